@@ -1,0 +1,157 @@
+"""What a crawl needs to know from the archive: which URLs a site already has, the validators of
+their last capture, what a run has fetched so far, and the running counts of a crawl_runs row.
+
+Plain queries over archive.models; no Scrapy here (`crawler -> archive`, never the reverse).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import and_, func, select, update
+
+from archive.models import Attachment, Capture, CrawlRun, Document
+from archive.store import Archive, utcnow
+
+COVERAGE_FIELDS = ("title", "published", "agency", "doc_number", "index_number")
+RUN_COUNTS = ("requests", "pages", "new", "changed", "unchanged", "withdrawn")
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a conditional request sends back: the ETag and Last-Modified of the last capture."""
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        out = {}
+        if self.etag:
+            out["If-None-Match"] = self.etag
+        if self.last_modified:
+            out["If-Modified-Since"] = self.last_modified
+        return out
+
+
+def known_documents(archive: Archive, site_id: str) -> dict[str, str]:
+    """URL -> status of every document the site has given us (withdrawn ones included)."""
+    with archive.session() as s:
+        rows = s.execute(select(Document.url, Document.status).where(Document.site_id == site_id)).all()
+    return {url: status for url, status in rows}
+
+
+def validators(archive: Archive, site_id: str) -> dict[str, Validators]:
+    """URL -> validators of the newest 200/304 capture that carried any, for the site's documents."""
+    newest = (select(Capture.url, func.max(Capture.id).label("id"))
+              .join(Document, Document.url == Capture.url)
+              .where(Document.site_id == site_id, Capture.status.in_((200, 304)))
+              .group_by(Capture.url).subquery())
+    with archive.session() as s:
+        rows = s.execute(select(Capture.url, Capture.headers).join(newest, Capture.id == newest.c.id)).all()
+    out = {}
+    for url, headers in rows:
+        headers = {k.lower(): v for k, v in (headers or {}).items()}
+        found = Validators(headers.get("etag"), headers.get("last-modified"))
+        if found.etag or found.last_modified:
+            out[url] = found
+    return out
+
+
+def captured_attachments(archive: Archive, site_id: str) -> set[str]:
+    """Attachment URLs of the site's documents that already have a capture (not fetched again)."""
+    with archive.session() as s:
+        rows = s.scalars(select(Attachment.url).join(Document, Document.id == Attachment.document_id)
+                         .where(Document.site_id == site_id, Attachment.capture_id.is_not(None))).all()
+    return set(rows)
+
+
+def seen_since(archive: Archive, site_id: str, since: datetime) -> set[str]:
+    """Documents of the site stored or sighted at or after a moment: what a resumed run need not ask
+    again. (A capture alone does not count: the crawl may have died before the page was ingested.)"""
+    with archive.session() as s:
+        rows = s.scalars(select(Document.url).where(Document.site_id == site_id, Document.last_seen >= since)).all()
+    return set(rows)
+
+
+def mark_seen(archive: Archive, url: str, when: datetime | None = None) -> int | None:
+    """A 304 for a known document: it is still there, unchanged. Returns its id (None if unknown)."""
+    when = when or utcnow()
+    with archive.session() as s:
+        row = s.scalar(select(Document).where(Document.url == url))
+        if row is None:
+            return None
+        row.last_seen = max(row.last_seen, when)
+        if row.status == "withdrawn":
+            row.status = "active"
+            row.updated_at = when
+        return row.id
+
+
+def mark_withdrawn(archive: Archive, urls: Iterable[str], when: datetime | None = None,
+                   run_id: int | None = None) -> int:
+    """Withdraw documents (404/410, or gone from every list); returns how many changed status.
+    With a run_id, each withdrawal is recorded as that run's event."""
+    return sum(1 for url in urls if archive.mark_withdrawn(url, when, run_id=run_id))
+
+
+def coverage(archive: Archive, urls: Iterable[str]) -> dict[str, float]:
+    """Share of these documents that have each field; {} when there are none."""
+    urls = list(dict.fromkeys(urls))
+    if not urls:
+        return {}
+    have = dict.fromkeys(COVERAGE_FIELDS, 0)
+    total = 0
+    columns = [getattr(Document, name) for name in COVERAGE_FIELDS]
+    with archive.session() as s:
+        for start in range(0, len(urls), _CHUNK):
+            for row in s.execute(select(*columns).where(Document.url.in_(urls[start:start + _CHUNK]))):
+                total += 1
+                for name, value in zip(COVERAGE_FIELDS, row):
+                    if value not in (None, ""):
+                        have[name] += 1
+    return {name: round(count / total, 4) for name, count in have.items()} if total else {}
+
+
+def open_runs(archive: Archive, site_ids: Iterable[str], since: datetime) -> dict[str, int]:
+    """site -> the newest unfinished crawl_runs row started at or after `since` (an interrupted run)."""
+    site_ids = list(site_ids)
+    with archive.session() as s:
+        rows = s.execute(select(CrawlRun.site_id, func.max(CrawlRun.id))
+                         .where(and_(CrawlRun.site_id.in_(site_ids), CrawlRun.finished.is_(None),
+                                     CrawlRun.started >= since))
+                         .group_by(CrawlRun.site_id)).all()
+    return {site: run_id for site, run_id in rows}
+
+
+def start_run(archive: Archive, site_id: str, full_sweep: bool) -> int:
+    run_id = archive.start_run(site_id)
+    with archive.session() as s:
+        s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(full_sweep=full_sweep))
+    return run_id
+
+
+def run_counts(archive: Archive, run_id: int) -> dict:
+    """The counts a run row holds so far (what a resumed run continues from)."""
+    with archive.session() as s:
+        run = s.get(CrawlRun, run_id)
+        if run is None:
+            return {}
+        counts = {name: getattr(run, name) or 0 for name in RUN_COUNTS}
+        counts["errors"] = dict(run.errors or {})
+        return counts
+
+
+def save_progress(archive: Archive, run_id: int, **values) -> None:
+    """Write a run's counts so far without finishing it, so a killed crawl leaves them behind."""
+    with archive.session() as s:
+        s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
+
+
+def listing_basis(archive: Archive, site_id: str) -> dict[str, tuple[str | None, object]]:
+    """URL -> (title, 发布日期) as stored for the site's documents: what a list entry is compared with
+    to tell an edited (re-published) document from an unchanged one without fetching it."""
+    with archive.session() as s:
+        rows = s.execute(select(Document.url, Document.title, Document.published)
+                         .where(Document.site_id == site_id)).all()
+    return {url: (title, published) for url, title, published in rows}

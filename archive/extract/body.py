@@ -1,0 +1,176 @@
+"""The body text: trafilatura on a tree we pruned first, then our own line filter.
+
+Gov templates put metadata tables, share/print bars, QR codes and related-article lists
+next to the article, and trafilatura keeps many of them; we cut them before and after.
+"""
+from __future__ import annotations
+
+import copy
+import re
+
+import trafilatura
+from lxml import etree
+
+from .dom import element_text
+
+# class/id fragments of page chrome on TRS, Hanweb and xxgk templates
+_CHROME_ATTR = re.compile(
+    r"share|bdshare|print|close|footer|foot\b|copyright|qrcode|erweima|\bewm|xgwz|xgxx|related|"
+    r"relevant|breadcrumb|crumb|position|location|\bdqwz|\bwzdh|pagenav|prev|next|\bsxy|"
+    r"toolbar|tool-bar|fontsize|font-size|\bvisit|counter|\bjiathis|\bshouc|collect|"
+    r"article-?info|\bxxgk-?(?:table|info|head)|\bmeta\b|\bdetail-?(?:info|meta)",
+    re.I)
+# Small blocks whose text says they are chrome.
+_CHROME_TEXT = re.compile(
+    r"^\s*(?:扫一扫|分享到|分享[：:]|【?\s*打印|【?\s*关闭|上一篇|下一篇|当前位置|您当前所在位置|"
+    r"您的位置|您现在的位置|字体[：:]|字号[：:]|【\s*字体|浏览次数|访问量|访问次数|点击数|"
+    r"索\s*引\s*号|版权所有|主办单位|网站标识码|相关文章|相关阅读|相关链接|相关新闻|热点推荐|关联稿件|"
+    r"相关范文推荐|下载本文|声明[：:]|长者模式|无障碍)")
+_META_TABLE = re.compile(r"索\s*引\s*号|发布机构|成文日期|公开方式|主题分类|生成日期")
+# The article's own containers on TRS/Hanweb/xxgk templates: never pruned, whatever their size.
+_CONTENT_ATTR = re.compile(
+    r"TRS_Editor|TRS_UEDITOR|article_?content|art_?con|\bzoom\b|content_?text|main-?text|"
+    r"Custom_UnionStyle|UCAP-CONTENT|xxgk_?content|detail_?content|pages_content|\bbody_?text", re.I)
+SMALL, TINY = 200, 80
+
+_LINE_CHROME = re.compile(
+    r"^(?:【|\[)?\s*(?:扫一扫|分享到|分享|打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|收藏|"
+    r"上一篇|下一篇|上一条|下一条|当前位置|您当前所在位置|您的位置|您现在的位置|"
+    r"字体|字号|浏览次数|访问量|访问次数|点击数|阅读次数|责任编辑|编辑|审核|校对|文章类型|"
+    r"版权所有|主办单位|承办单位|网站标识码|ICP备|[京沪津渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川贵云陕甘青蒙桂藏宁新]ICP|"
+    r"联系我们|网站地图|返回顶部|长者模式|无障碍|QQ空间|微信|微博|附件下载|"
+    r"索\s*引\s*号|发布机构|发文机关|成文日期|生成日期|发布日期|发布时间|公开方式|公开范围|主题分类|"
+    r"信息来源|来源|时间|日期|文\s*号|发文字号|有效性)\s*[】\]]?\s*(?:[:：]|$|\s)")
+# Where the article ends: related lists, disclaimers and footers follow these lines.
+_END_MARKER = re.compile(
+    r"^\s*[【\[]?\s*(?:(?:相关|关联)(?:文章|阅读|链接|新闻|稿件|文件|文档|解读|信息)|热点推荐|推荐阅读|延伸阅读|"
+    r"相关范文推荐|下载本文|以下是引用片段|版权与免责声明|免责声明|版权声明|回到顶部|返回顶部|站点地图|"
+    r"分享插件|版权所有)\s*[】\]]?\s*(?:[:：]|$)")
+_CODE = re.compile(r"^</?[a-zA-Z][\w-]*(?:\s[^>]*)?/?>|^</?[a-zA-Z]+\s+\w+=[\"']|</?script|document\.write|^var\s|function\s*\(|new RegExp|^[{}()\];]+$")
+_DATE_LINE = re.compile(r"^[\d\s年月日时分秒:：\-/.]+$")
+_FONT_BAR = re.compile(r"[【\[]?\s*(?:字体|字号)?[：:]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?")
+SHORT_LINE = 60
+
+
+def main_text(tree, url: str | None = None, title: str | None = None) -> str:
+    """The article's text, paragraphs joined by "\\n"; "" when none is found."""
+    pruned = copy.deepcopy(tree)
+    prune_chrome(pruned)
+    unwrap_layout_tables(pruned)
+    text = _trafilatura(pruned, url) or _trafilatura(copy.deepcopy(tree), url) or ""
+    return filter_lines(text, title)
+
+
+def prune_chrome(tree) -> None:
+    """Drop share/print bars, metadata tables, QR codes and related lists in place."""
+    doomed = []
+    for el in tree.iter(etree.Element):
+        # text_content() is cheap and never shorter than the visible text: big blocks stay
+        if el.tag in ("html", "body") or len(el.text_content()) >= SMALL + 100 or _holds_content(el):
+            continue
+        attrs = f"{el.get('class', '')} {el.get('id', '')}"
+        text = element_text(el)
+        if attrs.strip() and _CHROME_ATTR.search(attrs) and len(text) < SMALL:
+            doomed.append(el)
+        elif el.tag in ("div", "table", "ul", "p", "span", "li", "tr", "dl", "section"):
+            if len(text) < TINY and _CHROME_TEXT.search(text):
+                doomed.append(el)
+            elif el.tag in ("table", "ul", "dl", "div") and len(_META_TABLE.findall(text)) >= 2:
+                doomed.append(el)
+    for el in doomed:
+        _drop(el)
+
+
+def unwrap_layout_tables(tree) -> None:
+    """Legacy portals lay pages out in tables; as divs their paragraphs stay paragraphs.
+
+    A table whose cells hold paragraphs, nested tables or long text is layout; data tables
+    (attachment lists, statistics) have short cells and are left alone."""
+    for table in list(tree.iter("table")):
+        cells = [c for c in table.iter("td", "th") if _owner_table(c) is table]
+        if any(_is_layout_cell(c) for c in cells):
+            for el in [table, *cells, *(r for r in table.iter("tr", "tbody", "thead", "tfoot")
+                                         if _owner_table(r) is table)]:
+                el.tag = "div"
+
+
+def _owner_table(el):
+    return next(el.iterancestors("table"), None)
+
+
+def _is_layout_cell(cell) -> bool:
+    length = len(cell.text_content().strip())
+    if next(cell.iterdescendants("p", "div", "table", "h1", "h2", "h3", "ul"), None) is not None:
+        return length > 60
+    return length > 150
+
+
+def _holds_content(el) -> bool:
+    for node in el.iter(etree.Element):
+        if _CONTENT_ATTR.search(f"{node.get('class', '')} {node.get('id', '')}"):
+            return True
+    return False
+
+
+def filter_lines(text: str, title: str | None = None) -> str:
+    """Line-level pruning of what trafilatura kept."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = _from_title(lines, title)
+    total = sum(len(line) for line in lines) or 1
+    kept: list[str] = []
+    seen = 0
+    for line in lines:
+        seen += len(line)
+        bare = line.lstrip("-•·* ").strip()
+        if _END_MARKER.match(bare) and seen > total * 0.3:
+            break
+        if _is_chrome(bare) or _CODE.search(bare):
+            continue
+        if not kept and _DATE_LINE.match(bare):
+            continue  # the date under the heading, already a field
+        kept.append(line)
+    while kept and re.fullmatch(r"附\s*件\s*[:：]?", kept[-1]):
+        kept.pop()  # an empty 附件 label
+    return "\n".join(kept)
+
+
+def _is_chrome(line: str) -> bool:
+    if line.startswith("|"):  # a table row: chrome when every filled cell is
+        cells = [c.strip() for c in line.strip("|").split("|") if c.strip()]
+        return bool(cells) and all(_is_chrome(c) for c in cells)
+    line = line.lstrip("（(")
+    return len(line) <= SHORT_LINE and bool(_LINE_CHROME.match(line) or _FONT_BAR.fullmatch(line))
+
+
+def _from_title(lines: list[str], title: str | None) -> list[str]:
+    """Column names and breadcrumbs printed above the heading are not the article."""
+    if not title:
+        return lines
+    key = re.sub(r"\s+", "", title)
+    for n, line in enumerate(lines[:6]):
+        if re.sub(r"\s+", "", line) == key:
+            return lines[n:]
+    return lines
+
+
+def _trafilatura(tree, url: str | None) -> str | None:
+    try:
+        return trafilatura.extract(tree, url=url or None, include_tables=True, include_comments=False,
+                                   include_links=False, favor_recall=True, deduplicate=False,
+                                   output_format="txt", with_metadata=False)
+    except Exception:  # trafilatura bugs on odd trees must not stop extraction
+        return None
+
+
+def _drop(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    # keep the tail text, it belongs to the parent
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)

@@ -1,0 +1,189 @@
+"""Scoring extraction against labelled real pages (gold.jsonl): the figures the tests gate on."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+FIELDS = ("title", "published", "written", "agency", "doc_number", "index_number")
+
+
+def norm(s: object) -> str:
+    """The gold comparison form: NFKC, no whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(s)))
+
+
+@dataclass(frozen=True)
+class GoldPage:
+    path: Path
+    url: str
+    label: dict
+
+    @property
+    def body(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def load_gold(realdata: Path) -> Iterator[GoldPage]:
+    return load_gold_file(realdata / "gold.jsonl", realdata)
+
+
+def load_gold_file(gold: Path, root: Path) -> Iterator[GoldPage]:
+    """Labels of gold (JSON lines), each page's file relative to root."""
+    for line in Path(gold).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            label = json.loads(line)
+            yield GoldPage(Path(root) / label["file"], label.get("url") or "", label)
+
+
+@dataclass
+class Scores:
+    """Field accuracy over pages whose gold value is set; false positives where it is null."""
+    right: Counter = field(default_factory=Counter)
+    labelled: Counter = field(default_factory=Counter)
+    false_positive: Counter = field(default_factory=Counter)
+    unlabelled: Counter = field(default_factory=Counter)
+    found_with: int = 0
+    total_with: int = 0
+    found_without: int = 0
+    total_without: int = 0
+    misses: list = field(default_factory=list)
+
+    def add(self, label: dict, fields: dict, text: str) -> None:
+        for name in FIELDS:
+            gold, got = label.get(name), fields.get(name)
+            if gold is None:
+                self.unlabelled[name] += 1
+                self.false_positive[name] += got not in (None, "")
+                continue
+            self.labelled[name] += 1
+            if got is not None and norm(got) == norm(gold):
+                self.right[name] += 1
+            else:
+                self.misses.append((label["file"], name, gold, got))
+        body = norm(text)
+        for snippet in label.get("body_with", []):
+            self.total_with += 1
+            if norm(snippet) in body:
+                self.found_with += 1
+            else:
+                self.misses.append((label["file"], "body_with", snippet, None))
+        for snippet in label.get("body_without", []):
+            self.total_without += 1
+            if norm(snippet) in body:
+                self.found_without += 1
+                self.misses.append((label["file"], "body_without", snippet, "leaked"))
+
+    def accuracy(self, name: str) -> float:
+        return self.right[name] / self.labelled[name] if self.labelled[name] else 0.0
+
+    @property
+    def body_recall(self) -> float:
+        return self.found_with / self.total_with if self.total_with else 0.0
+
+    @property
+    def chrome_leak(self) -> float:
+        return self.found_without / self.total_without if self.total_without else 0.0
+
+
+def score(pages: list[GoldPage], run: Callable[[GoldPage], tuple[dict, str]]) -> Scores:
+    """run(page) -> (fields as strings/None, body text)."""
+    scores = Scores()
+    for page in pages:
+        fields, text = run(page)
+        scores.add(page.label, fields, text)
+    return scores
+
+
+def bigram_f1(got: str, gold: str) -> float:
+    """Char-bigram F1: bags of adjacent character pairs, whitespace removed."""
+    a, b = _bigrams(got), _bigrams(gold)
+    overlap = sum((a & b).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(a.values()), overlap / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def _bigrams(s: str) -> Counter:
+    s = norm(s)
+    return Counter(s[i:i + 2] for i in range(len(s) - 1))
+
+
+# side by side: ours, trafilatura defaults, readability-lxml (when installed) ----------------
+def run_ours(page: GoldPage) -> tuple[dict, str]:
+    from archive.extract import RawPage, extract_document
+
+    doc = extract_document(RawPage(page.url, page.body)).to_dict()
+    return doc, doc["text"]
+
+
+def run_trafilatura(page: GoldPage) -> tuple[dict, str]:
+    """trafilatura defaults, given the text we decoded (it mis-decodes UTF-16 pages on its own)."""
+    import trafilatura
+
+    from archive.extract import decode
+
+    html, _ = decode(page.body, {})
+    text = trafilatura.extract(html, url=page.url or None) or ""
+    meta = trafilatura.extract_metadata(html, default_url=page.url or None)
+    return {"title": meta.title if meta else None, "published": meta.date if meta else None}, text
+
+
+def run_readability(page: GoldPage) -> tuple[dict, str]:
+    """readability-lxml's summary as text and its short title (it finds no other field)."""
+    from lxml import html as lxml_html
+    from readability import Document
+
+    from archive.extract import decode
+    from archive.extract.dom import render_lines
+
+    text, _ = decode(page.body, {})
+    document = Document(text)
+    summary = lxml_html.fromstring(document.summary(html_partial=True) or "<div></div>")
+    return {"title": document.short_title() or None}, "\n".join(render_lines(summary))
+
+
+def extractors() -> dict[str, Callable[[GoldPage], tuple[dict, str]]]:
+    """The extractors to compare: ours and trafilatura always, readability-lxml if installed."""
+    runners = {"ours": run_ours, "trafilatura": run_trafilatura}
+    try:
+        import readability  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        runners["readability"] = run_readability
+    return runners
+
+
+def compare(pages: list[GoldPage]) -> dict[str, dict]:
+    """extractor -> {body_recall, chrome_leak, field accuracies, false positives}; a failing
+    extractor on one page counts as empty there."""
+    report = {}
+    for name, runner in extractors().items():
+        def safe(page, runner=runner):
+            try:
+                return runner(page)
+            except Exception:
+                return {}, ""
+        scores = score(pages, safe)
+        report[name] = {"pages": len(pages), "body_recall": round(scores.body_recall, 4),
+                        "chrome_leak": round(scores.chrome_leak, 4),
+                        **{name_: round(scores.accuracy(name_), 4) for name_ in FIELDS},
+                        "false_positives": dict(scores.false_positive)}
+    return report
+
+
+def comparison_table(report: dict[str, dict]) -> str:
+    names = list(report)
+    metrics = ["body_recall", "chrome_leak", *FIELDS]
+    lines = [f"{'metric':14}" + "".join(f"{n:>13}" for n in names), "-" * (14 + 13 * len(names))]
+    for metric in metrics:
+        lines.append(f"{metric:14}" + "".join(f"{report[n][metric]:>13.3f}" for n in names))
+    if names:
+        lines.append(f"{'pages':14}" + "".join(f"{report[n]['pages']:>13}" for n in names))
+    return "\n".join(lines)

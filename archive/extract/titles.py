@@ -1,0 +1,79 @@
+"""The title: the page's heading, not the site name that <title> often is."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .dom import clean_text, render_lines
+from .metadata import Found
+
+_TITLE_ATTR = re.compile(r"title|tit\b|\btit|biaoti|\bbt\b|headline|article-?h|wzbt|xxbt|detail-?h", re.I)
+_HEADING_TAGS = ("h1", "h2", "h3")
+_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|—{1,2}|-|–|\s{2,})\s*")
+_SITE_NAME = re.compile(r"(?:人民政府|政府网|门户网站|网站|政府门户|官网|网)$|^中国\S{2,3}$")
+_NOT_TITLE = re.compile(r"当前位置|您的位置|首页|^\s*(?:正文|详情|文章详情|信息公开|政务公开)\s*$")
+MIN_LEN, MAX_LEN = 4, 150
+
+
+def pick_title(tree, meta: dict[str, list[Found]], page_title: str | None,
+               labelled: list[Found] = ()) -> Found | None:
+    """ArticleTitle, an xxgk table's 标题, a heading that <title> confirms, <title> minus the site."""
+    headings = list(heading_candidates(tree))
+    for found in meta.get("title", []):
+        if found.source.lower() == "meta:articletitle" and _plausible(found.value):
+            return found
+    for found in labelled:
+        if _plausible(found.value):
+            return found
+    cleaned = [part for part in _title_parts(page_title) if not _SITE_NAME.search(part)]
+    longest = max((len(_key(p)) for p in cleaned), default=0)
+    page_key = _key(page_title or "")
+    for text, where, _ in headings:  # a heading that <title> repeats
+        key = _key(text)
+        if page_key and key in page_key and len(key) >= max(MIN_LEN, 0.6 * longest):
+            return Found(text, where)
+    for text, where, lines in headings:  # a heading block that also holds the date line
+        first = lines[0] if lines else text
+        if any(len(_key(p)) >= 6 and _key(p) in _key(first) for p in cleaned):
+            return Found(first, where)
+    for found in meta.get("title", []):
+        if _plausible(found.value) and not _SITE_NAME.search(found.value):
+            return found
+    if cleaned:
+        return Found(max(cleaned[:2], key=len) if len(cleaned) > 1 else cleaned[0], "title")
+    if headings:
+        return Found(headings[0][0], headings[0][1])
+    if page_title and page_title.strip():
+        return Found(page_title.strip(), "title")
+    return None
+
+
+def heading_candidates(tree):
+    """(text, where, lines) for h1-h3 and title-classed blocks, in document order."""
+    for el in tree.iter(*_HEADING_TAGS, "div", "p", "td", "span", "strong", "font", "b"):
+        tag = el.tag
+        if tag in _HEADING_TAGS:
+            where = tag
+        else:
+            attrs = f"{el.get('class', '')} {el.get('id', '')}"
+            if not _TITLE_ATTR.search(attrs):
+                continue
+            where = f"{tag}.{(el.get('class') or el.get('id') or '').split()[0]}"
+        lines = render_lines(el)
+        text = clean_text(" ".join(lines))
+        if _plausible(text) and not _NOT_TITLE.search(text):
+            yield text, where, lines
+
+
+def _title_parts(page_title: str | None) -> list[str]:
+    if not page_title:
+        return []
+    return [p for p in _SEPARATORS.split(page_title.strip()) if len(p) >= MIN_LEN]
+
+
+def _plausible(text: str) -> bool:
+    return MIN_LEN <= len(text) <= MAX_LEN and bool(re.search(r"[\u4e00-\u9fff]", text))
+
+
+def _key(s: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))

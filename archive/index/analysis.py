@@ -1,0 +1,156 @@
+"""Text -> index terms with positions, so that a query word matches wherever it is written.
+
+Text is normalised (NFKC, lower case) and cut into runs: Latin/digit runs become one term;
+runs of other letters (Chinese) become every overlapping bigram, at the position of its
+first character, plus the run's last character alone (the one character no bigram starts
+with); punctuation and spaces take one position and no term. So every character of a run is
+where exactly one term starts: one character is found as "a bigram starting with it, or it
+alone" (a prefix of the sorted term list), at half the postings of indexing every character.
+A query word then becomes a few terms at fixed offsets (see `query_terms`), which matches
+exactly the documents that contain the word as a substring, whatever jieba would have made
+of it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from array import array
+
+from whoosh import fields, formats
+
+# Latin/digit run | run of other letters (Chinese) | separators
+_RUNS = re.compile(r"([a-z0-9]+)|([^\W_a-z0-9]+)|[\W_]+")
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@dataclass(frozen=True)
+class Run:
+    kind: str   # "latin", "chars" or "sep"
+    text: str
+
+
+def runs(text: str) -> list[Run]:
+    """The normalised runs of `text`, separators collapsed to one Run each."""
+    out = []
+    for m in _RUNS.finditer(normalize(text)):
+        latin, chars = m.group(1), m.group(2)
+        if latin:
+            out.append(Run("latin", latin))
+        elif chars:
+            out.append(Run("chars", chars))
+        else:
+            out.append(Run("sep", " "))
+    return out
+
+
+def term_positions(text: str) -> dict[str, list[int]]:
+    """Every index term of `text` with its positions (ascending)."""
+    poses: dict[str, list[int]] = defaultdict(list)
+    pos = 0
+    for m in _RUNS.finditer(normalize(text)):
+        latin, chars = m.group(1), m.group(2)
+        if latin:
+            poses[latin].append(pos)
+            pos += 1
+        elif chars:
+            for i in range(len(chars) - 1):
+                poses[chars[i:i + 2]].append(pos + i)
+            pos += len(chars)
+            poses[chars[-1]].append(pos - 1)
+        else:
+            pos += 1
+    return poses
+
+
+def query_terms(word: str) -> list[tuple[str, int]]:
+    """(term, offset) pairs that together pin down `word` as a substring; [] if nothing to search.
+
+    A term of one non-Latin character stands for that character wherever it is (see
+    `is_char_term`). A run of n >= 2 characters is covered by bigrams at offsets 0, 2, 4 … and n-2, fewer terms
+    than all n-1 overlapping bigrams but the same characters at the same places.
+    """
+    parts = runs(word)
+    while parts and parts[0].kind == "sep":
+        parts.pop(0)
+    while parts and parts[-1].kind == "sep":
+        parts.pop()
+    terms: list[tuple[str, int]] = []
+    pos = 0
+    for run in parts:
+        if run.kind == "latin":
+            terms.append((run.text, pos))
+            pos += 1
+        elif run.kind == "chars":
+            n = len(run.text)
+            if n == 1:
+                terms.append((run.text, pos))
+            else:
+                starts = sorted(set(range(0, n - 1, 2)) | {n - 2})
+                terms.extend((run.text[i:i + 2], pos + i) for i in starts)
+            pos += n
+        else:
+            pos += 1
+    return terms
+
+
+def is_char_term(term: str) -> bool:
+    """A one-character query term that is not Latin: the character in any position, i.e.
+    the postings of every bigram starting with it plus its own (run-final) postings."""
+    return len(term) == 1 and not ("a" <= term <= "z" or "0" <= term <= "9")
+
+
+_POSITIONS = "I"
+assert array(_POSITIONS).itemsize == 4
+
+
+def encode_positions(plist: list[int]) -> bytes:
+    """Absolute positions as 4-byte native ints, nothing else: the count is the length / 4,
+    and numpy or `array.frombytes` decode in C."""
+    return array(_POSITIONS, plist).tobytes()
+
+
+def decode_positions(value: bytes) -> array:
+    positions = array(_POSITIONS)
+    positions.frombytes(value)
+    return positions
+
+
+class SubstringPositions(formats.Positions):
+    """Whoosh's Positions format, filled by `term_positions` instead of an analyzer, and
+    encoded as raw ints instead of pickled deltas (Whoosh's encoding costs most of a search)."""
+
+    def word_values(self, value, analyzer=None, **kwargs):
+        boost = self.field_boost
+        for term, plist in term_positions(value).items():
+            yield term, len(plist), len(plist) * boost, encode_positions(plist)
+
+    def encode(self, poslist):
+        return encode_positions(poslist)
+
+    def decode_positions(self, valuestring):
+        return list(decode_positions(valuestring))
+
+    def decode_frequency(self, valuestring):
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring):
+        return self.field_boost * (len(valuestring) // 4)
+
+
+class SubstringText(fields.FieldType):
+    """A text field searched by substring: see the module docstring."""
+
+    def __init__(self, stored: bool = False, field_boost: float = 1.0):
+        # Not scorable: evaluate.py scores by itself, and Whoosh would keep a length per document.
+        super().__init__(SubstringPositions(field_boost=field_boost), analyzer=None,
+                         scorable=False, stored=stored)
+
+    def index(self, value, **kwargs):
+        boost = self.format.field_boost
+        for term, plist in term_positions(value).items():
+            yield term.encode("utf-8"), len(plist), len(plist) * boost, array(_POSITIONS, plist).tobytes()

@@ -1,0 +1,372 @@
+"""The Whoosh implementation of archive.index.api: schema, writing, searching.
+
+Text and title are indexed for substring search (analysis.py) and queried by evaluate.py;
+facets, filters and date order come from one column (facets.py).
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+from whoosh import columns, fields, index
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+
+from archive.index import storage
+from archive.index.analysis import SubstringText
+from archive.index.api import Hit, IndexDoc, SearchFilters, SearchResults
+from archive.index.evaluate import Segments, evaluate
+from archive.index.facets import COLUMN, Columns, count_facets, facet_row, region_codes, region_level
+from archive.index.highlight import mark, snippet, word_pattern
+from archive.index.request import narrowest_region, page_window, parse_request
+from archive.index.syntax import QuerySyntaxError
+
+_REBUILD_BATCH = 1000
+_MP_BATCH = 200   # documents a rebuild process takes at a time
+
+
+def _schema() -> fields.Schema:
+    return fields.Schema(
+        doc_id=fields.ID(unique=True),
+        title=SubstringText(stored=True),
+        text=SubstringText(stored=True),
+        year=fields.NUMERIC(int, bits=32),
+        province=fields.ID(), city=fields.ID(), county=fields.ID(),
+        theme=fields.KEYWORD(commas=True),
+        doc_type=fields.ID(), agency=fields.ID(), site=fields.ID(), status=fields.ID(),
+        hit=fields.STORED(),
+        **{COLUMN: fields.COLUMN(columns.PickleColumn(columns.VarBytesColumn()))},
+    )
+
+
+def _fields(doc: IndexDoc) -> dict:
+    province, city, county = region_codes(doc.region_code)
+    values = dict(
+        doc_id=str(doc.doc_id), title=doc.title or "", text=doc.text or "", year=doc.year,
+        province=province, city=city, county=county,
+        theme=",".join(t.replace(",", " ") for t in doc.themes) or None,
+        doc_type=doc.doc_type, agency=doc.agency, site=doc.site, status=doc.status,
+        hit=(doc.doc_id, doc.url, doc.published, doc.year, doc.region_code, doc.province, doc.city,
+             doc.county, tuple(doc.themes), doc.doc_type, doc.site),
+    )
+    values[COLUMN] = facet_row(doc)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+# -- writing -----------------------------------------------------------------
+
+class _Codec(W3Codec):
+    """Whoosh's codec without per-posting field lengths: they only serve Whoosh's own scorers,
+    and looking one up for every posting cost a fifth of indexing time."""
+    length_stats = False
+
+
+def _writer(ix, **kwargs):
+    return ix.writer(codec=_Codec(), **kwargs)
+
+
+def _open_for_writing(index_dir: Path):
+    live = storage.live_generation(index_dir)
+    if live is not None:
+        storage.check_format(live)
+        return index.open_dir(str(live))
+    generation = storage.new_generation(index_dir)
+    ix = index.create_in(str(generation), _schema())
+    storage.make_live(index_dir, generation)
+    return ix
+
+
+def index_documents(index_dir, docs: Iterable[IndexDoc]) -> int:
+    """Add or replace documents by doc_id; returns how many were written."""
+    latest = {doc.doc_id: doc for doc in docs}   # one writer batch must not hold an id twice
+    if not latest:
+        return 0
+    index_dir = Path(index_dir)
+    with storage.write_lock(index_dir):
+        writer = _writer(_open_for_writing(index_dir))
+        try:
+            for doc in latest.values():
+                writer.update_document(**_fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    return len(latest)
+
+
+def delete_documents(index_dir, doc_ids: Iterable[int]) -> int:
+    """Remove documents by doc_id; returns how many were in the index."""
+    index_dir = Path(index_dir)
+    ids = {str(i) for i in doc_ids}
+    if not ids or storage.live_generation(index_dir) is None:
+        return 0
+    with storage.write_lock(index_dir):
+        writer = _writer(_open_for_writing(index_dir))
+        deleted = sum(writer.delete_by_term("doc_id", i) for i in ids)
+        writer.commit()
+    return deleted
+
+
+def rebuild(index_dir, docs: Iterable[IndexDoc], progress: Callable[[int], None] | None = None,
+            procs: int = 1) -> int:
+    """Build a fresh index beside the live one, then switch to it; returns the document count.
+
+    A doc_id seen twice keeps its first version (the database has unique ids). procs > 1
+    analyses documents in that many processes, each writing its own segment (searches read
+    segments one by one anyway, so they are not merged); `progress(n)` is called in this
+    process every _REBUILD_BATCH documents and at the end.
+    """
+    index_dir = Path(index_dir)
+    procs = max(1, int(procs or 1))
+    with storage.write_lock(index_dir):
+        generation = storage.new_generation(index_dir)
+        ix = index.create_in(str(generation), _schema())
+        if procs > 1:
+            writer = _writer(ix, procs=procs, multisegment=True, batchsize=_MP_BATCH, limitmb=128)
+        else:
+            writer = _writer(ix, limitmb=256)
+        seen: set[int] = set()
+        try:
+            for doc in docs:
+                if doc.doc_id in seen:
+                    continue
+                seen.add(doc.doc_id)
+                writer.add_document(**_fields(doc))
+                if progress and len(seen) % _REBUILD_BATCH == 0:
+                    progress(len(seen))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        storage.make_live(index_dir, generation)
+    if progress:
+        progress(len(seen))
+    return len(seen)
+
+
+# -- reading -----------------------------------------------------------------
+
+@dataclass
+class _View:
+    generation: Path
+    toc: int            # the index's TOC generation (bumped by every commit to `generation`)
+    searcher: object
+    columns: Columns
+    segments: Segments
+
+
+class _Pool:
+    """Searchers on one state of one index, shared by every thread of the process.
+
+    A Whoosh searcher reads its files through file objects with a position, so one is used
+    by one thread at a time: `search` takes an idle one (or opens one) and gives it back.
+    At most _MAX_SEARCHERS are open (a thread waits for one beyond that): each maps the
+    segment files anew, so every searcher adds the index's size to the process's memory,
+    and under the GIL more searchers than cores bring no speed.
+    What derives from the segments alone (the facet columns with their numpy codes, the
+    sort keys) is built once per state and shared by all its searchers: with a server that
+    starts a thread per connection, a per-thread cache rebuilt it for every connection.
+    """
+
+    def __init__(self, generation: Path, toc: int):
+        self.generation, self.toc = generation, toc
+        self.idle: list[_View] = []
+        self.columns: Columns | None = None
+        self.closed = False
+        self.lock = threading.Lock()
+        self.slots = threading.BoundedSemaphore(_MAX_SEARCHERS)
+
+    def take(self) -> _View:
+        self.slots.acquire()
+        try:
+            return self._take()
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def _take(self) -> _View:
+        with self.lock:
+            if self.idle:
+                return self.idle.pop()
+        storage.check_format(self.generation)
+        searcher = index.open_dir(str(self.generation)).searcher()
+        key = str(self.generation)
+        toc = searcher.ixreader.generation()
+        if toc != self.toc:   # a commit since the pool was made: a view of its own, not pooled
+            return _View(self.generation, toc, searcher, Columns(searcher, key), Segments(searcher, key))
+        with self.lock:
+            if self.columns is None:
+                self.columns = Columns(searcher, key)
+            columns = self.columns
+        return _View(self.generation, self.toc, searcher, columns, Segments(searcher, key))
+
+    def give_back(self, view: _View) -> None:
+        try:
+            with self.lock:
+                if not self.closed and view.toc == self.toc:
+                    self.idle.append(view)
+                    return
+            view.searcher.close()
+        finally:
+            self.slots.release()
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            idle, self.idle = self.idle, []
+        for view in idle:
+            view.searcher.close()
+
+
+_pools: OrderedDict[str, _Pool] = OrderedDict()   # index path -> pool, most recently opened last
+_pools_lock = threading.Lock()
+_MAX_SEARCHERS = 2   # searchers open at once per index (each costs ~RAM of its index; 1 per core)
+_MAX_INDEXES = 8     # indexes with pooled searchers (the least recently opened are closed)
+
+
+def _toc_generation(generation: Path) -> int:
+    """The newest TOC generation in `generation` (a directory listing; nothing is read)."""
+    return TOC._latest_generation(FileStorage(str(generation)), index._DEF_INDEX_NAME)
+
+
+def _pool(index_dir: Path) -> _Pool | None:
+    """The pool of searchers on the live state of `index_dir` (None: no index yet)."""
+    key = str(index_dir.resolve())
+    live = storage.live_generation(index_dir)
+    with _pools_lock:
+        pool = _pools.get(key)
+    if live is None:
+        if pool is not None:
+            with _pools_lock:
+                _pools.pop(key, None)
+            pool.close()
+        return None
+    toc = _toc_generation(live)
+    if pool is not None and pool.generation == live and pool.toc == toc:
+        return pool
+    storage.check_format(live)
+    # A new generation, or a commit to the live one: new searchers. (Not Searcher.refresh():
+    # it reuses segment readers whose deletion sets are stale, deleted documents would match.)
+    fresh = _Pool(live, toc)
+    with _pools_lock:
+        current = _pools.get(key)
+        if current is not None and current.generation == live and current.toc == toc:
+            return current
+        _pools[key] = fresh
+        _pools.move_to_end(key)
+        old = [current] if current is not None else []
+        while len(_pools) > _MAX_INDEXES:
+            old.append(_pools.popitem(last=False)[1])
+    for pool in old:
+        pool.close()
+    return fresh
+
+
+@contextmanager
+def _view(index_dir: Path):
+    """A searcher on the live index, for this thread until the block ends (None: no index)."""
+    pool = _pool(index_dir)
+    if pool is None:
+        yield None
+        return
+    view = pool.take()
+    try:
+        yield view
+    finally:
+        pool.give_back(view)
+
+
+def state(index_dir) -> tuple[str, int] | None:
+    """What identifies the searchable contents of `index_dir` now: (live generation, TOC
+    generation); it changes with every rebuild and commit (None: no index). Two searches with
+    the same state, query and filters give the same results, so callers may cache them."""
+    index_dir = Path(index_dir)
+    live = storage.live_generation(index_dir)
+    return None if live is None else (str(live.resolve()), _toc_generation(live))
+
+
+def close_searchers() -> None:
+    """Close the idle pooled searchers of every index (tests, shutdown)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.close()
+
+
+def doc_count(index_dir) -> int:
+    with _view(Path(index_dir)) as view:
+        return view.searcher.doc_count() if view else 0
+
+
+def search(index_dir, query: str = "", filters: SearchFilters = SearchFilters(),
+           sort: str = "relevance", page: int = 1, page_size: int = 20,
+           facets: bool = True) -> SearchResults:
+    """Never raises on what a reader typed: a bad query comes back with `error` set.
+
+    facets=False skips the facet counts (for callers that only page through hits).
+    """
+    page, page_size = page_window(page, page_size)
+    empty = SearchResults(query=query, total=0, hits=[], page=page, page_size=page_size)
+    try:
+        parsed, constraints = parse_request(query, filters, sort)
+    except (QuerySyntaxError, TypeError, ValueError) as e:
+        empty.error = str(e)
+        return empty
+    try:
+        with _view(Path(index_dir)) as view:
+            if view is None:
+                return empty
+            return _search(view, query, parsed, constraints, sort, page, page_size, facets)
+    except storage.IndexFormatError as e:
+        empty.error = str(e)
+        return empty
+
+
+def _search(view: _View, query: str, parsed, constraints, sort: str, page: int, page_size: int,
+            facets: bool) -> SearchResults:
+    hits = evaluate(view.segments, view.columns, parsed, constraints)
+    docnums = hits.docnums
+    top = _top(view.columns, docnums, hits.scores if sort == "relevance" else None, page * page_size)
+
+    title_pattern = word_pattern(w.text for w in parsed.words)
+    body_pattern = word_pattern(w.text for w in parsed.words if not w.title_only)
+    found = [_hit(view.searcher.stored_fields(int(d)), hits.scores[d], title_pattern, body_pattern)
+             for d in top[(page - 1) * page_size:]]
+    return SearchResults(query=query, total=len(docnums), hits=found,
+                         facets=count_facets(view.columns, hits.mask, narrowest_region(constraints))
+                         if facets else {},
+                         page=page, page_size=page_size)
+
+
+def _top(columns: Columns, docnums: np.ndarray, scores: np.ndarray | None, wanted: int) -> np.ndarray:
+    """The first `wanted` document numbers by (score,) published date, doc_id, highest first.
+
+    Only the documents that can reach the first `wanted` places are sorted: those whose
+    primary key is at least the `wanted`-th largest.
+    """
+    published, doc_ids = columns.sort_keys()
+    keys = (published[docnums] << 40) + doc_ids[docnums]   # doc ids below 2**40
+    primary = keys if scores is None else scores[docnums]
+    if len(docnums) > wanted:
+        kth = np.partition(primary, len(primary) - wanted)[len(primary) - wanted]
+        reach = primary >= kth
+        docnums, keys, primary = docnums[reach], keys[reach], primary[reach]
+    order = np.lexsort((-keys,) if scores is None else (-keys, -primary))
+    return docnums[order[:wanted]]
+
+
+def _hit(stored: dict, score: float, title_pattern, body_pattern) -> Hit:
+    doc_id, url, published, year, region_code, province, city, county, themes, doc_type, site = stored["hit"]
+    title, text = stored.get("title", ""), stored.get("text", "")
+    return Hit(doc_id=doc_id, url=url, title=title,
+               title_html=mark(title, title_pattern), snippet_html=snippet(text, body_pattern),
+               published=published, year=year, region_code=region_code, province=province,
+               city=city, county=county, themes=themes, doc_type=doc_type, site=site,
+               score=float(score))

@@ -1,0 +1,143 @@
+"""The archive's tables: the database is the source of truth."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    family: Mapped[str] = mapped_column(String(32))
+    base_url: Mapped[str] = mapped_column(String(500))
+    columns: Mapped[list] = mapped_column(JSON, default=list)
+    farm: Mapped[bool] = mapped_column(default=False)
+
+
+class Capture(Base):
+    """One HTTP exchange as kept in the WARC files."""
+    __tablename__ = "captures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[int] = mapped_column(Integer)
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    payload_digest: Mapped[str] = mapped_column(String(80), index=True)
+    warc_file: Mapped[str | None] = mapped_column(String(300))
+    warc_offset: Mapped[int | None] = mapped_column(Integer)
+    warc_length: Mapped[int | None] = mapped_column(Integer)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[date | None] = mapped_column(Date, index=True)
+    written: Mapped[date | None] = mapped_column(Date)
+    agency: Mapped[str | None] = mapped_column(String(200))
+    doc_number: Mapped[str | None] = mapped_column(String(200))
+    index_number: Mapped[str | None] = mapped_column(String(200))
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    province: Mapped[str | None] = mapped_column(String(50))
+    city: Mapped[str | None] = mapped_column(String(50))
+    county: Mapped[str | None] = mapped_column(String(50))
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    doc_type: Mapped[str | None] = mapped_column(String(20))
+    themes: Mapped[list] = mapped_column(JSON, default=list)
+    text: Mapped[str] = mapped_column(Text, default="")
+    outline: Mapped[list] = mapped_column(JSON, default=list)
+    sources: Mapped[dict] = mapped_column(JSON, default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active / changed / withdrawn
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)  # when it vanished from its site
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
+    # clusters.id; no foreign key because clusters.canonical_document_id points back here
+    cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+    versions: Mapped[list["Version"]] = relationship(back_populates="document", order_by="Version.number")
+    attachments: Mapped[list["Attachment"]] = relationship(back_populates="document")
+    site: Mapped[Site | None] = relationship()
+    capture: Mapped[Capture | None] = relationship()
+
+
+class Version(Base):
+    """Each distinct content a document has had; number 1 is the first seen."""
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    seen_at: Mapped[datetime] = mapped_column(DateTime)  # first seen with this content
+    last_seen: Mapped[datetime | None] = mapped_column(DateTime)  # last seen with this content
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("document_id", "url"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text, default="")
+    ext: Mapped[str] = mapped_column(String(10), default="")
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    document: Mapped[Document] = relationship(back_populates="attachments")
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    started: Mapped[datetime] = mapped_column(DateTime)
+    finished: Mapped[datetime | None] = mapped_column(DateTime)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[dict] = mapped_column(JSON, default=dict)  # kind -> count
+    newest_item: Mapped[date | None] = mapped_column(Date)
+    coverage: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> share of documents that have it
+    full_sweep: Mapped[bool] = mapped_column(default=False)
+
+
+class Cluster(Base):
+    """Documents that are copies of one text (exact or near duplicates); every document has one."""
+    __tablename__ = "clusters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # earliest government copy; None when every member comes from an aggregator
+    canonical_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    size: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class LshBucket(Base):
+    """One MinHash LSH band of one document: documents sharing a key are near-duplicate candidates."""
+    __tablename__ = "lsh_buckets"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, index=True)  # hash of (band, the band's hash values)
+
+
+from archive import watch_models  # noqa: E402,F401  (events, saved searches, health, schedules: same Base)

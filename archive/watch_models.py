@@ -1,0 +1,78 @@
+"""Tables for unattended operation: what each run found (events), saved searches, site health,
+the recrawl schedule and the per-site crawl locks. Same `Base` as archive/models.py."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, Boolean
+from sqlalchemy.orm import Mapped, mapped_column
+
+from archive.models import Base
+
+EVENT_KINDS = ("new", "changed", "withdrawn")
+
+
+class DocumentEvent(Base):
+    """A document became new, changed or withdrawn in a crawl run."""
+    __tablename__ = "document_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))   # new / changed / withdrawn
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class RunCheck(Base):
+    """What a run saw of its site's pages, for the broken-site rules (archive/health.py):
+    how many items its lists showed, and field coverage of the pages it extracted as served."""
+    __tablename__ = "run_checks"
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
+    listed: Mapped[int | None] = mapped_column(Integer)           # detail URLs the lists showed (None: unknown)
+    extracted: Mapped[int] = mapped_column(Integer, default=0)    # pages extracted this run
+    coverage: Mapped[dict] = mapped_column(JSON, default=dict)    # field -> share of the extracted pages
+
+
+class SiteHealth(Base):
+    __tablename__ = "site_health"
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(Integer)          # the run judged last
+    since: Mapped[datetime | None] = mapped_column(DateTime)      # flagged since (None when healthy)
+    updated: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SavedSearch(Base):
+    __tablename__ = "saved_searches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    query: Mapped[str] = mapped_column(Text, default="")
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)     # region / year / theme (SearchFilters names)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    last_notified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)  # events up to this id were notified
+
+
+class Schedule(Base):
+    """When each site is next due for a recrawl (the scheduler's whole state: it survives kill -9)."""
+    __tablename__ = "schedules"
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cron: Mapped[str] = mapped_column(String(100))
+    next_run_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_run_id: Mapped[int | None] = mapped_column(Integer)
+    runs: Mapped[int] = mapped_column(Integer, default=0)          # scheduled runs so far (every Nth is full)
+    updated: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SiteLock(Base):
+    """One crawl of a site at a time: a row per locked site, with its owner and an expiry."""
+    __tablename__ = "site_locks"
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))                # host:pid:nonce
+    acquired_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)

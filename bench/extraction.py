@@ -1,0 +1,114 @@
+"""Extraction benchmark on real pages: ours (extract_document) vs bare trafilatura.extract.
+
+    python bench/extraction.py [--realdata ../shared/realdata] [--json]
+
+Prints a table (and JSON with --json): per-field accuracy, body recall and chrome leak on
+the labelled gov pages; char-bigram F1 on bench/immortal and bench/magic; median ms/page.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import trafilatura  # noqa: E402
+
+from archive.extract import RawPage, decode, extract_document  # noqa: E402
+from archive.extract.evaluation import FIELDS, bigram_f1, load_gold, score  # noqa: E402
+
+
+def ours(body: bytes, url: str) -> tuple[dict, str]:
+    doc = extract_document(RawPage(url, body)).to_dict()
+    return doc, doc["text"]
+
+
+def bare(body: bytes, url: str) -> tuple[dict, str]:
+    """trafilatura 2.3 defaults, given text we decoded (it mis-decodes UTF-16 pages on its own)."""
+    html, _ = decode(body, {})
+    text = trafilatura.extract(html, url=url or None) or ""
+    meta = trafilatura.extract_metadata(html, default_url=url or None)
+    return {"title": meta.title if meta else None, "published": meta.date if meta else None}, text
+
+
+def timed(run, body: bytes, url: str, times: list[float]):
+    start = time.perf_counter()
+    result = run(body, url)
+    times.append((time.perf_counter() - start) * 1000)
+    return result
+
+
+def bench_pages(realdata: Path) -> dict[str, list[tuple[bytes, str, str]]]:
+    """name -> [(html bytes, url, gold text)] for the full-text benchmarks."""
+    sets: dict[str, list] = {"immortal": [], "magic": []}
+    immortal = realdata / "bench" / "immortal"
+    for html in sorted((immortal / "original").glob("*.html")):
+        gold = immortal / "cleaned" / f"{html.stem}.txt"
+        if gold.exists():
+            sets["immortal"].append((html.read_bytes(), "", gold.read_text(encoding="utf-8", errors="replace")))
+    magic = realdata / "bench" / "magic"
+    if (magic / "base.json").exists():
+        for sha, item in json.loads((magic / "base.json").read_text(encoding="utf-8")).items():
+            html = magic / "htmls" / f"{sha}.html"
+            if html.exists():
+                sets["magic"].append((html.read_bytes(), item.get("url") or "", item.get("content") or ""))
+    return sets
+
+
+def run(realdata: Path) -> dict:
+    pages = list(load_gold(realdata))
+    report: dict = {"pages": len(pages)}
+    times: dict[str, list[float]] = {"ours": [], "trafilatura": []}
+    for name, runner in (("ours", ours), ("trafilatura", bare)):
+        scores = score(pages, lambda p: timed(runner, p.body, p.url, times[name]))
+        report[name] = {
+            **{f: round(scores.accuracy(f), 3) for f in FIELDS},
+            **{f"{f}_false_positives": scores.false_positive[f] for f in FIELDS},
+            "body_recall": round(scores.body_recall, 3),
+            "chrome_leak": round(scores.chrome_leak, 3),
+        }
+    for set_name, items in bench_pages(realdata).items():
+        report[f"{set_name}_pages"] = len(items)
+        for name, runner in (("ours", ours), ("trafilatura", bare)):
+            f1s = [bigram_f1(timed(runner, body, url, times[name])[1], gold) for body, url, gold in items]
+            report[name][f"{set_name}_bigram_f1"] = round(statistics.mean(f1s), 3) if f1s else None
+    for name in times:
+        report[name]["median_ms_per_page"] = round(statistics.median(times[name]), 1)
+    return report
+
+
+def table(report: dict) -> str:
+    rows = [k for k in report["ours"] if not k.endswith("false_positives")]
+    rows += [k for k in report["ours"] if k.endswith("false_positives")]
+    lines = [f"{'metric':34} {'ours':>8} {'trafilatura':>12}", "-" * 56]
+    for key in rows:
+        lines.append(f"{key:34} {_fmt(report['ours'].get(key)):>8} {_fmt(report['trafilatura'].get(key)):>12}")
+    lines.append(f"(gov pages: {report['pages']}, immortal: {report.get('immortal_pages')}, "
+                 f"magic: {report.get('magic_pages')}; fields scored where gold is set)")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    return "-" if value is None else str(value)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--realdata", type=Path, default=ROOT.parent / "shared" / "realdata")
+    parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    args = parser.parse_args()
+    if not (args.realdata / "gold.jsonl").exists():
+        sys.exit(f"no gold.jsonl under {args.realdata}")
+    report = run(args.realdata)
+    print(table(report))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""Search benchmark: our Whoosh index vs SQLite FTS5 (trigram) on the same generated corpus.
+
+    python bench/search.py                       # realistic and dense corpora, 20k and 50k docs
+    python bench/search.py --docs 20000 --corpus realistic
+    python bench/search.py --docs 20000 --backend whoosh pg   # adds a PostgreSQL column
+
+With `--backend pg` the same corpus is also loaded into PostgreSQL (archive/index/pg_backend.py,
+in a schema of its own on --pg-url, dropped afterwards) and searched through the same search()
+calls, measured in the same run; its 1- and 2-character Chinese words have no trigram and are
+a table scan.
+
+Prints indexing speed and, per query class, the median milliseconds of both engines measured
+side by side in one run (after one warm-up call; "cold" is our first call after dropping the
+decoded-postings cache, i.e. a query whose terms no one asked for since the index changed),
+the ratio ours / FTS5, then all figures as JSON. FTS5's trigram tokenizer cannot match terms
+shorter than 3 characters, so 1- and 2-character words fall back to LIKE '%w%' (a scan).
+Our figures include snippets for the 20 hits of page 1; facets are a class of their own.
+
+Corpora (archive/index/synthetic.py): "realistic" spreads documents over many subjects (a
+theme word such as 宣传月 in a few per cent of them), "dense" is the worst case where most
+documents are about publicity work (宣传月 in ~90%).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from archive.index import SearchFilters, close_searchers, rebuild, search  # noqa: E402
+from archive.index.facets import region_codes  # noqa: E402
+from archive.index.postings import clear_cache  # noqa: E402
+from archive.index.synthetic import generate, generate_realistic  # noqa: E402
+
+CORPORA = {"realistic": generate_realistic, "dense": generate}
+
+# class -> (our query, our filters, FTS5 MATCH or LIKE word, FTS5 extra WHERE)
+CLASSES = {
+    "1-char": [("月", None, ("like", "月"), ""), ("县", None, ("like", "县"), "")],
+    "2-char word": [("宣传", None, ("like", "宣传"), ""), ("公开", None, ("like", "公开"), "")],
+    "3+ char word": [("宣传月", None, ("match", '"宣传月"'), ""),
+                     ("主题日活动", None, ("match", '"主题日活动"'), ""),
+                     ("中华人民共和国政府信息公开条例", None, ("match", '"中华人民共和国政府信息公开条例"'), "")],
+    "AND of two words": [("政务公开 宣传月", None, ("match", '"政务公开" AND "宣传月"'), ""),
+                         ("营商环境 主题日", None, ("match", '"营商环境" AND "主题日"'), "")],
+    "phrase": [('"信息公开 宣传"', None, ("match", '"信息公开 宣传"'), "")],
+    "OR": [("宣传月 OR 主题日", None, ("match", '"宣传月" OR "主题日"'), "")],
+    "with filter": [("宣传月", SearchFilters(region="431100", year=2024), ("match", '"宣传月"'),
+                     "AND m.city = '431100' AND m.year = 2024")],
+}
+FACET_QUERIES = [("宣传月", '"宣传月"'), ("", None)]
+FACETS = ["province", "year", "doc_type", "agency", "site", "status"]
+
+
+def build_fts(docs, path):
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE VIRTUAL TABLE fts USING fts5(title, text, tokenize='trigram');
+        CREATE TABLE m(rowid INTEGER PRIMARY KEY, year INT, province TEXT, city TEXT, county TEXT,
+                       doc_type TEXT, agency TEXT, site TEXT, status TEXT, published TEXT);
+        CREATE TABLE themes(rowid INT, theme TEXT);
+        CREATE INDEX m_city ON m(city);
+    """)
+    for d in docs:
+        province, city, county = region_codes(d.region_code)
+        db.execute("INSERT INTO fts(rowid, title, text) VALUES (?,?,?)", (d.doc_id, d.title, d.text))
+        db.execute("INSERT INTO m VALUES (?,?,?,?,?,?,?,?,?,?)",
+                   (d.doc_id, d.year, province, city, county, d.doc_type, d.agency, d.site, d.status,
+                    d.published.isoformat() if d.published else None))
+        db.executemany("INSERT INTO themes VALUES (?,?)", [(d.doc_id, t) for t in d.themes])
+    db.commit()
+    return db
+
+
+def fts_where(kind, term):
+    if kind == "like":
+        return "(fts.title LIKE ? OR fts.text LIKE ?)", (f"%{term}%", f"%{term}%")
+    return "fts MATCH ?", (term,)
+
+
+def fts_search(db, kind, term, extra):
+    where, args = fts_where(kind, term)
+    base = f"FROM fts JOIN m ON m.rowid = fts.rowid WHERE {where} {extra}"
+    db.execute(f"SELECT count(*) {base}", args).fetchone()
+    order = "bm25(fts, 20.0, 1.0)" if kind == "match" else "m.published DESC"
+    db.execute(f"SELECT fts.rowid, fts.title {base} ORDER BY {order} LIMIT 20", args).fetchall()
+
+
+def fts_facets(db, match):
+    where, args = ("fts MATCH ?", (match,)) if match else ("1", ())
+    base = f"FROM fts JOIN m ON m.rowid = fts.rowid WHERE {where}"
+    for col in FACETS:
+        db.execute(f"SELECT m.{col}, count(*) {base} GROUP BY m.{col}", args).fetchall()
+    db.execute(f"SELECT t.theme, count(*) {base.replace('JOIN m ON m.rowid = fts.rowid', 'JOIN themes t ON t.rowid = fts.rowid')} "
+               f"GROUP BY t.theme", args).fetchall()
+
+
+def median_ms(fn, repeat):
+    fn()   # warm caches
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def cold_ms(fn):
+    clear_cache()
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def pg_location(url: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}schema=bench_{os.getpid()}"
+
+
+def drop_pg(location: str) -> None:
+    from sqlalchemy import text
+    from archive.index.pg_backend import index_at
+    pg = index_at(location)
+    with pg.engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {pg.engine.dialect.identifier_preparer.quote(pg.schema)} CASCADE"))
+
+
+def measure_classes(index_dir, db, repeat: int, pg: str | None = None) -> list[tuple]:
+    """Per query class: (name, ours ms, ours cold ms, FTS5 ms, pg ms or None, note), measured side by side."""
+    def pg_ms(cases):
+        if not pg:
+            return None
+        return statistics.median(median_ms(lambda: search(pg, c[0], c[1] or SearchFilters(), facets=False),
+                                           repeat) for c in cases)
+
+    rows = []
+    for name, cases in CLASSES.items():
+        ours = statistics.median(
+            median_ms(lambda: search(index_dir, q, f or SearchFilters(), facets=False), repeat)
+            for q, f, _, _ in cases)
+        cold = statistics.median(
+            cold_ms(lambda: search(index_dir, q, f or SearchFilters(), facets=False))
+            for q, f, _, _ in cases)
+        fts = statistics.median(
+            median_ms(lambda: fts_search(db, k, term, extra), repeat)
+            for _, _, (k, term), extra in cases)
+        note = "FTS5: LIKE scan (trigram needs >= 3 chars)" if cases[0][2][0] == "like" else ""
+        rows.append((name, ours, cold, fts, pg_ms(cases), note))
+    ours = statistics.median(median_ms(lambda: search(index_dir, q), repeat) for q, _ in FACET_QUERIES)
+    cold = statistics.median(cold_ms(lambda: search(index_dir, q)) for q, _ in FACET_QUERIES)
+    fts = statistics.median(median_ms(lambda: (fts_search(db, "match", m, "") if m else None,
+                                               fts_facets(db, m)), repeat)
+                            for _, m in FACET_QUERIES)
+    pg_facets = statistics.median(median_ms(lambda: search(pg, q), repeat) for q, _ in FACET_QUERIES) \
+        if pg else None
+    rows.append(("search + all 7 facets", ours, cold, fts, pg_facets, "ours, pg: one search() call"))
+    return rows
+
+
+def run(corpus: str, n: int, sentences, repeat: int, procs: int, pg_url: str | None = None) -> dict:
+    docs = CORPORA[corpus](n, sentences=tuple(sentences))
+    chars = sum(len(d.title) + len(d.text) for d in docs) / len(docs)
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(tmp) / "index"
+        t = time.perf_counter()
+        rebuild(index_dir, docs, procs=procs)
+        ours_build = time.perf_counter() - t
+        t = time.perf_counter()
+        db = build_fts(docs, str(Path(tmp) / "fts.sqlite"))
+        fts_build = time.perf_counter() - t
+        search(index_dir, "预热")   # open the searcher, load the facet column
+        pg = pg_location(pg_url) if pg_url else None
+        pg_build = None
+        if pg:
+            t = time.perf_counter()
+            rebuild(pg, docs)
+            pg_build = time.perf_counter() - t
+            search(pg, "预热")
+
+        rows = measure_classes(index_dir, db, repeat, pg)
+        hits = {q: search(index_dir, q, facets=False).total for q in ("宣传月", "政务公开", "主题日")}
+        if pg:
+            pg_hits = {q: search(pg, q, facets=False).total for q in hits}
+            assert pg_hits == hits, (pg_hits, hits)   # same corpus, same hit sets
+            drop_pg(pg)
+        close_searchers()
+        db.close()
+
+    print(f"\n== {corpus} corpus: {n} docs, {chars:.0f} chars/doc, hits {hits}")
+    print(f"index build: ours {n / ours_build:.0f} docs/s ({ours_build:.1f} s, procs={procs}), "
+          f"FTS5 {n / fts_build:.0f} docs/s ({fts_build:.1f} s)")
+    if pg:
+        print(f"PostgreSQL build: {n / pg_build:.0f} docs/s ({pg_build:.1f} s, COPY + GIN trigram indexes)")
+    pg_head = f" {'pg ms':>9}" if pg else ""
+    print(f"{'class':24} {'ours ms':>9} {'cold ms':>9} {'FTS5 ms':>9}{pg_head} {'ours/FTS5':>9}  note")
+    for name, o, c, f, p, note in rows:
+        pg_col = f" {p:9.1f}" if pg else ""
+        print(f"{name:24} {o:9.1f} {c:9.1f} {f:9.1f}{pg_col} {o / f:9.2f}  {note}")
+    figures = {"corpus": corpus, "docs": n, "chars_per_doc": round(chars), "hits": hits, "procs": procs,
+               "ours_docs_per_s": round(n / ours_build), "fts5_docs_per_s": round(n / fts_build),
+               "median_ms": {name: {"ours": round(o, 1), "ours_cold": round(c, 1), "fts5": round(f, 1),
+                                    "ratio": round(o / f, 2), **({"pg": round(p, 1)} if pg else {})}
+                             for name, o, c, f, p, _ in rows}}
+    if pg:
+        figures["pg_docs_per_s"] = round(n / pg_build)
+    return figures
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, nargs="+", default=[20000, 50000])
+    ap.add_argument("--corpus", nargs="+", choices=sorted(CORPORA), default=["realistic", "dense"])
+    ap.add_argument("--sentences", type=int, nargs=2, default=(8, 20), help="sentences per document")
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--procs", type=int, default=os.cpu_count() or 1, help="processes for the rebuild")
+    ap.add_argument("--backend", nargs="+", choices=("whoosh", "pg"), default=["whoosh"],
+                    help="whoosh is always measured (beside FTS5); pg adds a PostgreSQL column")
+    ap.add_argument("--pg-url", default=os.environ.get("GOVPLANS_SEARCH_URL")
+                    or "postgresql+psycopg://postgres@127.0.0.1:5432/test", help="database for --backend pg")
+    args = ap.parse_args(argv)
+    pg_url = args.pg_url if "pg" in args.backend else None
+    os.environ.pop("GOVPLANS_SEARCH_URL", None)   # the Whoosh column is measured in a directory
+    figures = [run(corpus, n, args.sentences, args.repeat, args.procs, pg_url)
+               for n in args.docs for corpus in args.corpus]
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

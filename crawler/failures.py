@@ -1,0 +1,40 @@
+"""Why a request failed, as one short kind: what crawl_runs.errors counts."""
+from __future__ import annotations
+
+from scrapy.exceptions import IgnoreRequest
+
+_BY_NAME = {
+    "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
+    "UserTimeoutError": "timeout",
+    "CannotResolveHostError": "dns", "DNSLookupError": "dns",
+    "DownloadConnectionRefusedError": "connection_refused", "ConnectionRefusedError": "connection_refused",
+    "ConnectError": "connection", "DownloadFailedError": "connection",
+    "ResponseDataLossError": "connection_lost", "ConnectionLost": "connection_lost",
+    "ConnectionDone": "connection_lost", "ResponseNeverReceived": "connection_lost",
+    "ResponseFailed": "connection_lost",
+    # Scrapy cancels a download itself only when the body outgrows DOWNLOAD_MAXSIZE (the message
+    # says so when Content-Length announced it; a body that just keeps coming is cancelled bare).
+    "DownloadCancelledError": "too_large", "CancelledError": "too_large",
+}
+
+
+def exception_kind(exception: BaseException) -> str:
+    message = str(exception)
+    if "max size" in message:  # DOWNLOAD_MAXSIZE: expected (Content-Length) or received too many bytes
+        return "too_large"
+    if isinstance(exception, IgnoreRequest):
+        if "robots.txt" in message:
+            return "robots"
+        return "redirect_loop" if "redirect" in message else "ignored"
+    for klass in type(exception).__mro__:
+        if klass.__name__ in _BY_NAME:
+            return _BY_NAME[klass.__name__]
+    return type(exception).__name__
+
+
+def failure_kind(failure) -> str:
+    """A Twisted failure of a request -> http_404, timeout, too_large, robots, connection …"""
+    response = getattr(failure.value, "response", None)
+    if response is not None and getattr(response, "status", None):
+        return f"http_{response.status}"
+    return exception_kind(failure.value)

@@ -1,0 +1,50 @@
+"""Every response, as served, goes to the WARC files before anything else sees it.
+
+The write (gzip and digests of each record) runs in a worker thread: zlib and hashlib release
+the GIL, so the reactor goes on parsing and scheduling meanwhile. The response moves on only once
+its record is written, with its place in request.meta["warc"].
+"""
+from __future__ import annotations
+
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+
+from archive.warc import WarcArchive
+
+# Scrapy undoes the chunking; recording the header would make the record unreadable.
+_DROPPED_HEADERS = {"transfer-encoding"}
+
+
+def _decode_headers(headers) -> dict[str, str]:
+    out = {}
+    for name, values in headers.items():
+        key = name.decode("latin-1")
+        if key.lower() in _DROPPED_HEADERS:
+            continue
+        out[key] = ", ".join(v.decode("latin-1") for v in values)
+    return out
+
+
+class WarcCaptureMiddleware:
+    def __init__(self, warc_dir: str | None):
+        self.archive = WarcArchive(warc_dir) if warc_dir else None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+        middleware = cls(crawler.settings.get("GOVPLANS_WARC_DIR"))
+        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
+        return middleware
+
+    async def process_response(self, request, response, spider=None):
+        if self.archive is None:
+            return response
+        location = await maybe_deferred_to_future(deferToThread(
+            self.archive.write, response.url, response.status, "", _decode_headers(response.headers),
+            response.body, request_headers=_decode_headers(request.headers), method=request.method))
+        request.meta["warc"] = location
+        return response
+
+    def close(self, *args, **kwargs) -> None:
+        if self.archive is not None:
+            self.archive.close()

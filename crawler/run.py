@@ -1,0 +1,117 @@
+"""Run the family spiders over a set of sites in this process (the reactor starts once per process).
+
+A crawl is a job: before it starts, `DATA/crawl-job.json` records its sites, whether it is a full
+sweep and when it started; a crawl that ends removes it. If the process dies (kill -9, power cut),
+`run_crawl(resume=True)` reads it back and crawls the same sites again, reading every list page
+but fetching only what the archive did not get since the job started, into the same crawl_runs
+rows. (Scrapy's JOBDIR survives only a clean shutdown: its disk queues and the requests in flight
+are lost on kill -9, so the archive itself is the journal.)
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from archive.config import DataDir
+from crawler import settings as default_settings
+from crawler.spiders import spider_for
+
+JOB_FILE = "crawl-job.json"
+# Settings the environment may set (the operator's configuration), as for GOVPLANS_DATA.
+ENVIRONMENT_SETTINGS = ("GOVPLANS_CONTACT_URL", "GOVPLANS_STOP_AFTER_SEEN")
+
+
+class NoJobToResume(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class CrawlSummary:
+    sites: int
+    pages: int
+    seconds: float
+    requests: int = 0
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+
+def user_agent(settings: Settings) -> str:
+    return settings.get("GOVPLANS_USER_AGENT").format(contact=settings.get("GOVPLANS_CONTACT_URL"))
+
+
+def crawl_settings(data: DataDir, farm: bool, overrides: dict | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.set("GOVPLANS_DATABASE_URL", data.database_url, priority="cmdline")
+    settings.set("GOVPLANS_WARC_DIR", str(data.warc_dir), priority="cmdline")
+    for name in ENVIRONMENT_SETTINGS:
+        if os.environ.get(name):
+            settings.set(name, os.environ[name], priority="cmdline")
+    if farm:
+        settings.update(default_settings.FARM_OVERRIDES, priority="cmdline")
+    settings.update(overrides or {}, priority="cmdline")
+    if "USER_AGENT" not in (overrides or {}):
+        settings.set("USER_AGENT", user_agent(settings), priority="cmdline")
+    return settings
+
+
+def job_path(data: DataDir) -> Path:
+    return data.root / JOB_FILE
+
+
+def pending_job(data: DataDir) -> dict | None:
+    """The crawl that was interrupted in this data directory, if any."""
+    path = job_path(data)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def run_crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None = None, full: bool = False,
+              resume: bool = False) -> CrawlSummary:
+    """Crawl every site with its family's spider; documents land in the data directory.
+
+    full: re-walk every list and re-ask every known page (conditionally) to find edits and removals.
+    resume: continue the interrupted job of this data directory (its sites and mode).
+    """
+    data.ensure()
+    resume_since = None
+    if resume:
+        job = pending_job(data)
+        if job is None:
+            raise NoJobToResume(f"no interrupted crawl in {data.root}")
+        sites, full, resume_since = job["sites"], job["full"], job["started"]
+    else:
+        started = datetime.now(timezone.utc).replace(tzinfo=None).isoformat()
+        job_path(data).write_text(json.dumps({"started": started, "full": full, "sites": sites},
+                                             ensure_ascii=False, default=str), encoding="utf-8")
+    farm = bool(sites) and all(site.get("farm") for site in sites)
+    settings = crawl_settings(data, farm, overrides)
+    settings.set("GOVPLANS_FULL_SWEEP", full, priority="cmdline")
+    settings.set("GOVPLANS_RESUME_SINCE", resume_since, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    by_family: dict[str, list[dict]] = defaultdict(list)
+    for site in sites:
+        by_family[site["family"]].append(site)
+    crawlers = []
+    for family, family_sites in by_family.items():
+        crawler = process.create_crawler(spider_for(family))
+        crawlers.append(crawler)
+        process.crawl(crawler, sites=family_sites)
+    started_at = time.monotonic()
+    process.start()
+    seconds = time.monotonic() - started_at
+    stats = [c.stats for c in crawlers if c.stats]
+    if all(s.get_value("finish_reason") == "finished" for s in stats):
+        job_path(data).unlink(missing_ok=True)
+    pages = sum(s.get_value("response_received_count", 0) for s in stats)
+    requests = sum(s.get_value("downloader/request_count", 0) for s in stats)
+    return CrawlSummary(len(sites), pages, seconds, requests)

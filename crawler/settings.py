@@ -1,0 +1,79 @@
+"""Scrapy settings for govplans; every custom setting carries a one-line comment."""
+
+BOT_NAME = "govplans"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Politeness: these portals are public services run on small budgets.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 30
+# Larger responses are dropped and counted as `too_large` (government PDFs rarely pass 20 MB).
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
+# Seconds a site is left alone before the first retry after a 5xx or timeout; doubles per attempt.
+GOVPLANS_RETRY_BACKOFF = 1.0
+# Longest pause the backoff grows to.
+GOVPLANS_RETRY_BACKOFF_MAX = 60.0
+# Longest Retry-After (429/503) honoured; a longer one is cut to this.
+GOVPLANS_RETRY_AFTER_MAX = 300.0
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# Contact URL named in the User-Agent so a webmaster can reach the operator ($GOVPLANS_CONTACT_URL wins).
+GOVPLANS_CONTACT_URL = "https://github.com/govplans/govplans"
+# The User-Agent, with {contact} replaced by GOVPLANS_CONTACT_URL (crawler.run.crawl_settings).
+GOVPLANS_USER_AGENT = "govplans/0.1 (+{contact}; archive of published government plans)"
+USER_AGENT = GOVPLANS_USER_AGENT.format(contact=GOVPLANS_CONTACT_URL)
+
+# Incremental walk: a column is done after this many already-known items in a row.
+GOVPLANS_STOP_AFTER_SEEN = 15
+# Full sweep (`govplans crawl --full`): every list page, every known page asked again, removals found.
+GOVPLANS_FULL_SWEEP = False
+# Set by `govplans crawl --resume`: when the interrupted job started (ISO, UTC); pages fetched since are skipped.
+GOVPLANS_RESUME_SINCE = None
+# Generic spider: link texts that look like a plan or notice (a site entry's `keywords` replaces them).
+GOVPLANS_GENERIC_KEYWORDS = ["方案", "要点", "计划", "规划", "通知", "通报", "公告", "意见", "办法", "细则",
+                             "规定", "决定", "总结", "报告", "纲要", "措施", "安排", "预案", "指南", "批复",
+                             "公示", "制度", "条例", "目录"]
+# Generic spider: a page with at least this many dated links is a list page.
+GOVPLANS_GENERIC_MIN_LIST_LINKS = 4
+
+# Map *.test host names to 127.0.0.1: only for the simulated portals of sitefarm.
+GOVPLANS_RESOLVE_TEST_HOSTS = False
+DNS_RESOLVER = "crawler.resolver.TestHostsResolver"
+
+# Database the pipeline stores documents in (sqlite:///… or postgresql+psycopg://…).
+GOVPLANS_DATABASE_URL = None
+# Directory the WARC files are written to.
+GOVPLANS_WARC_DIR = None
+
+DOWNLOADER_MIDDLEWARES = {
+    # Retries that pause the site: backoff on 5xx/timeouts, Retry-After on 429/503 (replaces Scrapy's).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Closest to the downloader, so it records every response as served, before decompression or retries.
+    "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.archive.ArchivePipeline": 300,
+}
+
+# The settings that replace the polite defaults when every site is a local simulated portal.
+FARM_OVERRIDES = {
+    "GOVPLANS_RESOLVE_TEST_HOSTS": True,
+    "AUTOTHROTTLE_START_DELAY": 0.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
+    "DOWNLOAD_DELAY": 0,
+    "GOVPLANS_RETRY_BACKOFF": 0.2,
+    "GOVPLANS_RETRY_BACKOFF_MAX": 2.0,
+    "GOVPLANS_RETRY_AFTER_MAX": 5.0,
+    "DOWNLOAD_TIMEOUT": 10,
+}

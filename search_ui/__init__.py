@@ -1,0 +1,143 @@
+"""The Flask UI: search with facets and charts, documents with their captures, versions and
+copies elsewhere, the template explorer, feeds and exports, a JSON API and crawl status.
+
+`create_app({"DATA_DIR": path})` builds an app over one data directory; the archive is
+opened once per app and kept in `app.extensions["govplans"]`.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from flask import Flask, current_app, render_template
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import IntegerConverter
+
+from archive.config import DataDir
+from archive.store import Archive
+from search_ui import filters
+from search_ui.labels import Labels
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; object-src 'none'; "
+                                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+    "X-Content-Type-Options": "nosniff",
+    # no-referrer: following a link to a portal must not leak the researcher's search
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+class HtmlSafeJSON(DefaultJSONProvider):
+    """JSON with <, > and & as \\u escapes: same data, but scraped markup never appears raw
+    in a response, even if a browser or proxy sniffs the JSON as HTML."""
+    ensure_ascii = False  # Chinese stays readable
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs) -> str:
+        text = super().dumps(obj, **kwargs)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class DatabaseId(IntegerConverter):
+    """A positive id the database can hold: a larger number is a 404, not an overflow error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
+class Resources:
+    """What one app holds open: the archive and where the index lives."""
+
+    def __init__(self, data: DataDir, database_url: str | None = None):
+        self.data = data.ensure()
+        self.archive = Archive(database_url or data.database_url)
+        self.index_dir: Path = data.index_dir
+        self.labels = Labels(self.archive)
+        self.pages = PageCache()
+
+
+class PageCache:
+    """Rendered search pages by (URL, index state, label version), least recently used out.
+
+    A search page is a function of its query string, the index's contents and the region and
+    site names; `archive.index.state` changes with every rebuild or commit, so a cached page
+    is never older than the index it came from. The first page of a broad search (the home
+    page above all) is asked for far more often than anything else and is the costliest to
+    build: facets over every document and hundreds of links.
+    """
+
+    def __init__(self):
+        self._pages: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._pages.get(key)
+            if found is not None:
+                self._pages.move_to_end(key)
+            return found
+
+    def put(self, key, value, size: int) -> None:
+        if size <= 0:
+            return
+        with self._lock:
+            self._pages[key] = value
+            self._pages.move_to_end(key)
+            while len(self._pages) > size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def resources() -> Resources:
+    return current_app.extensions["govplans"]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.json = HtmlSafeJSON(app)
+    app.config.from_mapping(
+        DATA_DIR=None,            # None: --data / $GOVPLANS_DATA / ./data (DataDir.resolve)
+        DATABASE_URL=None,        # None: the data directory's database
+        SEARCH_PAGE_SIZE=20,
+        FAMILIES_PAGE_SIZE=20,
+        FEED_SIZE=50,
+        EXPORT_MAX_ROWS=10_000,   # a download beyond this is a job for `govplans export`
+        SEARCH_CACHE_SIZE=256,    # rendered search pages kept per index state (0: none)
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    data = DataDir.resolve(app.config["DATA_DIR"])
+    app.config["DATA_DIR"] = str(data.root)
+    app.extensions["govplans"] = Resources(data, app.config["DATABASE_URL"])
+
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    filters.register(app)
+    app.url_map.converters["id"] = DatabaseId
+    from search_ui import api, captures, compare, documents, explorer, feeds, saved, search, status
+    for blueprint in (search.bp, documents.bp, compare.bp, captures.bp, explorer.bp, feeds.bp, status.bp, api.bp,
+                      saved.bp):
+        app.register_blueprint(blueprint)
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.errorhandler(404)
+    def _not_found(_error):
+        return render_template("error.html", title="找不到页面",
+                               message="没有这个页面或文件。可以回到首页重新检索。"), 404
+
+    @app.errorhandler(500)
+    def _server_error(_error):
+        return render_template("error.html", title="出错了",
+                               message="服务器处理请求时出错，已记录。请稍后再试。"), 500
+
+    return app

@@ -1,0 +1,71 @@
+"""What changed: one document's version against the one before, and two copies side by side."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template, url_for
+
+from archive.models import Document
+from search_ui import diffing
+from search_ui.documents import load
+from search_ui.filters import cn_date
+
+bp = Blueprint("compare", __name__)
+
+
+@bp.get("/doc/<id:doc_id>/versions/<id:number>")
+def version_diff(doc_id: int, number: int):
+    return render_template("version_diff.html", view=version_view(load(doc_id), number))
+
+
+@bp.get("/doc/<id:doc_id>/versions/<id:number>.json")
+def version_diff_json(doc_id: int, number: int):
+    return jsonify(version_view(load(doc_id), number))
+
+
+@bp.get("/doc/<id:doc_id>/compare/<id:other_id>")
+def copies(doc_id: int, other_id: int):
+    return render_template("compare.html", view=compare_view(load(doc_id), load(other_id)))
+
+
+@bp.get("/doc/<id:doc_id>/compare/<id:other_id>.json")
+def copies_json(doc_id: int, other_id: int):
+    return jsonify(compare_view(load(doc_id), load(other_id)))
+
+
+def version_view(row: Document, number: int) -> dict:
+    """Version `number` against version `number - 1` (404 for the first or a missing one)."""
+    by_number = {v.number: v for v in row.versions}
+    if number not in by_number or number - 1 not in by_number:
+        abort(404)
+    old, new = by_number[number - 1], by_number[number]
+    blocks = diffing.diff_texts(old.text, new.text)
+    return {
+        "doc": {"id": row.id, "title": row.title or "（无标题）", "doc_url": url_for("documents.show", doc_id=row.id)},
+        "old": {"number": old.number, "seen_at": cn_date(old.seen_at), "title": old.title},
+        "new": {"number": new.number, "seen_at": cn_date(new.seen_at), "title": new.title},
+        "title_segments": diffing.char_segments(old.title or "", new.title or "") if old.title != new.title else None,
+        "summary": diffing.summary(blocks),
+        "blocks": diffing.fold_unchanged(blocks, context=2),
+        "json_url": url_for("compare.version_diff_json", doc_id=row.id, number=number),
+    }
+
+
+def compare_view(left: Document, right: Document) -> dict:
+    """Two documents paragraph by paragraph: left is the one the reader came from."""
+    blocks = diffing.diff_texts(left.text, right.text)
+    return {
+        "left": _side(left),
+        "right": _side(right),
+        "same_family": left.cluster_id is not None and left.cluster_id == right.cluster_id,
+        "title_segments": diffing.char_segments(left.title or "", right.title or ""),
+        "summary": diffing.summary(blocks),
+        "rows": diffing.side_by_side(blocks),
+        "swap_url": url_for("compare.copies", doc_id=right.id, other_id=left.id),
+        "json_url": url_for("compare.copies_json", doc_id=left.id, other_id=right.id),
+    }
+
+
+def _side(row: Document) -> dict:
+    place = " ".join(dict.fromkeys(p for p in (row.province, row.city, row.county) if p))
+    return {"id": row.id, "title": row.title or "（无标题）", "region": place,
+            "published": row.published.isoformat() if row.published else None,
+            "site": row.site.name if row.site else None, "doc_url": url_for("documents.show", doc_id=row.id)}

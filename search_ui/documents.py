@@ -1,0 +1,159 @@
+"""One document: every field with where it came from, the text, the archived page, versions
+with what changed, and the same template published elsewhere."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, jsonify, render_template, url_for
+
+from archive.models import Document
+from archive.store import document_record
+from search_ui import diffing, families, resources
+from search_ui.captures import HTML_TYPES
+from search_ui.facets import STATUS_LABELS
+from search_ui.filters import cn_date
+
+bp = Blueprint("documents", __name__)
+
+# (field, label): the metadata table, in the order a 信息公开 page lists them
+FIELDS = (("title", "标题"), ("doc_number", "文号"), ("index_number", "索引号"), ("agency", "发布机构"),
+          ("written", "成文日期"), ("published", "发布日期"), ("region", "地区"), ("year", "年度"),
+          ("doc_type", "文种"), ("themes", "主题"))
+_SPACE = re.compile(r"\s+")
+_LEVEL2 = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
+_LEVEL3 = re.compile(r"^[0-9０-９]+[.．、]")
+
+
+@bp.get("/doc/<id:doc_id>")
+def show(doc_id: int):
+    row = load(doc_id)
+    return render_template("document.html", doc=document_view(row))
+
+
+@bp.get("/doc/<id:doc_id>.json")
+def show_json(doc_id: int):
+    row = load(doc_id)
+    record = document_record(row)
+    record["site_name"] = row.site.name if row.site else None
+    record["attachments"] = [{"url": a.url, "name": a.name, "ext": a.ext, "text": a.text} for a in row.attachments]
+    record["versions"] = versions(row)
+    record["capture"] = capture(row)
+    record["copies"] = copies(row)
+    return jsonify(record)
+
+
+def load(doc_id: int) -> Document:
+    row = resources().archive.get_document(doc_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def document_view(row: Document) -> dict:
+    sources = dict(row.sources or {})
+    fields = []
+    for name, label in FIELDS:
+        fields.append({"name": name, "label": label, "value": _value(row, name), "source": sources.pop(name, None)})
+    encoding = sources.pop("encoding", None)  # a fact about the capture, not a field's provenance
+    if encoding:
+        fields.append({"name": "encoding", "label": "页面编码", "value": encoding, "source": "decoding"})
+    paragraphs, toc = _text_and_toc(row.text or "", list(row.outline or ()))
+    return {
+        "id": row.id,
+        "title": row.title or "（无标题）",
+        "fields": fields,
+        "other_sources": sorted(sources.items()),   # provenance of fields the table does not list
+        "paragraphs": paragraphs,
+        "toc": toc,
+        "url": row.url,
+        "site": {"id": row.site.id, "name": row.site.name, "base_url": row.site.base_url} if row.site else None,
+        "status": row.status,
+        "status_label": STATUS_LABELS.get(row.status, row.status),
+        "first_seen": row.first_seen,
+        "last_seen": row.last_seen,
+        "captured": row.capture.fetched_at if row.capture else None,
+        "attachments": sorted(row.attachments, key=lambda a: a.id),
+        "versions": versions(row),
+        "latest_change": latest_change(row),
+        "capture": capture(row),
+        "copies": copies(row),
+    }
+
+
+def capture(row: Document) -> dict | None:
+    """The archived page, when there is one a browser can show (HTML kept in a WARC file)."""
+    cap = row.capture
+    if cap is None or not cap.warc_file:
+        return None
+    mimetype = ((cap.headers or {}).get("content-type") or "text/html").split(";")[0].strip().lower()
+    if mimetype not in HTML_TYPES:
+        return None
+    return {"id": cap.id, "raw_url": url_for("captures.raw", capture_id=cap.id),
+            "fetched_at": cap.fetched_at.isoformat(timespec="minutes")}
+
+
+def versions(row: Document) -> list[dict]:
+    return [{"number": v.number, "seen_at": v.seen_at.isoformat(timespec="minutes"), "title": v.title,
+             "content_hash": v.content_hash, "current": v is row.versions[-1],
+             "diff_url": url_for("compare.version_diff", doc_id=row.id, number=v.number) if v.number > 1 else None,
+             "capture_url": url_for("captures.raw", capture_id=v.capture_id) if v.capture_id else None}
+            for v in row.versions]
+
+
+def latest_change(row: Document) -> dict | None:
+    """What the newest version changed, unchanged paragraphs folded (None: never edited)."""
+    if len(row.versions) < 2:
+        return None
+    old, new = row.versions[-2], row.versions[-1]
+    blocks = diffing.diff_texts(old.text, new.text)
+    return {"old": old.number, "new": new.number, "summary": diffing.summary(blocks),
+            "blocks": diffing.fold_unchanged(blocks)}
+
+
+def copies(row: Document) -> list[dict]:
+    """The other documents of this one's template family, by date, each with a compare link."""
+    family = families.members(resources().archive, row.cluster_id)
+    first = families.canonical(family)
+    return [{"id": m.id, "title": m.title, "region": m.region_label, "region_code": m.region_code,
+             "published": m.published.isoformat() if m.published else None, "site": m.site_name,
+             "aggregator": m.aggregator, "canonical": first is not None and m.id == first.id,
+             "doc_url": url_for("documents.show", doc_id=m.id),
+             "compare_url": url_for("compare.copies", doc_id=row.id, other_id=m.id)}
+            for m in family if m.id != row.id]
+
+
+def _value(row: Document, name: str) -> str:
+    if name == "region":
+        parts = list(dict.fromkeys(p for p in (row.province, row.city, row.county) if p))
+        if row.region_code:
+            parts.append(f"({row.region_code})")
+        return " ".join(parts)
+    if name == "themes":
+        return "、".join(row.themes or ())
+    if name in ("published", "written"):
+        return cn_date(getattr(row, name))
+    value = getattr(row, name)
+    return "" if value is None else str(value)
+
+
+def _text_and_toc(text: str, outline: list[str]) -> tuple[list[dict], list[dict]]:
+    """Paragraphs of the text, with anchors on the ones that start an outline heading."""
+    paragraphs = [{"text": line.strip(), "anchor": None} for line in text.splitlines() if line.strip()]
+    toc = []
+    start = 0
+    for number, heading in enumerate(outline, 1):
+        key = _SPACE.sub("", heading)
+        anchor = None
+        for i in range(start, len(paragraphs)):
+            if key and _SPACE.sub("", paragraphs[i]["text"]).startswith(key):
+                anchor = paragraphs[i]["anchor"] = f"s{number}"
+                start = i + 1
+                break
+        toc.append({"text": heading, "anchor": anchor, "level": _level(heading)})
+    return paragraphs, toc
+
+
+def _level(heading: str) -> int:
+    """一、 -> 1, （一） -> 2, 1. -> 3: the indent in the table of contents."""
+    heading = heading.strip()
+    return 2 if _LEVEL2.match(heading) else 3 if _LEVEL3.match(heading) else 1

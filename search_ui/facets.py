@@ -1,0 +1,139 @@
+"""The facet sidebar and the active-filter chips, with every link computed here."""
+from __future__ import annotations
+
+import heapq
+
+from archive.index.api import FacetValue, SearchResults
+from search_ui import regions
+from search_ui.labels import Labels
+from search_ui.query import PARAM_LABELS, SearchRequest
+
+# the sidebar, in reading order; region is drilled down by code, the rest are flat lists
+FACETS = ("region", "year", "theme", "doc_type", "agency", "site", "status")
+STATUS_LABELS = {"active": "在线", "changed": "有修改", "withdrawn": "已撤下"}
+SHOWN = 8   # values listed before the rest fold into "更多"
+LISTED = 50    # values a facet lists at most (the most frequent; a selected one always)
+
+
+
+
+def sidebar(results: SearchResults, req: SearchRequest, labels: Labels, names=FACETS) -> list[dict]:
+    out = []
+    for name in names:
+        given = results.facets.get(name) or []
+        if name == "region":
+            values, omitted = _region_values(given, req, labels, results.total), 0
+        else:
+            ordered, omitted = _listed(name, given, req)
+            values = [_flat_value(name, fv, req, labels) for fv in ordered]
+        if values:
+            out.append({"name": name, "title": PARAM_LABELS[name], "values": values, "shown": SHOWN,
+                        "omitted": omitted})
+    return out
+
+
+def _listed(name: str, given: list[FacetValue], req: SearchRequest) -> tuple[list[FacetValue], int]:
+    """The first LISTED values in _ordered order (and the selected one wherever it is), and
+    how many are left out.
+
+    A broad search has a value per agency and per site: thousands of links on every page,
+    which cost more to build and send than the search itself and no reader scrolls through.
+    """
+    if len(given) <= LISTED:
+        return _ordered(name, given), 0
+    key = _ORDER_KEYS.get(name, _ORDER_KEYS[None])
+    kept = heapq.nsmallest(LISTED, given, key=key)   # = _ordered(...)[:LISTED], without sorting all
+    selected = str(getattr(req.filters, name) or "")
+    if selected and all(fv.value != selected for fv in kept):
+        kept += [fv for fv in given if fv.value == selected][:1]
+    return kept, len(given) - len(kept)
+
+
+_ORDER_KEYS = {"year": lambda fv: _Reversed(fv.value), None: lambda fv: (-fv.count, fv.label)}
+
+
+class _Reversed:
+    """Sorts in reverse order of its value (years, newest first, as _ordered does)."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __lt__(self, other):
+        return self.value > other.value
+
+    def __eq__(self, other):
+        return self.value == other.value
+
+
+def _ordered(name: str, given: list[FacetValue]) -> list[FacetValue]:
+    if name == "year":
+        return sorted(given, key=lambda fv: fv.value, reverse=True)
+    return sorted(given, key=lambda fv: (-fv.count, fv.label))
+
+
+def _flat_value(name: str, fv: FacetValue, req: SearchRequest, labels: Labels) -> dict:
+    selected = str(getattr(req.filters, name) or "") == fv.value
+    return {"value": fv.value, "label": _label(name, fv.value, fv.label, labels), "count": fv.count,
+            "selected": selected, "url": req.with_filter(name, None if selected else fv.value)}
+
+
+def _label(name: str, value: str, given: str | None, labels: Labels) -> str:
+    if name == "status":
+        return STATUS_LABELS.get(value, value)
+    if name == "site":
+        return labels.site(value)
+    if name == "region":
+        return given if given and given != value else labels.region(value)
+    return given or value
+
+
+def _region_values(given: list[FacetValue], req: SearchRequest, labels: Labels, total: int) -> list[dict]:
+    """Counts one level below the current region: provinces, then cities, then counties.
+
+    Whatever level the index counts at, counts are summed per child code; documents filed
+    at the current region itself show as 本级, unlinked.
+    """
+    current = req.filters.region
+    if current and regions.level(current) == "county":
+        return []
+    names = {fv.value: fv.label for fv in given}
+    buckets: dict[str, int] = {}
+    own = 0
+    for fv in given:
+        if not (fv.value and len(fv.value) == 6 and fv.value.isdigit()):
+            continue
+        child = regions.child_of(fv.value, current)
+        if child is None:
+            continue
+        if child == current:
+            own += fv.count
+        else:
+            buckets[child] = buckets.get(child, 0) + fv.count
+    values = [{"value": code, "label": _label("region", code, names.get(code), labels), "count": count,
+               "selected": False, "url": req.with_filter("region", code)}
+              for code, count in sorted(buckets.items(), key=lambda item: (-item[1], item[0]))]
+    if own:
+        values.append({"value": current, "label": "（本级）", "count": own, "selected": False, "url": None})
+    unknown = total - sum(v["count"] for v in values)
+    if current is None and unknown > 0:
+        values.append({"value": None, "label": "地区不详", "count": unknown, "selected": False, "url": None})
+    return values
+
+
+def chips(results: SearchResults, req: SearchRequest, labels: Labels) -> list[dict]:
+    """One removable chip per active filter; the region chip links to its broader regions."""
+    out = []
+    for name, value in req.active_filters().items():
+        value = str(value)
+        given = next((fv.label for fv in results.facets.get(name) or [] if fv.value == value), None)
+        chip = {"name": name, "title": PARAM_LABELS[name], "value": value,
+                "label": _label(name, value, given, labels), "remove_url": req.with_filter(name, None),
+                "broader": []}
+        if name == "region":
+            chain = regions.ancestry(value)
+            chip["label"] = labels.region(value)
+            chip["broader"] = [{"label": labels.region(code), "url": req.with_filter("region", code)}
+                               for code in chain[:-1]]
+        out.append(chip)
+    return out

@@ -1,0 +1,201 @@
+"""The JSON API described as OpenAPI 3.1, written by hand (served at /api/openapi.json).
+
+Every route under /api or ending in .json must appear here (tests/ui/test_api.py checks the
+app's url_map against `paths`), and each response is checked against its schema.
+"""
+from __future__ import annotations
+
+from copy import deepcopy
+
+
+def _param(name: str, description: str, schema: dict, where: str = "query", required: bool = False) -> dict:
+    return {"name": name, "in": where, "required": required or where == "path", "description": description,
+            "schema": schema}
+
+
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+_NSTR = {"type": ["string", "null"]}
+_NINT = {"type": ["integer", "null"]}
+_DATE = {"type": ["string", "null"], "description": "YYYY-MM-DD"}
+_URL = {"type": ["string", "null"]}
+
+ID = _param("doc_id", "Document id", {"type": "integer", "minimum": 1}, "path")
+FILTERS = [
+    _param("region", "GB/T 2260 code, 6 digits; 430000 = a whole province, 431100 = a whole city",
+           {"type": "string", "pattern": "^[0-9]{6}$"}),
+    _param("year", "The year the plan is for", {"type": "integer", "minimum": 1900, "maximum": 2100}),
+    _param("year_from", "First year of a range", {"type": "integer", "minimum": 1900, "maximum": 2100}),
+    _param("year_to", "Last year of a range", {"type": "integer", "minimum": 1900, "maximum": 2100}),
+    _param("theme", "Theme from the taxonomy, e.g. 政务公开", _STR),
+    _param("doc_type", "文种, e.g. 方案, 通知", _STR),
+]
+SEARCH_PARAMS = [
+    _param("q", "Query: words (all must match), \"phrases\", OR, -word, title:word, year:2020-2024, "
+                "region:431121, theme:…, type:…", _STR),
+    *FILTERS,
+    _param("agency", "发布机构", _STR),
+    _param("site", "Site id", _STR),
+    _param("status", "active, changed or withdrawn", {"type": "string", "enum": ["active", "changed", "withdrawn"]}),
+    _param("sort", "relevance (default with q) or date (default without)", {"type": "string", "enum": ["relevance", "date"]}),
+    _param("page", "Page number, 1 to 500", {"type": "integer", "minimum": 1, "maximum": 500}),
+]
+PAGE_PARAMS = [_param("q", "Title contains", _STR), *FILTERS,
+               _param("page", "Page number", {"type": "integer", "minimum": 1, "maximum": 500})]
+
+FACET = {"type": "object", "required": ["name", "title", "values"], "properties": {
+    "name": _STR, "title": _STR,
+    "omitted": {"type": "integer", "description": "values left out of the list (the least frequent)"},
+    "values": {"type": "array", "items": {"type": "object", "required": ["label", "count"], "properties": {
+        "value": _NSTR, "label": _STR, "count": _INT, "selected": {"type": "boolean"}, "url": _URL}}}}}
+CHIP = {"type": "object", "required": ["name", "value", "label", "remove_url"], "properties": {
+    "name": _STR, "title": _STR, "value": _STR, "label": _STR, "remove_url": _STR,
+    "broader": {"type": "array", "items": {"type": "object"}}}}
+PAGER = {"type": "object", "properties": {"prev_url": _URL, "next_url": _URL, "numbers": {"type": "array"}}}
+REGION = {"type": "object", "properties": {"code": _NSTR, "province": _NSTR, "city": _NSTR, "county": _NSTR}}
+CHART = {"type": ["object", "null"], "properties": {"title": _STR, "bars": {"type": "array", "items": {
+    "type": "object", "required": ["label", "count"], "properties": {"label": _STR, "count": _INT, "url": _URL}}}}}
+DIFF_BLOCK = {"type": "object", "required": ["kind"], "properties": {
+    "kind": {"enum": ["equal", "insert", "delete", "change", "skip"]}, "old": _NSTR, "new": _NSTR,
+    "count": _INT, "segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}}}}
+SUMMARY = {"type": "object", "required": ["equal", "change", "insert", "delete"],
+           "properties": {k: _INT for k in ("equal", "change", "insert", "delete")}}
+
+SCHEMAS = {
+    "Segment": {"type": "object", "required": ["kind", "text"], "properties": {
+        "kind": {"enum": ["equal", "insert", "delete"]}, "text": _STR}},
+    "Hit": {"type": "object", "required": ["id", "doc_url", "title", "title_html", "snippet_html"], "properties": {
+        "id": _INT, "doc_url": _STR, "url": _STR, "title": _STR,
+        "title_html": {"type": "string", "description": "Escaped title with <mark> around matches (escaped as \\u003c in JSON)"},
+        "snippet_html": _STR, "published": _DATE, "year": _NINT, "region": REGION,
+        "themes": {"type": "array", "items": _STR}, "doc_type": _NSTR, "site": _NSTR,
+        "score": {"type": ["number", "null"]}}},
+    "SearchPage": {"type": "object", "required": ["query", "total", "page", "pages", "hits", "facets", "charts"],
+                   "properties": {
+        "query": _STR, "sort": {"enum": ["relevance", "date"]}, "total": _INT, "page": _INT, "pages": _INT,
+        "page_size": _INT, "error": _NSTR, "problems": {"type": "array", "items": _STR},
+        "filters": {"type": "object"}, "chips": {"type": "array", "items": CHIP},
+        "sorts": {"type": "array"}, "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+        "facets": {"type": "array", "items": FACET}, "pager": PAGER,
+        "charts": {"type": "object", "properties": {"years": CHART, "regions": CHART}},
+        "json_url": _STR, "html_url": _STR, "feed_url": _STR, "csv_url": _STR, "jsonl_url": _STR,
+        "export_max": _INT}},
+    "Copy": {"type": "object", "required": ["id", "title", "region", "published", "compare_url"], "properties": {
+        "id": _INT, "title": _STR, "region": _STR, "region_code": _NSTR, "published": _DATE, "site": _NSTR,
+        "aggregator": {"type": "boolean"}, "canonical": {"type": "boolean"}, "doc_url": _STR, "compare_url": _STR}},
+    "Document": {"type": "object", "required": ["id", "url", "title", "region", "versions", "copies"], "properties": {
+        "id": _INT, "url": _STR, "site": _NSTR, "site_name": _NSTR, "title": _NSTR, "published": _DATE,
+        "written": _DATE, "agency": _NSTR, "doc_number": _NSTR, "index_number": _NSTR, "region": REGION,
+        "year": _NINT, "doc_type": _NSTR, "themes": {"type": "array", "items": _STR},
+        "status": {"enum": ["active", "changed", "withdrawn"]}, "first_seen": _STR, "last_seen": _STR,
+        "cluster": _NINT, "sources": {"type": "object", "additionalProperties": _STR},
+        "outline": {"type": "array", "items": _STR}, "text": _STR,
+        "attachments": {"type": "array", "items": {"type": "object", "properties": {
+            "url": _STR, "name": _STR, "ext": _STR, "text": _NSTR}}},
+        "versions": {"type": "array", "items": {"type": "object", "required": ["number", "seen_at", "content_hash"],
+                                                "properties": {"number": _INT, "seen_at": _STR, "title": _NSTR,
+                                                               "content_hash": _STR, "current": {"type": "boolean"},
+                                                               "diff_url": _URL, "capture_url": _URL}}},
+        "capture": {"type": ["object", "null"], "properties": {"id": _INT, "raw_url": _STR, "fetched_at": _STR}},
+        "copies": {"type": "array", "items": {"$ref": "#/components/schemas/Copy"}}}},
+    "VersionDiff": {"type": "object", "required": ["doc", "old", "new", "summary", "blocks"], "properties": {
+        "doc": {"type": "object"}, "old": {"type": "object"}, "new": {"type": "object"},
+        "title_segments": {"type": ["array", "null"], "items": {"$ref": "#/components/schemas/Segment"}},
+        "summary": SUMMARY, "blocks": {"type": "array", "items": DIFF_BLOCK}, "json_url": _STR}},
+    "Comparison": {"type": "object", "required": ["left", "right", "same_family", "summary", "rows"], "properties": {
+        "left": {"type": "object"}, "right": {"type": "object"}, "same_family": {"type": "boolean"},
+        "title_segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},
+        "summary": SUMMARY, "rows": {"type": "array", "items": {"type": "object", "required": ["kind"], "properties": {
+            "kind": _STR, "left": {"type": ["array", "null"]}, "right": {"type": ["array", "null"]}}}},
+        "swap_url": _STR, "json_url": _STR}},
+    "Family": {"type": "object", "required": ["id", "title", "regions", "documents", "members"], "properties": {
+        "id": _INT, "title": _STR, "regions": _INT, "documents": _INT,
+        "canonical": {"type": ["object", "null"], "properties": {"id": _INT, "title": _STR, "doc_url": _STR}},
+        "first_published": _DATE, "last_published": _DATE,
+        "members": {"type": "array", "items": {"type": "object", "required": ["id", "title", "published"],
+                                               "properties": {"id": _INT, "title": _STR, "region": _STR,
+                                                              "published": _DATE, "matched": {"type": "boolean"},
+                                                              "aggregator": {"type": "boolean"}, "doc_url": _STR}}},
+        "timeline": {"type": ["object", "null"]}}},
+    "TemplatesPage": {"type": "object", "required": ["total", "page", "pages", "families", "facets"], "properties": {
+        "query": _STR, "total": _INT, "page": _INT, "pages": _INT, "page_size": _INT,
+        "problems": {"type": "array", "items": _STR}, "filters": {"type": "object"},
+        "chips": {"type": "array", "items": CHIP}, "facets": {"type": "array", "items": FACET},
+        "families": {"type": "array", "items": {"$ref": "#/components/schemas/Family"}}, "pager": PAGER,
+        "json_url": _STR, "html_url": _STR}},
+    "Status": {"type": "object", "required": ["documents", "sites", "broken"], "properties": {
+        "documents": _INT, "broken": {"type": "array", "items": _STR},
+        "sites": {"type": "array", "items": {"type": "object", "required": ["id", "name", "documents", "broken"], "properties": {
+            "id": _NSTR, "name": _STR, "base_url": _NSTR, "family": _NSTR, "documents": _INT,
+            "last_seen": _NSTR, "newest_document": _DATE, "broken": {"type": "boolean"}, "broken_reason": _NSTR,
+            "run": {"type": ["object", "null"], "properties": {
+                "started": _NSTR, "finished": _NSTR, "pages": _INT, "new": _INT, "changed": _INT,
+                "unchanged": _INT, "withdrawn": _INT, "errors": {"type": "object", "additionalProperties": _INT},
+                "error_total": _INT, "newest_item": _DATE}}}}}}},
+}
+
+
+def _json(schema: str, description: str, bad_request: bool = False, not_found: bool = False) -> dict:
+    responses = {"200": {"description": description,
+                         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
+    if bad_request:
+        responses["400"] = {"description": "Some parameters were invalid and ignored (listed in `problems`); "
+                                           "the body is still the page",
+                            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+    if not_found:
+        responses["404"] = {"description": "No such document or version"}
+    return responses
+
+
+def _file(media: str, description: str) -> dict:
+    return {"200": {"description": description, "content": {media: {"schema": {"type": "string"}}}}}
+
+
+PATHS = {
+    "/search.json": {"get": {"summary": "Search, as the search page shows it", "operationId": "search",
+                             "parameters": SEARCH_PARAMS,
+                             "responses": {**_json("SearchPage", "Hits, facets, charts and links", bad_request=True),
+                                           "503": {"description": "The index is missing or broken"}}}},
+    "/search.atom": {"get": {"summary": "Atom feed of a search, newest first", "operationId": "searchFeed",
+                             "parameters": SEARCH_PARAMS[:-2],
+                             "responses": _file("application/atom+xml", "An Atom 1.0 feed")}},
+    "/search.csv": {"get": {"summary": "The result set as CSV (streamed, capped at EXPORT_MAX_ROWS)",
+                            "operationId": "searchCsv", "parameters": SEARCH_PARAMS[:-1],
+                            "responses": _file("text/csv", "UTF-8 with BOM; a last row starting with # notes a cap")}},
+    "/search.jsonl": {"get": {"summary": "The result set as JSON lines (streamed, capped)", "operationId": "searchJsonl",
+                              "parameters": SEARCH_PARAMS[:-1],
+                              "responses": _file("application/x-ndjson",
+                                                 "One document per line; a last {\"note\", \"truncated\"} line notes a cap")}},
+    "/doc/{doc_id}.json": {"get": {"summary": "One document with provenance, versions, capture and copies",
+                                   "operationId": "document", "parameters": [ID],
+                                   "responses": _json("Document", "The document", not_found=True)}},
+    "/doc/{doc_id}/versions/{number}.json": {"get": {
+        "summary": "What version `number` changed against the one before", "operationId": "versionDiff",
+        "parameters": [ID, _param("number", "Version number, 2 or more", {"type": "integer", "minimum": 2}, "path")],
+        "responses": _json("VersionDiff", "Paragraph-level diff", not_found=True)}},
+    "/doc/{doc_id}/compare/{other_id}.json": {"get": {
+        "summary": "Two documents side by side", "operationId": "compare",
+        "parameters": [ID, _param("other_id", "The other document's id", {"type": "integer", "minimum": 1}, "path")],
+        "responses": _json("Comparison", "Rows of left and right paragraphs", not_found=True)}},
+    "/templates.json": {"get": {"summary": "Template families ranked by adopting regions", "operationId": "templates",
+                                "parameters": PAGE_PARAMS,
+                                "responses": _json("TemplatesPage", "Families with their adoption", bad_request=True)}},
+    "/status.json": {"get": {"summary": "Per site: documents, last crawl run, errors by kind, broken flag",
+                             "operationId": "status", "parameters": [],
+                             "responses": _json("Status", "Crawl status")}},
+    "/api/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "parameters": [],
+                                  "responses": {"200": {"description": "OpenAPI 3.1",
+                                                        "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+}
+
+
+def document(server_url: str = "/") -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "govplans", "version": "1",
+                 "description": "Plans and notices published by Chinese government portals: every HTML page of the "
+                                "archive has a JSON twin. In JSON strings <, > and & are \\u escapes."},
+        "servers": [{"url": server_url}],
+        "paths": deepcopy(PATHS),
+        "components": {"schemas": deepcopy(SCHEMAS)},
+    }

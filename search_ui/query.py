@@ -1,0 +1,145 @@
+"""The search state lives in the query string: parse it once, build every link from it.
+
+A bad parameter (page=abc, year=xyz, region=hunan) is dropped with a message for the
+reader instead of raising; links are computed here, never in templates (datasette style).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields, replace
+from typing import Mapping
+
+from urllib.parse import urlencode
+
+from flask import g, url_for
+from werkzeug.routing import BuildError
+
+from archive.index.api import SearchFilters
+
+MAX_PAGE = 500          # deeper pages cost the index a lot and help no reader
+SORTS = ("relevance", "date")
+FILTER_NAMES = tuple(f.name for f in fields(SearchFilters))
+_INT_FILTERS = {"year", "year_from", "year_to"}
+_REGION = re.compile(r"^\d{6}$")
+
+PARAM_LABELS = {"q": "检索词", "region": "地区", "year": "年度", "year_from": "起始年度", "year_to": "截止年度",
+                "theme": "主题", "doc_type": "文种", "agency": "发布机构", "site": "网站", "status": "状态",
+                "sort": "排序", "page": "页码"}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    filters: SearchFilters = SearchFilters()
+    sort: str = "date"
+    page: int = 1
+    problems: tuple[str, ...] = ()    # messages about parameters that were ignored
+    endpoint: str = "search.search"   # the page these parameters belong to (search, templates)
+
+    # links ---------------------------------------------------------------------------------
+    def params(self) -> dict[str, str]:
+        """The canonical query string of this state (defaults left out)."""
+        out: dict[str, str] = {}
+        if self.q:
+            out["q"] = self.q
+        for name in FILTER_NAMES:
+            value = getattr(self.filters, name)
+            if value is not None:
+                out[name] = str(value)
+        if self.sort != default_sort(self.q):
+            out["sort"] = self.sort
+        if self.page != 1:
+            out["page"] = str(self.page)
+        return out
+
+    def url(self, endpoint: str | None = None, **changes: object) -> str:
+        """This state with some parameters changed (None removes one); filters reset the page."""
+        params = self.params()
+        if any(name in FILTER_NAMES or name in ("q", "sort") for name in changes):
+            params.pop("page", None)
+        for name, value in changes.items():
+            if value is None:
+                params.pop(name, None)
+            else:
+                params[name] = str(value)
+        if params.get("sort") == default_sort(params.get("q", "")):
+            del params["sort"]
+        return _build(endpoint or self.endpoint, params)
+
+    def with_filter(self, name: str, value: object) -> str:
+        return self.url(**{name: value})
+
+    def active_filters(self) -> dict[str, object]:
+        return {name: getattr(self.filters, name) for name in FILTER_NAMES
+                if getattr(self.filters, name) is not None}
+
+
+def _build(endpoint: str, params: dict[str, str]) -> str:
+    """url_for(endpoint, **params) for an endpoint without path arguments, cheaply.
+
+    A search page links every facet value (hundreds of links); url_for matches the whole
+    URL map each time. The path is built once per request and the query string appended
+    the way Werkzeug does (same order, same safe characters), so the links are identical.
+    """
+    bases = g.setdefault("_search_url_bases", {})
+    base = bases.get(endpoint)
+    if base is None:
+        try:
+            base = url_for(endpoint)
+        except BuildError:                    # the endpoint wants arguments of its own
+            base = ""
+        bases[endpoint] = base
+    if not base:
+        return url_for(endpoint, **params)
+    return f"{base}?{urlencode(list(params.items()), safe=_SAFE)}" if params else base
+
+
+_SAFE = "!$'()*,/:;?@"   # werkzeug.urls._urlencode
+
+
+def default_sort(q: str) -> str:
+    return "relevance" if q else "date"
+
+
+def _small_int(raw: str) -> bool:
+    return raw.isascii() and raw.isdigit() and len(raw) <= 6
+
+
+def parse_request(args: Mapping[str, str], endpoint: str = "search.search") -> SearchRequest:
+    problems: list[str] = []
+
+    q = (args.get("q") or "").strip()   # its syntax is the index's to judge (SearchResults.error)
+
+    values: dict[str, object] = {}
+    for name in FILTER_NAMES:
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            continue
+        if name in _INT_FILTERS:
+            if _small_int(raw) and 1900 <= int(raw) <= 2100:
+                values[name] = int(raw)
+            else:
+                problems.append(f"{PARAM_LABELS[name]}参数“{raw[:40]}”不是有效年份，已忽略。")
+        elif name == "region":
+            if _REGION.match(raw):
+                values[name] = raw
+            else:
+                problems.append(f"地区参数“{raw[:40]}”不是六位行政区划代码，已忽略。")
+        else:
+            values[name] = raw[:100]
+    filters = replace(SearchFilters(), **values)
+
+    sort = (args.get("sort") or "").strip() or default_sort(q)
+    if sort not in SORTS:
+        problems.append(f"排序参数“{sort[:40]}”无效，已按默认排序。")
+        sort = default_sort(q)
+
+    page = 1
+    raw_page = (args.get("page") or "").strip()
+    if raw_page:
+        if _small_int(raw_page) and 1 <= int(raw_page) <= MAX_PAGE:
+            page = int(raw_page)
+        else:
+            problems.append(f"页码“{raw_page[:40]}”无效（应为 1 到 {MAX_PAGE} 的整数），已显示第 1 页。")
+
+    return SearchRequest(q=q, filters=filters, sort=sort, page=page, problems=tuple(problems), endpoint=endpoint)

@@ -1,0 +1,131 @@
+"""Saved searches in the UI: save the current search (POST /saved) and follow its new matches
+as an Atom feed (GET /saved/<id>.atom: new, changed and withdrawn documents it finds, newest first).
+
+POST /saved is a state change, so it needs a token: the admin token (config or environment
+GOVPLANS_ADMIN_TOKEN, as form field `token` or header X-Govplans-Token), or the form token the
+search page embeds (an HMAC of the app's SECRET_KEY; another site cannot read it) together with
+a same-origin Origin header when the browser sends one. E-mail and webhook targets are taken
+only with the admin token: a webhook makes the server send requests, which is for operators.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from xml.etree import ElementTree as ET
+
+from archive.notify import KIND_LABELS, add_saved, clean_filters, get_saved, matches
+from archive.models import Document
+from search_ui import resources
+from search_ui.feeds import ATOM, _link, _stamp, _sub
+from search_ui.filters import safe_href
+
+bp = Blueprint("saved", __name__)
+
+
+def _secret() -> bytes:
+    key = current_app.config.get("SECRET_KEY")
+    if not key:   # one per app: set SECRET_KEY when several processes serve the UI
+        key = current_app.config["SECRET_KEY"] = secrets.token_hex(32)
+    return key.encode() if isinstance(key, str) else key
+
+
+def form_token() -> str:
+    """The token the search page puts in its save form."""
+    return hmac.new(_secret(), b"govplans:saved-search", hashlib.sha256).hexdigest()
+
+
+def admin_token() -> str | None:
+    return current_app.config.get("GOVPLANS_ADMIN_TOKEN") or os.environ.get("GOVPLANS_ADMIN_TOKEN") or None
+
+
+def _same_origin() -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True   # browsers send Origin on cross-site POSTs; without one the token alone decides
+    parts = urlsplit(origin)
+    return f"{parts.scheme}://{parts.netloc}" == request.host_url.rstrip("/")
+
+
+def _authorised() -> tuple[bool, bool]:
+    """(may save, is admin)."""
+    given = request.form.get("token") or request.headers.get("X-Govplans-Token") or ""
+    admin = admin_token()
+    if admin and hmac.compare_digest(given, admin):
+        return True, True
+    return hmac.compare_digest(given, form_token()) and _same_origin(), False
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"saved_form_token": form_token}
+
+
+@bp.post("/saved")
+def create():
+    allowed, is_admin = _authorised()
+    if not allowed:
+        abort(403)
+    form = request.form
+    query = (form.get("q") or "").strip()
+    try:
+        filters = clean_filters({name: form.get(name) for name in form})
+    except ValueError:
+        abort(400)
+    email, webhook = form.get("email") or None, form.get("webhook") or None
+    if (email or webhook) and not is_admin:
+        abort(403)
+    try:
+        row = add_saved(resources().archive, (form.get("name") or query or "全部文件")[:200], query, filters,
+                        email=email, webhook_url=webhook, owner=form.get("owner") or None, notify_from_now=True)
+    except ValueError:
+        abort(400)
+    feed = url_for("saved.atom", saved_id=row.id)
+    return render_template("saved.html", saved=row, feed_url=feed), 201, {"Location": feed}
+
+
+@bp.get("/saved/<id:saved_id>.atom")
+def atom(saved_id: int):
+    saved = get_saved(resources().archive, saved_id)
+    if saved is None:
+        abort(404)
+    try:
+        events = matches(resources().archive, resources().index_dir, saved, after_id=0,
+                         limit=current_app.config["FEED_SIZE"])
+        error = None
+    except ValueError as exc:
+        events, error = [], str(exc)
+    return Response(feed_xml(saved, list(reversed(events)), error), content_type="application/atom+xml; charset=utf-8")
+
+
+def feed_xml(saved, events, error: str | None = None) -> bytes:
+    """Newest event first; each entry is one event (a document new, changed or withdrawn in a run)."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-CN"})
+    self_url = url_for("saved.atom", saved_id=saved.id, _external=True)
+    _sub(feed, "id", self_url)
+    _sub(feed, "title", f"政府方案档案·保存的检索：{saved.name}")
+    _sub(feed, "subtitle", error or f"检索「{saved.query}」的新增、修改与撤下文件")
+    _sub(feed, "updated", _stamp(max((e.at for e in events), default=saved.created)))
+    _sub(_sub(feed, "author"), "name", "政府方案档案")
+    _link(feed, "self", self_url, "application/atom+xml")
+    _sub(feed, "generator", "govplans")
+    for event in events:
+        entry = _sub(feed, "entry")
+        page = url_for("documents.show", doc_id=event.document_id, _external=True)
+        _sub(entry, "id", f"{self_url}#event-{event.id}")
+        _sub(entry, "title", f"【{KIND_LABELS.get(event.kind, event.kind)}】{event.title or '（无标题）'}")
+        _sub(entry, "updated", _stamp(event.at))
+        if event.published:
+            _sub(entry, "published", f"{event.published.isoformat()}T00:00:00+08:00")
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=event.kind)
+        _link(entry, "alternate", page, "text/html")
+        original = safe_href(event.url)
+        if original:
+            _link(entry, "related", original, "text/html")
+        _sub(entry, "summary", f"{KIND_LABELS.get(event.kind, event.kind)} · {event.site or ''} · {event.url}", type="text")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,94 @@
+"""`govplans farm …`: serve the simulated portals, print their truth or their site registry,
+or replay saved real pages."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from sitefarm.world import World
+
+sites_option = click.option("--sites", default=10, show_default=True, help="How many county sites.")
+seed_option = click.option("--seed", default=0, show_default=True, help="Seed of the whole world.")
+day_option = click.option("--day", default=0, show_default=True, help="Days after day 0 (new, changed, withdrawn documents).")
+port_option = click.option("--port", default=8800, show_default=True, help="The port the farm is (or will be) served on.")
+aggregators_option = click.option("--aggregators", default=0, show_default=True,
+                                  help="How many 范文/文库 sites copying the planted plans (after the county sites).")
+
+
+attachments_option = click.option("--attachments/--no-attachments", default=True, show_default=True,
+                                  help="Attached files (pdf, docx, xlsx, ofd …) under some documents.")
+
+
+def faults_option(default: str):
+    return click.option("--faults", type=click.Choice(["off", "low", "high"]), default=default, show_default=True,
+                        help="Server faults: 5xx, stalls, resets, redirect loops, bad encodings … (see sitefarm/faults.py).")
+
+
+@click.group(name="farm")
+def farm():
+    """Simulated county government portals on 127.0.0.1."""
+
+
+@farm.command()
+@port_option
+@sites_option
+@seed_option
+@day_option
+@aggregators_option
+@attachments_option
+@faults_option("low")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep it on loopback.")
+def serve(port, sites, seed, day, aggregators, attachments, faults, host):
+    """Serve every site on one port; the Host header picks the site."""
+    from sitefarm.server import serve as run
+
+    world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments)
+    click.echo(f"serving {len(world.sites)} sites on http://{host}:{port} (e.g. http://{world.sites[0].host}:{port}/), "
+               f"day {day}, faults {faults}", err=True)
+    run(world, host=host, port=port)
+
+
+@farm.command()
+@port_option
+@sites_option
+@seed_option
+@day_option
+@aggregators_option
+@attachments_option
+@faults_option("low")
+def truth(port, sites, seed, day, aggregators, attachments, faults):
+    """Every document as JSON lines: what a perfect crawl and extraction would find.
+    Give it the options `farm serve` was given (the defaults match)."""
+    world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments)
+    for record in world.truth(port):
+        click.echo(json.dumps(record, ensure_ascii=False))
+
+
+@farm.command()
+@port_option
+@sites_option
+@seed_option
+@aggregators_option
+def sites(port, sites, seed, aggregators):
+    """The site registry (YAML) for the crawler."""
+    click.echo(World(sites=sites, seed=seed, aggregators=aggregators).registry_yaml(port), nl=False)
+
+
+@farm.command()
+@click.option("--root", required=True, type=click.Path(exists=True, file_okay=False),
+              help="A saved site: a folder with urls.tsv (url<TAB>file), e.g. ../shared/realdata/pingtan.")
+@click.option("--port", default=8800, show_default=True)
+@click.option("--host", default=None, help="Serve every page under this host name (default: original host + .test).")
+def replay(root, port, host):
+    """Serve saved real pages at their original paths under .test hosts, bytes untouched."""
+    from sitefarm.replay import Replay
+    from sitefarm.server import make_app_server, serve_forever
+
+    site = Replay(root, host)
+    click.echo(f"replaying {len(site.pages)} URLs of {', '.join(site.hosts)} on http://127.0.0.1:{port}/", err=True)
+    serve_forever(make_app_server(site.respond, "127.0.0.1", port))
+
+
+if __name__ == "__main__":
+    farm()

@@ -1,0 +1,71 @@
+"""Pieces every family's pages share."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from html import escape
+
+HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+CN_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+
+
+def paragraph_html(text: str, n: int, total: int) -> str:
+    """One body paragraph as a CMS editor saves it: headings bold, signature and date right."""
+    if n >= total - 2 and (CN_DATE.match(text) or n == total - 2):
+        return f'<p style="text-align: right;">{escape(text)}</p>'
+    if HEADING.match(text):
+        return f'<p style="text-indent: 2em;"><strong>{escape(text)}</strong></p>'
+    return f'<p style="text-indent: 2em;">{escape(text)}</p>'
+
+
+def page_count(items: int, size: int) -> int:
+    return max(1, -(-items // size))
+
+
+def attachment_links(world, doc, relative: bool = False) -> str:
+    """The 附件： block under a body: one link per attached file, its text the truth's name."""
+    from sitefarm import attachments
+    from sitefarm.families import FAMILIES
+
+    files = world.attachments(doc)
+    if not files:
+        return ""
+    doc_path = FAMILIES[doc.site.family].doc_path(doc)
+    links = []
+    for f in files:
+        href = attachments.path(doc, f, doc_path)
+        if relative:
+            href = "./" + href.rsplit("/", 1)[1]
+        links.append(f'<p><a href="{href}" target="_blank" title="{escape(f.link_text)}">{escape(f.link_text)}</a></p>')
+    return f'<div class="attachments"><p>附件：</p>{"".join(links)}</div>'
+
+
+CST = timezone(timedelta(hours=8))
+
+
+def version_moment(doc, world=None) -> datetime:
+    """When the file of the document's current page was generated: its (re)publish day at its
+    pub_time, Beijing time, or the morning of the site's redesign if that came later (a new
+    template regenerates every page)."""
+    day = doc.listed_on
+    hour, minute = map(int, doc.pub_time.split(":"))
+    moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=CST)
+    redesigned = world.redesigned_on(doc.site) if world is not None else None
+    if redesigned is not None:
+        from sitefarm.world import EPOCH
+
+        regenerated = datetime.combine(EPOCH + timedelta(days=redesigned), datetime.min.time(), CST) \
+            + timedelta(hours=6)
+        moment = max(moment, regenerated)
+    return moment
+
+
+def with_validators(response, doc, world=None):
+    """A detail page as a static web server sends the file the CMS generated for this version:
+    Last-Modified and an nginx-style ETag (mtime-id+version). server.respond answers 304 to them."""
+    moment = version_moment(doc, world)
+    etag = f'"{int(moment.timestamp()):x}-{doc.doc_id:x}{doc.version:x}"'
+    response.headers = [*response.headers, ("Last-Modified", format_datetime(moment.astimezone(timezone.utc), usegmt=True)),
+                        ("ETag", etag)]
+    return response

@@ -1,0 +1,330 @@
+"""The simulated world: which sites exist, what each publishes, and the ground truth.
+
+Everything derives from (seed, site index, document index, day) through string-seeded
+randoms, so nothing is stored: a page is rebuilt on every request and `--sites 1000`
+costs little memory. Small LRU caches keep the hot sites' document headers.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Iterator
+
+import yaml
+
+from archive import regions
+from archive.extract.document import Region
+from sitefarm import attachments as attachments_module
+from sitefarm import texts, timeline
+from sitefarm.faults import Faults
+
+# Day 0 of every world; --day D moves "today" D days on.
+EPOCH = date(2025, 6, 30)
+FIRST_DATE = date(2018, 1, 1)
+PAGE_SIZE = 20
+LINEAGES = 12
+LINEAGE_SHARE = 0.08
+
+# The seed-0 demo's first sites, in order: (county code, family). 祁阳 first, as the docs use it;
+# the first three stay TRS so the walking-skeleton crawl tests need only the TRS spider.
+FEATURED = (("431181", "trs"), ("350128", "trs"), ("210421", "trs"), ("360922", "xxgk"),
+            ("370724", "hanweb"), ("430923", "legacy"), ("230422", "xxgk"))
+# Document-sharing sites that copy plans: www.fanwen-<name>.com.test
+AGGREGATOR_NAMES = (("haoxue", "好学范文网"), ("wenmi", "文秘范文库"), ("diyi", "第一范文网"),
+                    ("qiuxue", "求学文库"), ("gongwen", "公文范文大全"), ("xuexila", "学习啦范文"))
+
+
+@dataclass(frozen=True)
+class Column:
+    path: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Site:
+    index: int
+    id: str              # qiyang
+    host: str            # www.qiyang.gov.cn.test
+    name: str            # 祁阳市人民政府
+    region: Region
+    site_code: str       # SiteIDCode: a renamed county keeps its old code there, as real portals do
+    family: str
+    columns: tuple[Column, ...]
+    base_docs: int       # documents on day 0
+    first_doc_id: int
+
+
+@dataclass(frozen=True)
+class Doc:
+    site: Site
+    seq: int             # 0 is the oldest document of the site
+    doc_id: int          # the number in t20240524_<doc_id>.html
+    column: Column
+    header: texts.Header
+    pub_time: str        # 10:08
+    index_number: str
+    version: int         # 1, then one more on each day the text was edited
+    status: str          # active / changed / withdrawn
+    added_day: int = 0               # the day it appeared (0: already there on day 0)
+    changed_day: int | None = None   # the last day its text was edited
+    withdrawn_day: int | None = None
+    gone: bool = False               # withdrawn as 404 (else only taken off the lists)
+
+    @property
+    def published(self) -> date:
+        return self.header.published
+
+    @property
+    def listed_on(self) -> date:
+        """The date the lists show: the day of the last edit (re-publish), else the publish date."""
+        return EPOCH + timedelta(days=self.changed_day) if self.changed_day else self.header.published
+
+
+class World:
+    def __init__(self, sites: int = 10, seed: int = 0, day: int = 0, docs_per_site: tuple[int, int] = (50, 100),
+                 families: tuple[str, ...] | None = None, aggregators: int = 0,
+                 faults: Faults | str | None = None, attachments: bool = False):
+        """families: the CMS families county sites may have (default: every portal family the farm serves).
+        aggregators: how many 范文/文库 sites copy the planted template lineages (after the county sites).
+        faults: None/"off" (default), "low", "high" or a Faults object; see sitefarm/faults.py.
+        attachments: whether some documents link attached files (pdf, docx, xlsx, ofd …), a few holding
+        their whole text while the page says 详见附件. Off by default so that World() stays the world
+        the crawl tests were written against; `farm serve` and `farm truth` turn it on."""
+        self.seed = seed
+        self.day = day
+        self.today = EPOCH + timedelta(days=day)
+        self.docs_per_site = docs_per_site
+        self.attachments_on = attachments
+        self.sites = self._make_sites(sites, families) + self._make_aggregators(sites, aggregators)
+        self._by_host = {site.host: site for site in self.sites}
+        self.faults = Faults.of(faults)
+        self._layouts = timeline.redesigns(seed, day, self.sites)
+
+    # --- sites ---------------------------------------------------------------
+
+    def _make_sites(self, count: int, families: tuple[str, ...] | None) -> list[Site]:
+        from sitefarm.families import FAMILIES, PORTAL_FAMILIES  # families import world types
+
+        allowed = tuple(f for f in (families or PORTAL_FAMILIES) if f in PORTAL_FAMILIES) or ("trs",)
+        rng = random.Random(f"sites:{self.seed}")
+        featured = dict(FEATURED) if self.seed == 0 else {}
+        pool = [r for r in regions.all_counties() if r.code not in featured]
+        rng.shuffle(pool)
+        chosen = ([regions.lookup(code) for code in featured] + pool)[:count]
+        sites, slugs = [], set()
+        for index, region in enumerate(chosen):
+            site_rng = random.Random(f"site:{self.seed}:{region.code}")
+            slug = regions.pinyin(region.code)
+            while slug in slugs:
+                slug += str(site_rng.randint(0, 9))
+            slugs.add(slug)
+            family = featured.get(region.code) or site_rng.choice(allowed)
+            if family not in allowed:
+                family = allowed[index % len(allowed)]
+            pool_columns = FAMILIES[family].COLUMNS
+            columns = tuple(Column(p, n) for p, n in sorted(site_rng.sample(pool_columns, k=site_rng.randint(1, 3))))
+            sites.append(Site(
+                index=index, id=slug, host=f"www.{slug}.gov.cn.test",
+                name=f"{region.county}人民政府", region=region,
+                site_code=f"{_original_code(region.code)}{site_rng.randint(1, 9):04d}",
+                family=family, columns=columns,
+                base_docs=site_rng.randint(*self.docs_per_site),
+                first_doc_id=site_rng.randint(10_000, 900_000),
+            ))
+        return sites
+
+    def _make_aggregators(self, first_index: int, count: int) -> list[Site]:
+        from sitefarm.families import aggregator
+
+        sites = []
+        for n in range(count):
+            slug, name = AGGREGATOR_NAMES[n % len(AGGREGATOR_NAMES)]
+            if n >= len(AGGREGATOR_NAMES):
+                slug += str(n // len(AGGREGATOR_NAMES) + 1)
+            rng = random.Random(f"aggregator:{self.seed}:{n}")
+            columns = tuple(Column(p, c) for p, c in aggregator.COLUMNS)
+            sites.append(Site(index=first_index + n, id=f"fanwen-{slug}", host=f"www.fanwen-{slug}.com.test",
+                              name=name, region=Region(), site_code="", family="aggregator", columns=columns,
+                              base_docs=rng.randint(*self.docs_per_site), first_doc_id=rng.randint(10_000, 90_000)))
+        return sites
+
+    def site_for_host(self, host: str) -> Site | None:
+        return self._by_host.get(host.split(":")[0].lower())
+
+    def layout(self, site: Site) -> int:
+        """1 for the site's original templates, 2 from the day it was redesigned on."""
+        return 2 if site.index in self._layouts else 1
+
+    def redesigned_on(self, site: Site) -> int | None:
+        return self._layouts.get(site.index)
+
+    # --- documents -----------------------------------------------------------
+
+    def documents(self, site: Site) -> list[Doc]:
+        """All documents the site has today, oldest first (withdrawn ones included)."""
+        return _documents(self.seed, site, self.day)
+
+    def listed(self, site: Site, column: Column) -> list[Doc]:
+        """What a column lists today: newest first, withdrawn documents left out (404 and unlisted
+        alike). Families that re-publish edits (EDITED_IN_LISTS) order by the edit day."""
+        return _listed(self.seed, site, self.day, column)
+
+    def document(self, site: Site, doc_id: int) -> Doc | None:
+        seq = doc_id - site.first_doc_id
+        docs = self.documents(site)
+        if seq % 7:
+            return None
+        seq //= 7
+        return docs[seq] if 0 <= seq < len(docs) else None
+
+    def served(self, doc: Doc | None) -> bool:
+        """Whether the document's own page answers (a withdrawn one may stay up, only unlisted)."""
+        return doc is not None and not doc.gone
+
+    def body(self, doc: Doc) -> list[str]:
+        """The document's full text as paragraphs (on the page, or in its attachment)."""
+        return _body(self.seed, doc)
+
+    def attachments(self, doc: Doc) -> tuple[attachments_module.Attachment, ...]:
+        if not self.attachments_on:
+            return ()
+        return attachments_module.plan(self.seed, doc)
+
+    def page_body(self, doc: Doc) -> list[str]:
+        """The paragraphs the page itself shows: the text, or a pointer to the attachment holding it."""
+        files = self.attachments(doc)
+        if files and files[0].role == "fulltext":
+            return attachments_module.pointer_paragraphs(doc)
+        return self.body(doc)
+
+    # --- ground truth and registry -------------------------------------------
+
+    def base_url(self, site: Site, port: int) -> str:
+        return f"http://{site.host}:{port}"
+
+    def truth(self, port: int) -> Iterator[dict]:
+        from sitefarm.families import FAMILIES
+
+        for site in self.sites:
+            family = FAMILIES[site.family]
+            overrides = getattr(family, "truth_overrides", None)
+            base = self.base_url(site, port)
+            for doc in self.documents(site):
+                header = doc.header
+                files = self.attachments(doc)
+                url = base + family.doc_path(doc)
+                record = {
+                    "url": url,
+                    "site": site.id,
+                    "family": site.family,
+                    "status": doc.status,
+                    "title": header.title,
+                    "published": header.published.isoformat(),
+                    "written": header.written.isoformat(),
+                    "agency": header.agency,
+                    "doc_number": header.doc_number,
+                    "index_number": doc.index_number,
+                    "region": {"province": site.region.province, "city": site.region.city,
+                               "county": site.region.county, "code": site.region.code},
+                    "year": header.year,
+                    "doc_type": header.doc_type,
+                    "themes": [header.theme.topic],
+                    "text": "\n".join(self.body(doc)),
+                    "attachments": [{"url": base + attachments_module.path(doc, f, family.doc_path(doc)),
+                                     "type": f.ext, "name": f.link_text} for f in files],
+                    "lineage": header.lineage,
+                    # added keys: the document's history, where its text is, what the server does to it
+                    "version": doc.version,
+                    "day": self.day,
+                    "added_day": doc.added_day,
+                    "changed_day": doc.changed_day,
+                    "withdrawn_day": doc.withdrawn_day,
+                    "withdrawn_as": ("404" if doc.gone else "unlisted") if doc.status == "withdrawn" else None,
+                    "text_in": "attachment" if files and files[0].role == "fulltext" else "page",
+                    "layout": self.layout(site),
+                    "faults": self.faults.describe(self, site, family.doc_path(doc), [attachments_module.path(
+                        doc, f, family.doc_path(doc)) for f in files], base),
+                }
+                if overrides:
+                    record.update(overrides(doc))  # what this family's pages never show
+                yield record
+
+    def registry(self, port: int) -> list[dict]:
+        return [{"id": s.id, "name": s.name, "region": s.region.code, "family": s.family,
+                 "base_url": self.base_url(s, port), "columns": [c.path for c in s.columns], "farm": True}
+                for s in self.sites]
+
+    def registry_yaml(self, port: int) -> str:
+        return yaml.safe_dump(self.registry(port), allow_unicode=True, sort_keys=False)
+
+
+def _original_code(code: str) -> str:
+    """The code a portal was set up with: the retired one for a renamed county (祁阳 431121)."""
+    same_city = [old for old in regions.former_codes(code) if old[:4] == code[:4]]
+    return same_city[0] if same_city else code
+
+
+def _place(site: Site) -> texts.Place:
+    return texts.place_of(site.region.county, regions.short_name(site.region.code))
+
+
+@lru_cache(maxsize=256)
+def _base_documents(seed: int, site: Site) -> tuple[Doc, ...]:
+    """The documents of day 0."""
+    span = (EPOCH - FIRST_DATE).days
+    docs = []
+    for seq in range(site.base_docs):
+        # Monotonic dates: the seq-th document falls in the seq-th slice of the span.
+        rng = random.Random(f"doc:{seed}:{site.index}:{seq}")
+        offset = int((seq + rng.random()) * span / site.base_docs)
+        docs.append(_doc(rng, site, seq, FIRST_DATE + timedelta(days=offset)))
+    return tuple(docs)
+
+
+def new_document(seed: int, site: Site, seq: int, day: int) -> Doc:
+    """A document that appears on `day` (published that day)."""
+    rng = random.Random(f"doc:{seed}:{site.index}:{seq}:day{day}")
+    return _doc(rng, site, seq, EPOCH + timedelta(days=day), added_day=day)
+
+
+@lru_cache(maxsize=256)
+def _documents(seed: int, site: Site, day: int) -> list[Doc]:
+    base = list(_base_documents(seed, site))
+    return timeline.evolve(seed, site, base, day, new_document) if day else base
+
+
+@lru_cache(maxsize=512)
+def _listed(seed: int, site: Site, day: int, column: Column) -> list[Doc]:
+    from sitefarm.families import FAMILIES
+
+    docs = [d for d in _documents(seed, site, day) if d.column == column and d.status != "withdrawn"]
+    if getattr(FAMILIES[site.family], "EDITED_IN_LISTS", "republish") == "republish":
+        return sorted(docs, key=lambda d: (d.listed_on, d.doc_id), reverse=True)
+    return sorted(docs, key=lambda d: (d.published, d.doc_id), reverse=True)
+
+
+def _doc(rng: random.Random, site: Site, seq: int, published: date, added_day: int = 0) -> Doc:
+    if site.family == "aggregator":  # every copy has a model; names replaced by placeholders
+        lineage = rng.randrange(LINEAGES)
+        place = rng.choice(texts.PLACEHOLDERS)
+    else:
+        lineage = rng.randrange(LINEAGES) if rng.random() < LINEAGE_SHARE else None
+        place = _place(site)
+    header = texts.make_header(rng, place, published, lineage)
+    column = site.columns[rng.randrange(len(site.columns))]
+    return Doc(
+        site=site, seq=seq, doc_id=site.first_doc_id + 7 * seq, column=column, header=header,
+        pub_time=f"{rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}",
+        index_number=f"{site.site_code[:6]}-{rng.randint(1, 40):04d}/{published.year}-{seq + 1:05d}",
+        version=1, status="active", added_day=added_day,
+    )
+
+
+@lru_cache(maxsize=512)
+def _body(seed: int, doc: Doc) -> list[str]:
+    rng = random.Random(f"body:{seed}:{doc.site.index}:{doc.seq}:1")
+    place = texts.placeholder_of(doc.header.agency) if doc.site.family == "aggregator" else _place(doc.site)
+    paragraphs = texts.make_body(rng, doc.header, place)
+    return timeline.edited(seed, doc, paragraphs)

@@ -1,0 +1,126 @@
+"""The UI in a real browser: searching, facets, chips, history, documents, the sandbox."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.ui.conftest import CAPTURED_HTML, DOCS
+
+SCREENSHOT = "/tmp/govplans-search.png"
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    """Go to a path of the app and return the driver."""
+    def go(path: str):
+        browser.get(live_server + path)
+        return browser
+    return go
+
+
+def by_css(driver, selector: str):
+    from selenium.webdriver.common.by import By
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def count(driver) -> int:
+    return int(by_css(driver, "p.count strong")[0].text)
+
+
+def titles(driver) -> list[str]:
+    return [a.text for a in by_css(driver, "li.hit h3 a")]
+
+
+def wait_for(driver, condition, timeout: float = 10):
+    from selenium.webdriver.support.ui import WebDriverWait
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def test_typing_a_query_and_submitting_shows_its_results(page):
+    driver = page("/")
+    assert count(driver) == len(DOCS)
+    box = by_css(driver, "input#q")[0]
+    box.send_keys("乡村振兴实施方案")
+    box.submit()
+    wait_for(driver, lambda d: "q=" in d.current_url)
+    assert parse_qs(urlsplit(driver.current_url).query)["q"] == ["乡村振兴实施方案"]
+    assert set(titles(driver)) == {"江永县2024年乡村振兴实施方案", "进贤县2023年乡村振兴实施方案"}
+    assert by_css(driver, "input#q")[0].get_attribute("value") == "乡村振兴实施方案"
+
+
+def test_clicking_a_facet_narrows_and_removing_its_chip_widens(page):
+    driver = page("/search?q=方案")
+    before = count(driver)
+    [link] = [a for a in by_css(driver, "section.facet-year li a") if a.text == "2024"]
+    link.click()
+    wait_for(driver, lambda d: "year=2024" in d.current_url)
+    assert count(driver) < before and titles(driver)
+    assert by_css(driver, "li.chip .chip-label")[0].text == "2024"
+    by_css(driver, "li.chip a.remove")[0].click()
+    wait_for(driver, lambda d: "year=" not in d.current_url)
+    assert count(driver) == before and not by_css(driver, "li.chip")
+
+
+def test_the_back_button_restores_the_previous_results(page):
+    driver = page("/search?q=政务公开")
+    first_url, first_titles = driver.current_url, titles(driver)
+    [link] = [a for a in by_css(driver, "section.facet-doc_type li a") if a.text == "通知"]
+    link.click()
+    wait_for(driver, lambda d: d.current_url != first_url)
+    assert titles(driver) != first_titles
+    driver.back()
+    wait_for(driver, lambda d: d.current_url == first_url)
+    assert titles(driver) == first_titles
+
+
+def test_opening_a_document_from_the_results(page):
+    driver = page("/search?q=祁阳市2024年政务公开日活动方案")
+    hit = by_css(driver, "li.hit h3 a")[0]
+    title = hit.text
+    hit.click()
+    wait_for(driver, lambda d: "/doc/" in d.current_url)
+    assert by_css(driver, "article.document h1")[0].text == title
+    assert by_css(driver, "section.metadata tr.field-doc_number td")[0].text == "祁政办发〔2024〕5号"
+
+
+def test_a_script_in_the_archived_page_never_runs(page):
+    from selenium.webdriver.common.by import By
+
+    driver = page("/search?q=祁阳市2024年政务公开日活动方案")
+    by_css(driver, "li.hit h3 a")[0].click()
+    wait_for(driver, lambda d: by_css(d, "iframe.capture-frame"))
+    frame = by_css(driver, "iframe.capture-frame")[0]
+    assert frame.get_dom_attribute("sandbox") == ""          # present, and granting nothing
+    driver.execute_script("arguments[0].scrollIntoView()", frame)
+    top_title = driver.title
+    driver.switch_to.frame(frame)
+    try:
+        heading = wait_for(driver, lambda d: d.find_elements(By.ID, "archived-heading"))[0]
+        assert heading.text == "祁阳市2024年政务公开日活动方案"     # the capture did load, GBK decoded
+        assert driver.find_element(By.TAG_NAME, "html").get_dom_attribute("data-pwned") is None
+    finally:
+        driver.switch_to.default_content()
+    assert driver.title == top_title and "pwned" not in driver.title
+
+
+def test_the_script_marker_would_show_if_scripts_ran(browser):
+    """Control for the test above: the same page outside the sandbox does mark itself."""
+    import base64
+
+    browser.get("data:text/html;charset=gbk;base64," + base64.b64encode(CAPTURED_HTML).decode())
+    wait_for(browser, lambda d: d.title == "pwned")
+    from selenium.webdriver.common.by import By
+    assert browser.find_element(By.TAG_NAME, "html").get_dom_attribute("data-pwned") == "1"
+
+
+def test_the_search_page_obeys_its_own_policy_and_looks_right(page):
+    driver = page("/search?q=方案")
+    driver.get_log("browser")                                  # drop earlier pages' messages
+    driver.refresh()
+    problems = [e["message"] for e in driver.get_log("browser")
+                if "Content Security Policy" in e["message"] or e["level"] == "SEVERE"]
+    assert problems == []
+    charts = by_css(driver, "figure.chart svg")
+    assert len(charts) == 2 and all(c.size["width"] > 100 and c.size["height"] > 40 for c in charts)
+    assert driver.save_screenshot(SCREENSHOT)
