@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_PORT ?= 8000
 
-.PHONY: install browser demo test bench clean
+.PHONY: install browser doc-tools demo test bench bench-ui fuzz audit clean
 
 install: $(VENV)/.installed
 
@@ -18,10 +18,14 @@ $(VENV)/.installed: pyproject.toml
 browser:
 	sh scripts/install-browser.sh
 
-demo: install
+demo: install doc-tools
 	$(VENV)/bin/govplans demo --port $(DEMO_PORT)
 
-test: install browser
+# antiword and catdoc: text of .doc/.wps attachments, from Debian's packages (idempotent).
+doc-tools:
+	sh scripts/install-doc-tools.sh
+
+test: install browser doc-tools
 	$(PY) -m pytest -q
 
 BENCH_ARGS ?=
@@ -30,6 +34,20 @@ BENCH_ARGS ?=
 bench: install
 	sh scripts/install-bench-tools.sh
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The search page under 20 concurrent clients (wrk) on a 100k-document archive.
+bench-ui: install
+	sh scripts/install-bench-tools.sh
+	$(PY) -m bench.ui_load --docs 100000 --processes 1,2 --warmup 20
+
+# The long fuzz run (CI runs a 30 s box inside `make test`).
+fuzz: install
+	$(PY) -m fuzz --seconds 300
+
+# Needs a reachable vulnerability service (OSV or PyPI's per-release JSON); --strict fails rather than skip.
+audit: install
+	$(PY) -m pip install -q "pip-audit>=2.7,<3"
+	$(VENV)/bin/pip-audit --strict --progress-spinner off
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

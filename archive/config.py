@@ -6,6 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def sqlite_busy_timeout() -> float:
+    """Seconds a write waits for a SQLite database another process holds locked, then fails
+    with a clear error ($GOVPLANS_SQLITE_BUSY_TIMEOUT, default 30)."""
+    try:
+        return max(0.0, float(os.environ.get("GOVPLANS_SQLITE_BUSY_TIMEOUT") or 30))
+    except ValueError:
+        return 30.0
+
+
 @dataclass(frozen=True)
 class DataDir:
     root: Path

@@ -12,6 +12,7 @@ from typing import Iterable
 from sqlalchemy import and_, func, select, update
 
 from archive.models import Attachment, Capture, CrawlRun, Document
+from archive.watch_models import DocumentEvent
 from archive.store import Archive, utcnow
 
 COVERAGE_FIELDS = ("title", "published", "agency", "doc_number", "index_number")
@@ -64,6 +65,33 @@ def captured_attachments(archive: Archive, site_id: str) -> set[str]:
         rows = s.scalars(select(Attachment.url).join(Document, Document.id == Attachment.document_id)
                          .where(Document.site_id == site_id, Attachment.capture_id.is_not(None))).all()
     return set(rows)
+
+
+def interrupted_attachments(archive: Archive, site_id: str) -> list[tuple[str, str, str | None]]:
+    """(document URL, attachment URL, ext) of files never captured whose document a run stored and
+    then died before fetching them (its crawl_runs row never finished): what the next run asks for,
+    since it does not fetch those documents' pages again."""
+    query = (select(Document.url, Attachment.url, Attachment.ext)
+             .join(Attachment, Attachment.document_id == Document.id)
+             .join(DocumentEvent, DocumentEvent.document_id == Document.id)
+             .join(CrawlRun, CrawlRun.id == DocumentEvent.run_id)
+             .where(Document.site_id == site_id, Attachment.capture_id.is_(None),
+                    DocumentEvent.kind.in_(("new", "changed")), CrawlRun.finished.is_(None))
+             .distinct().order_by(Attachment.url))
+    with archive.session() as s:
+        return [tuple(row) for row in s.execute(query).all()]
+
+
+def close_interrupted_runs(archive: Archive, site_id: str, before_run: int) -> int:
+    """Runs of the site older than `before_run` that a killed crawl left open and nobody resumed:
+    finished now, with an `interrupted` error. Returns how many."""
+    with archive.session() as s:
+        rows = s.scalars(select(CrawlRun).where(CrawlRun.site_id == site_id, CrawlRun.id < before_run,
+                                                CrawlRun.finished.is_(None))).all()
+        for run in rows:
+            run.errors = dict(run.errors or {}, interrupted=1)
+            run.finished = utcnow()
+        return len(rows)
 
 
 def seen_since(archive: Archive, site_id: str, since: datetime) -> set[str]:

@@ -48,6 +48,8 @@ class Document(Base):
     agency: Mapped[str | None] = mapped_column(String(200))
     doc_number: Mapped[str | None] = mapped_column(String(200))
     index_number: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(200))   # 主题分类 as printed
+    validity: Mapped[str | None] = mapped_column(String(20))   # 有效性 as printed
     region_code: Mapped[str | None] = mapped_column(String(6), index=True)
     province: Mapped[str | None] = mapped_column(String(50))
     city: Mapped[str | None] = mapped_column(String(50))

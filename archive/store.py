@@ -1,6 +1,7 @@
 """The archive's one door to the database: sites, captures, documents and their versions."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 import unicodedata
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive import dedup, migrations
+from archive.config import sqlite_busy_timeout
 from archive.diffs import DiffOp, diff_texts
 from archive.extract.document import ExtractedDocument
 from archive.index.api import IndexDoc
@@ -44,11 +46,46 @@ class IngestResult:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout() * 1000)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+class StorageError(RuntimeError):
+    """The archive cannot be written (disk full, database locked, read-only): the operator must act."""
+
+
+_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def storage_problem(error: BaseException) -> str | None:
+    """One clear sentence for the storage errors an operator has to fix (a full disk, a database
+    another process holds locked, a read-only one), looking through wrapped causes; None otherwise."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, StorageError):
+            return str(error)
+        if isinstance(error, OSError) and error.errno in _FULL:
+            where = f" ({error.filename})" if error.filename else ""
+            return f"disk full: no space left on the device holding the data directory{where}"
+        if isinstance(error, OSError) and error.errno == errno.EROFS:
+            return f"read-only file system: cannot write {error.filename or 'the data directory'}"
+        message = str(error).lower()
+        if type(error).__name__ in ("OperationalError", "DatabaseError"):
+            if "database is locked" in message or "database table is locked" in message:
+                return (f"the archive database is locked by another process (waited {sqlite_busy_timeout():.0f} s; "
+                        f"$GOVPLANS_SQLITE_BUSY_TIMEOUT): is another govplans process writing to it?")
+            if "disk is full" in message or "disk full" in message:
+                return "disk full: no space left for the archive database"
+            if "readonly database" in message or "read-only" in message:
+                return "the archive database is read-only: check the data directory's permissions"
+            if "unable to open database" in message:
+                return "cannot open the archive database: check that the data directory exists and is writable"
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return None
 
 
 @dataclass(frozen=True)
@@ -77,6 +114,12 @@ class Archive:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def check_writable(self) -> None:
+        """Take and release the write lock once: a locked or read-only database fails here, before a
+        crawl starts, with the error storage_problem() explains."""
+        with self.session() as s:
+            s.execute(update(Site).where(Site.id.is_(None)).values(name=Site.name))
 
     # sites -------------------------------------------------------------------------------
     def upsert_site(self, entry: dict) -> None:
@@ -124,6 +167,11 @@ class Archive:
                 if row.status == "withdrawn":
                     row.status = "active"
                     row.withdrawn_at = None
+                    row.updated_at = seen_at
+                # 有效性 can turn to 失效 without a word of the text changing: keep the page's latest say
+                labels = _printed_labels(doc)
+                if labels != (row.subject, row.validity):
+                    row.subject, row.validity = labels
                     row.updated_at = seen_at
                 return IngestResult(row.id, "unchanged")
             else:
@@ -353,6 +401,11 @@ def _export_where(filters: ExportFilters) -> list:
     return where
 
 
+def _printed_labels(doc: ExtractedDocument) -> tuple[str | None, str | None]:
+    """主题分类 and 有效性, cut to their columns."""
+    return (doc.subject[:200] if doc.subject else None), (doc.validity[:20] if doc.validity else None)
+
+
 def _fill(row: Document, doc: ExtractedDocument, site_id, capture_id, digest: str, seen_at: datetime) -> None:
     row.site_id = site_id
     row.title = doc.title
@@ -361,6 +414,7 @@ def _fill(row: Document, doc: ExtractedDocument, site_id, capture_id, digest: st
     row.agency = doc.agency
     row.doc_number = doc.doc_number.raw if doc.doc_number else None
     row.index_number = doc.index_number
+    row.subject, row.validity = _printed_labels(doc)
     row.region_code = doc.region.code
     row.province, row.city, row.county = doc.region.province, doc.region.city, doc.region.county
     row.year = doc.year
@@ -395,6 +449,7 @@ def document_record(row: Document) -> dict:
         "published": row.published.isoformat() if row.published else None,
         "written": row.written.isoformat() if row.written else None,
         "agency": row.agency, "doc_number": row.doc_number, "index_number": row.index_number,
+        "subject": row.subject, "validity": row.validity,
         "region": {"province": row.province, "city": row.city, "county": row.county, "code": row.region_code},
         "year": row.year, "doc_type": row.doc_type, "themes": list(row.themes or ()),
         "status": row.status, "first_seen": row.first_seen.isoformat(), "last_seen": row.last_seen.isoformat(),

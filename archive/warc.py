@@ -1,10 +1,21 @@
-"""Raw captures: every HTTP exchange kept byte-exact in gzipped WARC files."""
+"""Raw captures: every HTTP exchange kept byte-exact in gzipped WARC files.
+
+Each record is its own gzip member, flushed before its place is handed out, so a capture row
+never points at a record that is not wholly on disk. A process killed mid-write leaves a cut-off
+last member; a write that fails (disk full) is cut back to the last whole record. Readers check
+every record whole (its gzip member complete, its payload digest right): `read_response` raises
+WarcRecordError for a damaged one, `iter_responses` logs it and skips the rest of that file.
+A writer never appends to an existing file (each process starts its own), so a damaged tail is
+never followed by good records.
+"""
 from __future__ import annotations
 
 import hashlib
 import io
 import os
+import logging
 import threading
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,7 +23,22 @@ from typing import Mapping
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.warcwriter import WARCWriter
+
+log = logging.getLogger(__name__)
+_CHUNK = 1 << 16
+
+
+class WarcRecordError(ValueError):
+    """A record that does not read back whole: cut off (a write killed midway) or corrupt."""
+
+
+@dataclass(frozen=True)
+class WarcProblem:
+    file: str
+    offset: int      # where the damaged record starts; nothing after it in the file is read
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -38,7 +64,11 @@ def payload_digest(body: bytes) -> str:
 
 
 class WarcArchive:
-    """Appends request/response pairs to one WARC file per writer; thread-safe."""
+    """Appends request/response pairs to one WARC file per writer; thread-safe.
+
+    Every writer starts a file of its own (never appending to an old one, whose last record may
+    have been cut off by a kill); a write that fails midway is cut back to the last whole record,
+    so the file stays readable, and the error is raised to the caller."""
 
     def __init__(self, directory: str | os.PathLike, prefix: str = "govplans", max_bytes: int = 1 << 30):
         self.directory = Path(directory)
@@ -48,11 +78,13 @@ class WarcArchive:
         self._lock = threading.Lock()
         self._file = None
         self._name = ""
+        self._serial = 0
 
     def _open(self) -> None:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
-        self._name = f"{self.prefix}-{stamp}-{os.getpid()}.warc.gz"
-        self._file = open(self.directory / self._name, "ab")
+        self._serial += 1
+        self._name = f"{self.prefix}-{stamp}-{os.getpid()}-{self._serial}.warc.gz"
+        self._file = open(self.directory / self._name, "xb")   # a new file, never an old one
 
     def write(self, url: str, status: int, reason: str, response_headers: Mapping[str, str],
               body: bytes, request_headers: Mapping[str, str] | None = None,
@@ -61,53 +93,156 @@ class WarcArchive:
             if self._file is None or self._file.tell() > self.max_bytes:
                 self.close()
                 self._open()
-            writer = WARCWriter(self._file, gzip=True)
-            http_headers = StatusAndHeaders(f"{status} {reason}".strip(), list(response_headers.items()),
-                                            protocol="HTTP/1.1")
-            response = writer.create_warc_record(url, "response", payload=io.BytesIO(body),
-                                                 http_headers=http_headers)
             offset = self._file.tell()
-            writer.write_record(response)
-            length = self._file.tell() - offset
-            if request_headers is not None:
-                path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
-                req_headers = StatusAndHeaders(f"{method} /{path} HTTP/1.1", list(request_headers.items()),
-                                               is_http_request=True)
-                request = writer.create_warc_record(url, "request", http_headers=req_headers)
-                request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
-                writer.write_record(request)
-            self._file.flush()
+            try:
+                writer = WARCWriter(self._file, gzip=True)
+                http_headers = StatusAndHeaders(f"{status} {reason}".strip(), list(response_headers.items()),
+                                                protocol="HTTP/1.1")
+                response = writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                     http_headers=http_headers)
+                writer.write_record(response)
+                length = self._file.tell() - offset
+                if request_headers is not None:
+                    path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
+                    req_headers = StatusAndHeaders(f"{method} /{path} HTTP/1.1", list(request_headers.items()),
+                                                   is_http_request=True)
+                    request = writer.create_warc_record(url, "request", http_headers=req_headers)
+                    request.rec_headers.add_header("WARC-Concurrent-To",
+                                                   response.rec_headers.get_header("WARC-Record-ID"))
+                    writer.write_record(request)
+                self._file.flush()
+            except BaseException:
+                self._cut_back(offset)
+                raise
             return WarcLocation(self._name, offset, length, payload_digest(body))
+
+    def _cut_back(self, offset: int) -> None:
+        """After a failed write: drop its partial record; if even that fails, leave the file for a new one."""
+        try:
+            self._file.seek(offset)
+            self._file.truncate(offset)
+            self._file.flush()
+        except (OSError, ValueError):
+            try:
+                self._file.close()
+            except OSError:
+                pass
+            self._file = None
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
-            self._file = None
+            try:
+                self._file.close()
+            finally:
+                self._file = None
+
+
+def _member(handle, offset: int) -> tuple[bytes, int] | None:
+    """The uncompressed bytes of the gzip member at offset and its compressed length;
+    None at the end of the file; WarcRecordError when the member is cut off or not gzip."""
+    handle.seek(offset)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out: list[bytes] = []
+    used = 0
+    while not inflater.eof:
+        data = handle.read(_CHUNK)
+        if not data:
+            if used == 0:
+                return None
+            raise WarcRecordError(f"record cut off after {used} bytes")
+        try:
+            out.append(inflater.decompress(data))
+        except zlib.error as error:
+            raise WarcRecordError(f"not a gzip record ({error})") from None
+        used += len(data) - len(inflater.unused_data)
+    return b"".join(out), used
+
+
+def _parse(raw: bytes, name: str, offset: int):
+    """(WARC type, StoredResponse or None) of one uncompressed record, checked whole."""
+    try:
+        record = next(iter(ArchiveIterator(io.BytesIO(raw))))
+        length = int(record.rec_headers.get_header("Content-Length") or 0)
+        block = raw[raw.index(b"\r\n\r\n") + 4:]
+        if len(block) < length:
+            raise WarcRecordError(f"record {name}:{offset} holds {len(block)} of its {length} bytes")
+        if record.rec_type != "response":
+            return record.rec_type, None
+        payload = record.raw_stream.read()
+        stored = record.rec_headers.get_header("WARC-Payload-Digest")
+    except WarcRecordError:
+        raise
+    except Exception as error:  # noqa: BLE001 - warcio raises many kinds on damaged input
+        raise WarcRecordError(f"unreadable record at {name}:{offset}: {type(error).__name__}: {error}") from None
+    if stored and stored != payload_digest(payload):
+        raise WarcRecordError(f"record {name}:{offset}: payload digest mismatch")
+    headers = {k.lower(): v for k, v in record.http_headers.headers} if record.http_headers else {}
+    status = int(record.http_headers.get_statuscode()) if record.http_headers else 0
+    return record.rec_type, StoredResponse(record.rec_headers.get_header("WARC-Target-URI"), status, headers,
+                                           _decoded(payload, headers), record.rec_headers.get_header("WARC-Date"))
+
+
+def _decoded(payload: bytes, headers: dict[str, str]) -> bytes:
+    """The body with the transfer and content encodings warcio knows undone (as content_stream did)."""
+    encoding = (headers.get("content-encoding") or "").lower() or None
+    if encoding not in BufferedReader.get_supported_decompressors():
+        encoding = None
+    try:
+        if headers.get("transfer-encoding") == "chunked":
+            return ChunkedDataReader(io.BytesIO(payload), decomp_type=encoding).read()
+        if encoding:
+            return BufferedReader(io.BytesIO(payload), decomp_type=encoding).read()
+    except Exception:  # noqa: BLE001 - a body that claims an encoding it does not have is kept as served
+        return payload
+    return payload
 
 
 def read_response(directory: str | os.PathLike, location_file: str, offset: int) -> StoredResponse:
-    """The response record at offset, body decoded of any transfer/content encoding warcio undoes."""
+    """The response record at offset, body decoded of any transfer/content encoding warcio undoes.
+    Raises WarcRecordError (a ValueError) when the record there is cut off or damaged."""
     path = Path(directory) / Path(location_file).name  # never a path outside the WARC directory
     with open(path, "rb") as handle:
-        handle.seek(offset)
-        for record in ArchiveIterator(handle):
-            headers = {k.lower(): v for k, v in record.http_headers.headers} if record.http_headers else {}
-            status = int(record.http_headers.get_statuscode()) if record.http_headers else 0
-            return StoredResponse(record.rec_headers.get_header("WARC-Target-URI"), status, headers,
-                                  record.content_stream().read(), record.rec_headers.get_header("WARC-Date"))
-    raise ValueError(f"no WARC record at {location_file}:{offset}")
+        member = _member(handle, offset)
+    if member is None:
+        raise WarcRecordError(f"no WARC record at {location_file}:{offset}")
+    kind, response = _parse(member[0], path.name, offset)
+    if response is None:
+        raise WarcRecordError(f"no response record at {location_file}:{offset} (a {kind} record)")
+    return response
 
 
-def iter_responses(directory: str | os.PathLike):
-    """Every response record in every WARC file, oldest file first."""
+def scan_file(path: str | os.PathLike):
+    """Every record of one WARC file: yields (offset, WARC type, StoredResponse or None); stops at a
+    cut-off or damaged record, which it yields as a WarcProblem (nothing after it is read)."""
+    path = Path(path)
+    offset = 0
+    with open(path, "rb") as handle:
+        while True:
+            try:
+                member = _member(handle, offset)
+                if member is None:
+                    return
+                kind, response = _parse(member[0], path.name, offset)
+            except WarcRecordError as error:
+                size = path.stat().st_size
+                yield WarcProblem(path.name, offset, f"{error}; {size - offset} bytes skipped")
+                return
+            yield offset, kind, response
+            offset += member[1]
+
+
+def iter_responses(directory: str | os.PathLike, problems: list[WarcProblem] | None = None):
+    """Every response record in every WARC file, oldest file first, as (file, offset, StoredResponse).
+    A cut-off or damaged record (the tail of a write killed midway) is logged, added to `problems`
+    when given, and skipped with the rest of its file."""
     for path in sorted(Path(directory).glob("*.warc.gz")):
-        with open(path, "rb") as handle:
-            iterator = ArchiveIterator(handle)
-            for record in iterator:
-                if record.rec_type != "response":
-                    continue
-                headers = {k.lower(): v for k, v in record.http_headers.headers}
-                yield (path.name, iterator.get_record_offset(),
-                       StoredResponse(record.rec_headers.get_header("WARC-Target-URI"),
-                                      int(record.http_headers.get_statuscode()), headers,
-                                      record.content_stream().read(), record.rec_headers.get_header("WARC-Date")))
+        for entry in scan_file(path):
+            if isinstance(entry, WarcProblem):
+                log.warning("WARC %s: damaged record at offset %d skipped: %s", entry.file, entry.offset,
+                            entry.reason)
+                if problems is not None:
+                    problems.append(entry)
+                continue
+            offset, _, response = entry
+            if response is not None:
+                yield path.name, offset, response

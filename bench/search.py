@@ -10,8 +10,10 @@ calls, measured in the same run; its 1- and 2-character Chinese words have no tr
 a table scan.
 
 Prints indexing speed and, per query class, the median milliseconds of both engines measured
-side by side in one run (after one warm-up call; "cold" is our first call after dropping the
-decoded-postings cache, i.e. a query whose terms no one asked for since the index changed),
+side by side in one run (after one warm-up call; calls of the two engines alternate, so load
+from elsewhere falls on both; "cold" is our first call after dropping the decoded-postings
+cache, i.e. a query whose terms no one asked for since the index changed), the p95 of query +
+filters + facets, the first search on a just-opened index,
 the ratio ours / FTS5, then all figures as JSON. FTS5's trigram tokenizer cannot match terms
 shorter than 3 characters, so 1- and 2-character words fall back to LIKE '%w%' (a scan).
 Our figures include snippets for the 20 hits of page 1; facets are a class of their own.
@@ -35,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive.index import SearchFilters, close_searchers, rebuild, search  # noqa: E402
+from archive.index import facets  # noqa: E402
 from archive.index.facets import region_codes  # noqa: E402
 from archive.index.postings import clear_cache  # noqa: E402
 from archive.index.synthetic import generate, generate_realistic  # noqa: E402
@@ -56,6 +59,14 @@ CLASSES = {
                      "AND m.city = '431100' AND m.year = 2024")],
 }
 FACET_QUERIES = [("宣传月", '"宣传月"'), ("", None)]
+# query + filters + facets (the issue's p95 figure): (our query, filters, FTS5 MATCH, FTS5 WHERE)
+FILTERED_FACETS = [
+    ("宣传月", SearchFilters(region="431100", year=2024), '"宣传月"', "AND m.city = '431100' AND m.year = 2024"),
+    ("政务公开 宣传月", SearchFilters(region="430000"), '"政务公开" AND "宣传月"', "AND m.province = '430000'"),
+    ("营商环境", SearchFilters(year_from=2020, year_to=2024), '"营商环境"', "AND m.year BETWEEN 2020 AND 2024"),
+    ("中华人民共和国政府信息公开条例", SearchFilters(doc_type="实施方案"), '"中华人民共和国政府信息公开条例"',
+     "AND m.doc_type = '实施方案'"),
+]
 FACETS = ["province", "year", "doc_type", "agency", "site", "status"]
 
 
@@ -93,23 +104,44 @@ def fts_search(db, kind, term, extra):
     db.execute(f"SELECT fts.rowid, fts.title {base} ORDER BY {order} LIMIT 20", args).fetchall()
 
 
-def fts_facets(db, match):
+def fts_facets(db, match, extra=""):
     where, args = ("fts MATCH ?", (match,)) if match else ("1", ())
-    base = f"FROM fts JOIN m ON m.rowid = fts.rowid WHERE {where}"
+    base = f"FROM fts JOIN m ON m.rowid = fts.rowid WHERE {where} {extra}"
     for col in FACETS:
         db.execute(f"SELECT m.{col}, count(*) {base} GROUP BY m.{col}", args).fetchall()
-    db.execute(f"SELECT t.theme, count(*) {base.replace('JOIN m ON m.rowid = fts.rowid', 'JOIN themes t ON t.rowid = fts.rowid')} "
-               f"GROUP BY t.theme", args).fetchall()
+    db.execute(f"SELECT t.theme, count(*) FROM fts JOIN m ON m.rowid = fts.rowid JOIN themes t ON t.rowid = fts.rowid "
+               f"WHERE {where} {extra} GROUP BY t.theme", args).fetchall()
 
 
 def median_ms(fn, repeat):
+    return statistics.median(times_ms(fn, repeat))
+
+
+def times_ms(fn, repeat):
     fn()   # warm caches
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+    return times
+
+
+def paired_ms(ours, peer, repeat):
+    """Milliseconds of every call of `ours` and of `peer`, called in turn (after one warm-up
+    call each), so that whatever else the machine does falls on both alike."""
+    ours(), peer()
+    a, b = [], []
+    for _ in range(repeat):
+        for fn, out in ((ours, a), (peer, b)):
+            t = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t) * 1000)
+    return a, b
+
+
+def p95(times):
+    return statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1 else times[0]
 
 
 def cold_ms(fn):
@@ -141,26 +173,53 @@ def measure_classes(index_dir, db, repeat: int, pg: str | None = None) -> list[t
 
     rows = []
     for name, cases in CLASSES.items():
-        ours = statistics.median(
-            median_ms(lambda: search(index_dir, q, f or SearchFilters(), facets=False), repeat)
-            for q, f, _, _ in cases)
+        pairs = [paired_ms(lambda: search(index_dir, q, f or SearchFilters(), facets=False),
+                           lambda: fts_search(db, k, term, extra), repeat)
+                 for q, f, (k, term), extra in cases]
+        ours = statistics.median(statistics.median(a) for a, _ in pairs)
+        fts = statistics.median(statistics.median(b) for _, b in pairs)
         cold = statistics.median(
             cold_ms(lambda: search(index_dir, q, f or SearchFilters(), facets=False))
             for q, f, _, _ in cases)
-        fts = statistics.median(
-            median_ms(lambda: fts_search(db, k, term, extra), repeat)
-            for _, _, (k, term), extra in cases)
         note = "FTS5: LIKE scan (trigram needs >= 3 chars)" if cases[0][2][0] == "like" else ""
         rows.append((name, ours, cold, fts, pg_ms(cases), note))
-    ours = statistics.median(median_ms(lambda: search(index_dir, q), repeat) for q, _ in FACET_QUERIES)
+    pairs = [paired_ms(lambda: search(index_dir, q),
+                       lambda: (fts_search(db, "match", m, "") if m else None, fts_facets(db, m)), repeat)
+             for q, m in FACET_QUERIES]
+    ours = statistics.median(statistics.median(a) for a, _ in pairs)
+    fts = statistics.median(statistics.median(b) for _, b in pairs)
     cold = statistics.median(cold_ms(lambda: search(index_dir, q)) for q, _ in FACET_QUERIES)
-    fts = statistics.median(median_ms(lambda: (fts_search(db, "match", m, "") if m else None,
-                                               fts_facets(db, m)), repeat)
-                            for _, m in FACET_QUERIES)
     pg_facets = statistics.median(median_ms(lambda: search(pg, q), repeat) for q, _ in FACET_QUERIES) \
         if pg else None
     rows.append(("search + all 7 facets", ours, cold, fts, pg_facets, "ours, pg: one search() call"))
     return rows
+
+
+def measure_p95(index_dir, db, repeat: int) -> dict:
+    """The issue's latency figure: p95 of query + filters + all facets, over every call of
+    every FILTERED_FACETS case (ours: one search() call; FTS5: count, 20 hits, 7 GROUP BYs)."""
+    ours, fts = [], []
+    for q, filters, match, where in FILTERED_FACETS:
+        a, b = paired_ms(lambda: search(index_dir, q, filters),
+                         lambda: (fts_search(db, "match", match, where), fts_facets(db, match, where)), repeat)
+        ours += a
+        fts += b
+    return {"ours_p95": round(p95(ours), 1), "fts5_p95": round(p95(fts), 1),
+            "ours_median": round(statistics.median(ours), 1), "fts5_median": round(statistics.median(fts), 1),
+            "calls": len(ours)}
+
+
+def cold_searcher_ms(index_dir, query: str = "政务公开 宣传月") -> dict:
+    """A search on a just-opened index (no searcher, no decoded postings, no facet columns)
+    and the same query on the now open searcher with its postings dropped."""
+    close_searchers()
+    clear_cache()
+    facets._segments.clear()   # the facet columns of each segment, kept across searchers
+    t = time.perf_counter()
+    search(index_dir, query)
+    first = (time.perf_counter() - t) * 1000
+    return {"first_search_ms": round(first, 1),
+            "cold_postings_ms": round(cold_ms(lambda: search(index_dir, query)), 1)}
 
 
 def run(corpus: str, n: int, sentences, repeat: int, procs: int, pg_url: str | None = None) -> dict:
@@ -184,6 +243,8 @@ def run(corpus: str, n: int, sentences, repeat: int, procs: int, pg_url: str | N
             search(pg, "预热")
 
         rows = measure_classes(index_dir, db, repeat, pg)
+        latency = measure_p95(index_dir, db, max(repeat, 20))
+        cold_open = cold_searcher_ms(index_dir)
         hits = {q: search(index_dir, q, facets=False).total for q in ("宣传月", "政务公开", "主题日")}
         if pg:
             pg_hits = {q: search(pg, q, facets=False).total for q in hits}
@@ -202,11 +263,16 @@ def run(corpus: str, n: int, sentences, repeat: int, procs: int, pg_url: str | N
     for name, o, c, f, p, note in rows:
         pg_col = f" {p:9.1f}" if pg else ""
         print(f"{name:24} {o:9.1f} {c:9.1f} {f:9.1f}{pg_col} {o / f:9.2f}  {note}")
+    print(f"query + filters + facets, {latency['calls']} calls: p95 ours {latency['ours_p95']} ms, "
+          f"FTS5 {latency['fts5_p95']} ms (medians {latency['ours_median']} / {latency['fts5_median']} ms)")
+    print(f"first search on a just-opened index: {cold_open['first_search_ms']} ms; "
+          f"then with postings dropped: {cold_open['cold_postings_ms']} ms")
     figures = {"corpus": corpus, "docs": n, "chars_per_doc": round(chars), "hits": hits, "procs": procs,
                "ours_docs_per_s": round(n / ours_build), "fts5_docs_per_s": round(n / fts_build),
                "median_ms": {name: {"ours": round(o, 1), "ours_cold": round(c, 1), "fts5": round(f, 1),
                                     "ratio": round(o / f, 2), **({"pg": round(p, 1)} if pg else {})}
-                             for name, o, c, f, p, _ in rows}}
+                             for name, o, c, f, p, _ in rows},
+               "query_filters_facets": latency, "cold_open": cold_open}
     if pg:
         figures["pg_docs_per_s"] = round(n / pg_build)
     return figures

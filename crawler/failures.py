@@ -38,3 +38,20 @@ def failure_kind(failure) -> str:
     if response is not None and getattr(response, "status", None):
         return f"http_{response.status}"
     return exception_kind(failure.value)
+
+
+FATAL_STAT = "govplans/fatal"
+
+
+def abort_crawl(crawler, problem: str) -> None:
+    """Stop the whole crawl for a storage problem (disk full, database locked): every further page
+    would be lost too. The job stays for `govplans crawl --resume`; run_crawl raises the problem."""
+    stats = getattr(crawler, "stats", None)
+    if stats is None or stats.get_value(FATAL_STAT):
+        return
+    stats.set_value(FATAL_STAT, problem)
+    engine = getattr(crawler, "engine", None)
+    if engine is not None and getattr(engine, "spider", None) is not None:
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(engine.close_spider_async(reason="storage_error"))

@@ -6,6 +6,9 @@ sweep and when it started; a crawl that ends removes it. If the process dies (ki
 but fetching only what the archive did not get since the job started, into the same crawl_runs
 rows. (Scrapy's JOBDIR survives only a clean shutdown: its disk queues and the requests in flight
 are lost on kill -9, so the archive itself is the journal.)
+
+A full disk or a locked database stops the crawl at once (crawler.failures.abort_crawl) and
+`run_crawl` raises StorageError with a clear message; the job stays for `--resume`.
 """
 from __future__ import annotations
 
@@ -21,7 +24,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.config import DataDir
+from archive.store import StorageError
 from crawler import settings as default_settings
+from crawler.failures import FATAL_STAT
 from crawler.spiders import spider_for
 
 JOB_FILE = "crawl-job.json"
@@ -65,6 +70,17 @@ def crawl_settings(data: DataDir, farm: bool, overrides: dict | None = None) -> 
     return settings
 
 
+def _check_storage(data: DataDir) -> None:
+    """Fail before the crawl starts, clearly, when the archive cannot be written (locked, read-only)."""
+    from archive.store import Archive
+
+    archive = Archive(data.database_url)
+    try:
+        archive.check_writable()
+    finally:
+        archive.close()
+
+
 def job_path(data: DataDir) -> Path:
     return data.root / JOB_FILE
 
@@ -83,6 +99,7 @@ def run_crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None = 
     resume: continue the interrupted job of this data directory (its sites and mode).
     """
     data.ensure()
+    _check_storage(data)
     resume_since = None
     if resume:
         job = pending_job(data)
@@ -110,6 +127,10 @@ def run_crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None = 
     process.start()
     seconds = time.monotonic() - started_at
     stats = [c.stats for c in crawlers if c.stats]
+    fatal = next((s.get_value(FATAL_STAT) for s in stats if s.get_value(FATAL_STAT)), None)
+    if fatal:
+        raise StorageError(f"{fatal}; the crawl stopped (what it stored is kept): fix this, then run "
+                           f"`govplans crawl --resume`")
     if all(s.get_value("finish_reason") == "finished" for s in stats):
         job_path(data).unlink(missing_ok=True)
     pages = sum(s.get_value("response_received_count", 0) for s in stats)

@@ -19,6 +19,7 @@ class SiteState:
     validators: dict[str, crawl_state.Validators] = field(default_factory=dict)
     done: set[str] = field(default_factory=set)                      # fetched earlier in this (resumed) run
     attachments_done: set[str] = field(default_factory=set)          # attachments already captured
+    attachments_left: list = field(default_factory=list)             # (doc, file, ext) a killed run never fetched
     full: bool = False                                               # a full sweep: every detail, every page
     resumed: bool = False
     listed: set[str] = field(default_factory=set)                    # detail URLs the lists showed this run
@@ -52,6 +53,7 @@ def load_states(database_url: str | None, sites: list[dict], full: bool,
             state = SiteState(site["id"], known=crawl_state.known_documents(archive, site["id"]), full=full,
                               resumed=resume_since is not None)
             state.attachments_done = crawl_state.captured_attachments(archive, site["id"])
+            state.attachments_left = crawl_state.interrupted_attachments(archive, site["id"])
             if full:
                 state.validators = crawl_state.validators(archive, site["id"])
             if resume_since is not None:

@@ -14,7 +14,7 @@ data_option = click.option("--data", "data_path", type=click.Path(file_okay=Fals
                            help="Data directory (default $GOVPLANS_DATA or ./data).")
 
 CSV_COLUMNS = ("id", "url", "site", "title", "published", "written", "agency", "doc_number", "index_number",
-               "region_code", "province", "city", "county", "year", "doc_type", "themes", "status", "first_seen",
+               "subject", "validity", "region_code", "province", "city", "county", "year", "doc_type", "themes", "status", "first_seen",
                "last_seen", "withdrawn_at", "cluster", "canonical", "captured_at", "warc_file", "warc_offset",
                "warc_length", "payload_digest", "text")
 

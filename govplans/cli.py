@@ -18,7 +18,25 @@ data_option = click.option("--data", "data_path", type=click.Path(file_okay=Fals
                            help="Data directory (default $GOVPLANS_DATA or ./data).")
 
 
-@click.group()
+class _Group(click.Group):
+    """The command group; a storage problem (disk full, database locked …) ends any command with one
+    clear line and exit status 1, not a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.ClickException:
+            raise
+        except Exception as error:  # noqa: BLE001 - only storage problems are turned into messages
+            from archive.store import storage_problem
+
+            problem = storage_problem(error)
+            if problem is None:
+                raise
+            raise click.ClickException(problem) from None
+
+
+@click.group(cls=_Group)
 def main() -> None:
     """govplans: an archive of the plans and notices Chinese government portals publish."""
 
@@ -132,7 +150,7 @@ def crawl(site_ids, sites_file, full, resume, data_path) -> None:
     """Crawl sites with their family spiders, store documents, update the index."""
     from crawler.registry import RegistryError, load_sites, select_sites
     from crawler.run import NoJobToResume, run_crawl
-    from archive.ops import update_index
+    from archive.ops import pending_index, update_index
 
     data = DataDir.resolve(data_path).ensure()
     sites = None
@@ -144,11 +162,12 @@ def crawl(site_ids, sites_file, full, resume, data_path) -> None:
     elif site_ids or sites_file or full:
         raise click.UsageError("--resume takes the sites and mode of the interrupted crawl; give nothing else")
     started = datetime.now(timezone.utc).replace(tzinfo=None)
-    try:
-        summary = run_crawl(sites, data, full=full, resume=resume)
-    except NoJobToResume as error:
-        raise click.ClickException(str(error))
-    indexed = update_index(data, since=None if resume else started)
+    with pending_index(data, started) as since:      # a crawl killed before indexing is indexed by the next
+        try:
+            summary = run_crawl(sites, data, full=full, resume=resume)
+        except NoJobToResume as error:
+            raise click.ClickException(str(error))
+        indexed = update_index(data, since=None if resume else since)
     click.echo(f"crawled {summary.sites} sites: {summary.requests} requests, {summary.pages} responses in "
                f"{summary.seconds:.1f}s ({summary.pages_per_second:.0f} pages/s); {indexed} documents indexed",
                err=True)
@@ -182,12 +201,19 @@ def extract(path, url) -> None:
               help="Labelled pages, JSON lines (file, url, title, published …, body_with, body_without).")
 @click.option("--root", required=True, type=click.Path(exists=True, file_okay=False),
               help="The folder the labels' file paths are relative to.")
+@click.option("--bench", "bench_dir", type=click.Path(file_okay=False), default=None,
+              help="Full-text benchmarks (immortal/, magic/) for char-bigram F1; default ROOT/bench if present.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
-def eval_extract(gold_file, root, as_json) -> None:
-    """Score extraction on labelled pages: ours, trafilatura defaults (and readability-lxml) side by side."""
-    from archive.extract.evaluation import compare, comparison_table, load_gold_file
+def eval_extract(gold_file, root, bench_dir, as_json) -> None:
+    """Score extraction on labelled pages and full-text benchmarks: ours, trafilatura defaults and
+    readability-lxml side by side."""
+    from archive.extract.evaluation import (compare, compare_bigram, comparison_table, load_bench,
+                                            load_gold_file)
 
     report = compare(list(load_gold_file(Path(gold_file), Path(root))))
+    bench = Path(bench_dir) if bench_dir else Path(root) / "bench"
+    for name, scores in compare_bigram(load_bench(bench) if bench.is_dir() else {}).items():
+        report[name].update(scores)
     click.echo(json.dumps(report, ensure_ascii=False) if as_json else comparison_table(report))
 
 
@@ -196,10 +222,11 @@ def eval_extract(gold_file, root, as_json) -> None:
 @data_option
 def index(rebuild, data_path) -> None:
     """Bring the search index up to date with the database."""
-    from archive.ops import rebuild_index, update_index
+    from archive.ops import clear_pending_index, rebuild_index, update_index
 
     data = DataDir.resolve(data_path).ensure()
     count = rebuild_index(data, progress=True) if rebuild else update_index(data, since=None)
+    clear_pending_index(data)
     click.echo(f"{count} documents indexed", err=True)
 
 
@@ -248,14 +275,21 @@ def _results_json(results) -> dict:
 @main.command()
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", type=int, default=8000)
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes sharing the port (one Python process uses one core).")
 @data_option
-def serve(host, port, data_path) -> None:
+def serve(host, port, processes, data_path) -> None:
     """Serve the search UI."""
     from search_ui import create_app
+    from search_ui.serving import serve as serve_app
 
-    app = create_app({"DATA_DIR": str(DataDir.resolve(data_path).ensure().root)})
-    click.echo(f"govplans UI on http://{host}:{port}/", err=True)
-    app.run(host=host, port=port, threaded=True)
+    from archive.store import Archive
+
+    data = DataDir.resolve(data_path).ensure()
+    root = str(data.root)
+    Archive(data.database_url).close()   # migrate once here, not in every forked server at once
+    click.echo(f"govplans UI on http://{host}:{port}/ ({processes} process{'es' if processes > 1 else ''})", err=True)
+    serve_app(lambda: create_app({"DATA_DIR": root}), host, port, processes)
 
 
 broker_option = click.option("--broker", default=None,

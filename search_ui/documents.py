@@ -18,7 +18,7 @@ bp = Blueprint("documents", __name__)
 # (field, label): the metadata table, in the order a 信息公开 page lists them
 FIELDS = (("title", "标题"), ("doc_number", "文号"), ("index_number", "索引号"), ("agency", "发布机构"),
           ("written", "成文日期"), ("published", "发布日期"), ("region", "地区"), ("year", "年度"),
-          ("doc_type", "文种"), ("themes", "主题"))
+          ("doc_type", "文种"), ("themes", "主题"), ("subject", "主题分类"), ("validity", "有效性"))
 _SPACE = re.compile(r"\s+")
 _LEVEL2 = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
 _LEVEL3 = re.compile(r"^[0-9０-９]+[.．、]")

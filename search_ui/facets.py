@@ -12,41 +12,52 @@ from search_ui.query import PARAM_LABELS, SearchRequest
 FACETS = ("region", "year", "theme", "doc_type", "agency", "site", "status")
 STATUS_LABELS = {"active": "在线", "changed": "有修改", "withdrawn": "已撤下"}
 SHOWN = 8   # values listed before the rest fold into "更多"
-LISTED = 50    # values a facet lists at most (the most frequent; a selected one always)
+LISTED = 20    # values a facet lists at most (the most frequent; a selected one always); ?more=NAME: all
 
 
+def listed_limit(req: SearchRequest) -> int | None:
+    """How many values per facet the search must count out (archive.index.facets.top_values):
+    LISTED, or all of them when the reader asked for one facet in full (?more=agency)."""
+    return None if req.more else LISTED
 
 
 def sidebar(results: SearchResults, req: SearchRequest, labels: Labels, names=FACETS) -> list[dict]:
     out = []
     for name in names:
         given = results.facets.get(name) or []
+        expanded = req.more == name
         if name == "region":
             values, omitted = _region_values(given, req, labels, results.total), 0
         else:
-            ordered, omitted = _listed(name, given, req)
+            ordered, omitted = _listed(name, given, req, None if expanded else LISTED)
             values = [_flat_value(name, fv, req, labels) for fv in ordered]
         if values:
             out.append({"name": name, "title": PARAM_LABELS[name], "values": values, "shown": SHOWN,
-                        "omitted": omitted})
+                        "omitted": omitted, "expanded": expanded,
+                        "more_url": req.url(more=name) if omitted else None})
     return out
 
 
-def _listed(name: str, given: list[FacetValue], req: SearchRequest) -> tuple[list[FacetValue], int]:
-    """The first LISTED values in _ordered order (and the selected one wherever it is), and
-    how many are left out.
+def _listed(name: str, given: list[FacetValue], req: SearchRequest,
+            limit: int | None = LISTED) -> tuple[list[FacetValue], int]:
+    """The first `limit` values in _ordered order (and the selected one wherever it is), and
+    how many are left out (None: every value).
 
     A broad search has a value per agency and per site: thousands of links on every page,
     which cost more to build and send than the search itself and no reader scrolls through.
+    The search itself usually returns only the most frequent (a FacetList, whose `distinct`
+    counts the values it left out).
     """
-    if len(given) <= LISTED:
-        return _ordered(name, given), 0
+    distinct = max(getattr(given, "distinct", len(given)), len(given))
+    if limit is None or len(given) <= limit:
+        ordered = _ordered(name, given)
+        return ordered, distinct - len(ordered)
     key = _ORDER_KEYS.get(name, _ORDER_KEYS[None])
-    kept = heapq.nsmallest(LISTED, given, key=key)   # = _ordered(...)[:LISTED], without sorting all
+    kept = heapq.nsmallest(limit, given, key=key)   # = _ordered(...)[:limit], without sorting all
     selected = str(getattr(req.filters, name) or "")
     if selected and all(fv.value != selected for fv in kept):
         kept += [fv for fv in given if fv.value == selected][:1]
-    return kept, len(given) - len(kept)
+    return kept, distinct - len(kept)
 
 
 _ORDER_KEYS = {"year": lambda fv: _Reversed(fv.value), None: lambda fv: (-fv.count, fv.label)}

@@ -39,7 +39,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def atom():
     req = replace(parse_request(request.args), sort="date", page=1)
     size = current_app.config["FEED_SIZE"]
-    results = index.search(resources().index_dir, req.q, filters=req.filters, sort="date", page=1, page_size=size)
+    results = index.search(resources().index_dir, req.q, filters=req.filters, sort="date", page=1, page_size=size,
+                           facets=False)
     rows = _documents([hit.doc_id for hit in results.hits])
     xml = feed_xml(req, [rows[h.doc_id] for h in results.hits if h.doc_id in rows], results.error)
     return Response(xml, content_type="application/atom+xml; charset=utf-8")

@@ -40,12 +40,16 @@ SEARCH_PARAMS = [
     _param("sort", "relevance (default with q) or date (default without)", {"type": "string", "enum": ["relevance", "date"]}),
     _param("page", "Page number, 1 to 500", {"type": "integer", "minimum": 1, "maximum": 500}),
 ]
+MORE = _param("more", "A facet to list in full (its values beyond the 20 most frequent)",
+              {"type": "string", "enum": ["year", "theme", "doc_type", "agency", "site", "status"]})
 PAGE_PARAMS = [_param("q", "Title contains", _STR), *FILTERS,
                _param("page", "Page number", {"type": "integer", "minimum": 1, "maximum": 500})]
 
 FACET = {"type": "object", "required": ["name", "title", "values"], "properties": {
     "name": _STR, "title": _STR,
     "omitted": {"type": "integer", "description": "values left out of the list (the least frequent)"},
+    "more_url": {**_URL, "description": "this search with the facet listed in full (?more=NAME); null: nothing left out"},
+    "expanded": {"type": "boolean", "description": "listed in full because of ?more=NAME"},
     "values": {"type": "array", "items": {"type": "object", "required": ["label", "count"], "properties": {
         "value": _NSTR, "label": _STR, "count": _INT, "selected": {"type": "boolean"}, "url": _URL}}}}}
 CHIP = {"type": "object", "required": ["name", "value", "label", "remove_url"], "properties": {
@@ -85,7 +89,8 @@ SCHEMAS = {
         "aggregator": {"type": "boolean"}, "canonical": {"type": "boolean"}, "doc_url": _STR, "compare_url": _STR}},
     "Document": {"type": "object", "required": ["id", "url", "title", "region", "versions", "copies"], "properties": {
         "id": _INT, "url": _STR, "site": _NSTR, "site_name": _NSTR, "title": _NSTR, "published": _DATE,
-        "written": _DATE, "agency": _NSTR, "doc_number": _NSTR, "index_number": _NSTR, "region": REGION,
+        "written": _DATE, "agency": _NSTR, "doc_number": _NSTR, "index_number": _NSTR,
+        "subject": _NSTR, "validity": _NSTR, "region": REGION,
         "year": _NINT, "doc_type": _NSTR, "themes": {"type": "array", "items": _STR},
         "status": {"enum": ["active", "changed", "withdrawn"]}, "first_seen": _STR, "last_seen": _STR,
         "cluster": _NINT, "sources": {"type": "object", "additionalProperties": _STR},
@@ -153,7 +158,7 @@ def _file(media: str, description: str) -> dict:
 
 PATHS = {
     "/search.json": {"get": {"summary": "Search, as the search page shows it", "operationId": "search",
-                             "parameters": SEARCH_PARAMS,
+                             "parameters": SEARCH_PARAMS + [MORE],
                              "responses": {**_json("SearchPage", "Hits, facets, charts and links", bad_request=True),
                                            "503": {"description": "The index is missing or broken"}}}},
     "/search.atom": {"get": {"summary": "Atom feed of a search, newest first", "operationId": "searchFeed",

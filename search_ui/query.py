@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from typing import Mapping
 
 from urllib.parse import urlencode
@@ -21,6 +22,7 @@ SORTS = ("relevance", "date")
 FILTER_NAMES = tuple(f.name for f in fields(SearchFilters))
 _INT_FILTERS = {"year", "year_from", "year_to"}
 _REGION = re.compile(r"^\d{6}$")
+_EXPANDABLE = ("year", "theme", "doc_type", "agency", "site", "status")   # facets ?more= can list in full
 
 PARAM_LABELS = {"q": "检索词", "region": "地区", "year": "年度", "year_from": "起始年度", "year_to": "截止年度",
                 "theme": "主题", "doc_type": "文种", "agency": "发布机构", "site": "网站", "status": "状态",
@@ -35,10 +37,15 @@ class SearchRequest:
     page: int = 1
     problems: tuple[str, ...] = ()    # messages about parameters that were ignored
     endpoint: str = "search.search"   # the page these parameters belong to (search, templates)
+    more: str | None = None           # ?more=agency: that facet lists every value (not kept in links)
 
     # links ---------------------------------------------------------------------------------
     def params(self) -> dict[str, str]:
         """The canonical query string of this state (defaults left out)."""
+        return dict(self._params)
+
+    @cached_property
+    def _params(self) -> dict[str, str]:   # a page builds a hundred links from one state
         out: dict[str, str] = {}
         if self.q:
             out["q"] = self.q
@@ -54,7 +61,7 @@ class SearchRequest:
 
     def url(self, endpoint: str | None = None, **changes: object) -> str:
         """This state with some parameters changed (None removes one); filters reset the page."""
-        params = self.params()
+        params = dict(self._params)
         if any(name in FILTER_NAMES or name in ("q", "sort") for name in changes):
             params.pop("page", None)
         for name, value in changes.items():
@@ -80,6 +87,8 @@ def _build(endpoint: str, params: dict[str, str]) -> str:
     A search page links every facet value (hundreds of links); url_for matches the whole
     URL map each time. The path is built once per request and the query string appended
     the way Werkzeug does (same order, same safe characters), so the links are identical.
+    Each name=value pair is encoded once per request: the links of a page share all their
+    pairs but one.
     """
     bases = g.setdefault("_search_url_bases", {})
     base = bases.get(endpoint)
@@ -91,7 +100,16 @@ def _build(endpoint: str, params: dict[str, str]) -> str:
         bases[endpoint] = base
     if not base:
         return url_for(endpoint, **params)
-    return f"{base}?{urlencode(list(params.items()), safe=_SAFE)}" if params else base
+    if not params:
+        return base
+    encoded = g.setdefault("_search_url_pairs", {})
+    parts = []
+    for pair in params.items():
+        part = encoded.get(pair)
+        if part is None:
+            part = encoded[pair] = urlencode((pair,), safe=_SAFE)
+        parts.append(part)
+    return f"{base}?{'&'.join(parts)}"
 
 
 _SAFE = "!$'()*,/:;?@"   # werkzeug.urls._urlencode
@@ -142,4 +160,10 @@ def parse_request(args: Mapping[str, str], endpoint: str = "search.search") -> S
         else:
             problems.append(f"页码“{raw_page[:40]}”无效（应为 1 到 {MAX_PAGE} 的整数），已显示第 1 页。")
 
-    return SearchRequest(q=q, filters=filters, sort=sort, page=page, problems=tuple(problems), endpoint=endpoint)
+    more = (args.get("more") or "").strip()
+    if more and more not in _EXPANDABLE:
+        problems.append(f"参数 more=“{more[:40]}”不是可展开的筛选项，已忽略。")
+    more = more if more in _EXPANDABLE else None
+
+    return SearchRequest(q=q, filters=filters, sort=sort, page=page, problems=tuple(problems), endpoint=endpoint,
+                         more=more)

@@ -39,7 +39,7 @@ def test_utf8_page_gives_title_date_and_text(tmp_path):
     assert record["year"] == 2024
     assert record["doc_type"] == "方案"
     assert set(record) >= {"title", "published", "written", "agency", "doc_number", "index_number",
-                           "region", "year", "doc_type", "themes", "text"}
+                           "region", "year", "doc_type", "themes", "text", "subject", "validity"}
 
 
 def test_gbk_page_without_meta_charset_decodes(tmp_path):
@@ -63,3 +63,32 @@ def test_binary_input_is_an_error_json_not_a_traceback(tmp_path):
     assert result.exit_code == 2
     assert "error" in json.loads(result.output)
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_eval_extract_prints_ours_trafilatura_and_readability_with_bigram_f1(tmp_path):
+    """Labelled pages and a full-text benchmark (ROOT/bench/immortal) scored side by side."""
+    page = PAGE.format(meta='<meta charset="utf-8">', title=TITLE)
+    (tmp_path / "a.html").write_text(page, encoding="utf-8")
+    (tmp_path / "gold.jsonl").write_text(json.dumps(
+        {"file": "a.html", "url": "http://www.qiyang.gov.cn.test/a.html", "title": TITLE,
+         "body_with": ["面对面听取意见建议"], "body_without": ["湘ICP备00000000号"]}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    immortal = tmp_path / "bench" / "immortal"
+    (immortal / "original").mkdir(parents=True)
+    (immortal / "cleaned").mkdir()
+    (immortal / "original" / "1.html").write_text(page, encoding="utf-8")
+    (immortal / "cleaned" / "1.txt").write_text("为深入贯彻落实政务公开工作要求，结合我市实际，制定本方案。", encoding="utf-8")
+    args = ["eval-extract", "--gold", str(tmp_path / "gold.jsonl"), "--root", str(tmp_path)]
+    result = CliRunner().invoke(main, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert {"ours", "trafilatura", "readability"} <= set(report)
+    for side in ("ours", "trafilatura", "readability"):
+        assert report[side]["immortal_pages"] == 1 and 0 <= report[side]["immortal_bigram_f1"] <= 1
+    assert report["ours"]["body_recall"] == 1.0 and report["ours"]["chrome_leak"] == 0.0
+    table = CliRunner().invoke(main, args).output
+    assert "readability" in table and "immortal_bigram_f1" in table
+    empty = tmp_path / "no-bench"
+    empty.mkdir()
+    report = json.loads(CliRunner().invoke(main, [*args, "--bench", str(empty), "--json"]).output)
+    assert "immortal_bigram_f1" not in report["ours"]

@@ -17,7 +17,7 @@ from .document import (AttachmentLink, DocNumber, ExtractedDocument, RawPage, Re
                        SiteHint)
 from .dom import clean_text, parse, render_lines
 from .fields import (date_near_title, first_date, pick_agency, pick_doc_number,
-                     pick_index_number, signature_date)
+                     pick_index_number, pick_subject, pick_validity, signature_date)
 from .metadata import labelled_values, meta_tags
 from .outline import outline as find_outline
 from .region import pick_region
@@ -87,6 +87,13 @@ def _extract(raw: RawPage, site: SiteHint | None, errors: list[str]) -> Extracte
     if where:
         sources["doc_number"] = where
 
+    subject = pick_subject(labelled.get("subject", []))
+    if subject:
+        sources["subject"] = subject.source
+    validity = pick_validity(labelled.get("validity", []))
+    if validity:
+        sources["validity"] = validity.source
+
     title_text = title.value if title else None
     year, where = plan_year(title_text, published or written)
     if where:
@@ -104,6 +111,8 @@ def _extract(raw: RawPage, site: SiteHint | None, errors: list[str]) -> Extracte
         agency=agency.value if agency else None,
         doc_number=doc_number,
         index_number=index_number.value if index_number else None,
+        subject=subject.value if subject else None,
+        validity=validity.value if validity else None,
         region=region,
         year=year,
         doc_type=find_doc_type(title_text),

@@ -10,16 +10,22 @@ Bounded: inputs over MAX_INPUT_BYTES are not read, at most MAX_PAGES PDF/OFD pag
 MAX_ROWS spreadsheet rows are read, zip members over MAX_MEMBER_BYTES are skipped, and the
 text is cut at MAX_TEXT_CHARS.
 
-OLE2 (.doc/.wps/.xls binaries) is approximate: the text is the runs of UTF-16LE text found in
-the WordDocument (or Workbook) stream, not a parse of the Word piece table or BIFF records.
-That reads Chinese documents (Word stores non-Latin text as UTF-16) and misses text a file
-stores as 8-bit; an errors entry says the text is approximate.
+Word 97 and WPS binaries (OLE2 with a WordDocument stream, .doc/.wps) are read by a maintained
+tool when one is installed (Debian's antiword, else catdoc: scripts/install-doc-tools.sh), which
+parses the piece table. Without one, or when the tool fails on the file, the text is approximate:
+the runs of UTF-16LE text found in the WordDocument (or Workbook) stream. That reads Chinese
+documents (Word stores non-Latin text as UTF-16) and misses text a file stores as 8-bit; an
+errors entry says the text is approximate and why no tool read it.
 """
 from __future__ import annotations
 
 import io
 import logging
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 import zipfile
 from typing import Callable
 
@@ -292,11 +298,28 @@ _UTF16_RUN = re.compile("[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2010-\u206f\u
                         "\u0020-\u007e\t\r\n\u000b\u000c]{4,}")
 
 
+# Word 97 / WPS binary readers, tried in order; each gets the file's path last and prints UTF-8.
+DOC_TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("antiword", ("-m", "UTF-8.txt", "-w", "0")),  # -w 0: no line wrapping
+    ("catdoc", ("-d", "utf-8", "-w")),             # -w: no line wrapping
+)
+TOOL_TIMEOUT = 20  # seconds for one file; then the tool is killed (catdoc loops on some damaged files)
+
+
 def ole2_text(body: bytes, errors: list[str]) -> str:
     import olefile
 
     with olefile.OleFileIO(io.BytesIO(body)) as ole:
         streams = ["/".join(path) for path in ole.listdir(streams=True, storages=False)]
+        if "WordDocument" in streams and not _complete(ole, streams):
+            errors.append("ole2: truncated file: streams end before their declared size")
+        elif "WordDocument" in streams:
+            tried: list[str] = []
+            text = word_tool_text(body, tried)
+            if text is not None:
+                return text
+            errors.extend(tried or ["ole2: no Word reader installed (antiword, catdoc: "
+                                    "scripts/install-doc-tools.sh)"])
         chosen = [s for s in _TEXT_STREAMS if s in streams] or streams
         out = []
         for name in chosen:
@@ -307,6 +330,58 @@ def ole2_text(body: bytes, errors: list[str]) -> str:
     errors.append("ole2: approximate text (UTF-16 runs of the "
                   f"{'/'.join(chosen[:3]) or 'no'} stream, not a Word/Excel binary parse)")
     return "\n".join(t for t in out if t)
+
+
+def _complete(ole, streams: list[str]) -> bool:
+    """Every Word stream is all there (catdoc loops forever on some truncated files)."""
+    for name in ("WordDocument", "1Table", "0Table"):
+        if name in streams:
+            size = ole.get_size(name)
+            if size > MAX_INPUT_BYTES or len(ole.openstream(name).read()) < size:
+                return False
+    return True
+
+
+def word_tool_text(body: bytes, errors: list[str]) -> str | None:
+    """The text the first installed tool of DOC_TOOLS reads from a Word 97/WPS binary, or None
+    when none is installed or each fails on it (why goes into errors). Never raises."""
+    tools = [(path, args) for name, args in DOC_TOOLS if (path := shutil.which(name))]
+    if not tools:
+        return None
+    try:
+        handle, path = tempfile.mkstemp(suffix=".doc", prefix="govplans-")
+    except OSError as exc:
+        errors.append(f"ole2: no temporary file for the Word reader: {exc}")
+        return None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(body)
+        for tool, args in tools:
+            name = os.path.basename(tool)
+            try:
+                done = subprocess.run([tool, *args, path], stdin=subprocess.DEVNULL, capture_output=True,
+                                      timeout=TOOL_TIMEOUT, env={**os.environ, "LC_ALL": "C.UTF-8"})
+            except subprocess.TimeoutExpired:
+                errors.append(f"ole2: {name}: no answer in {TOOL_TIMEOUT} s")
+                continue
+            except OSError as exc:
+                errors.append(f"ole2: {name}: {exc}")
+                continue
+            text = done.stdout.decode("utf-8", errors="replace")
+            if done.returncode == 0 and text.strip():
+                return text
+            said = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
+            errors.append(f"ole2: {name}: exit {done.returncode}"
+                          + (f": {said[-1][:200]}" if said else ": no text"))
+        return None
+    except OSError as exc:
+        errors.append(f"ole2: Word reader: {exc}")
+        return None
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 def utf16_runs(data: bytes) -> str:

@@ -10,6 +10,7 @@ from .dom import element_text
 EXTENSIONS = ("pdf", "docx", "doc", "wps", "xlsx", "xls", "et", "ofd", "zip", "rar", "7z",
               "pptx", "ppt", "txt", "csv")
 _EXT = re.compile(r"\.(" + "|".join(EXTENSIONS) + r")(?:$|[?#&])", re.I)
+_MAYBE_EXT = re.compile(r"\.(?:" + "|".join(EXTENSIONS) + r")", re.I)  # anywhere: a cheap first test
 
 
 def attachments(tree, base_url: str | None) -> tuple[AttachmentLink, ...]:
@@ -19,13 +20,20 @@ def attachments(tree, base_url: str | None) -> tuple[AttachmentLink, ...]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        text = element_text(a) or (a.get("title") or "").strip()
+        title = (a.get("title") or "").strip()
+        if not any(_MAYBE_EXT.search(unquote(s)) for s in (href, a.text_content(), title)):
+            continue  # no file name anywhere: skip rendering the link's text
+        text = element_text(a) or title
         ext = _extension(href) or _extension(text)
         if not ext:
             continue
-        url = urljoin(base_url, href) if base_url else href
+        try:
+            url = urljoin(base_url, href) if base_url else href
+            path = urlparse(href).path
+        except ValueError:    # http://[::1 …: one malformed link must not lose the others
+            continue
         if url not in found:
-            name = text or unquote(urlparse(href).path.rsplit("/", 1)[-1])
+            name = text or unquote(path.rsplit("/", 1)[-1])
             found[url] = AttachmentLink(url=url, name=name, ext=ext)
     return tuple(found.values())
 

@@ -32,6 +32,8 @@ _CONTENT_ATTR = re.compile(
     r"TRS_Editor|TRS_UEDITOR|article_?content|art_?con|\bzoom\b|content_?text|main-?text|"
     r"Custom_UnionStyle|UCAP-CONTENT|xxgk_?content|detail_?content|pages_content|\bbody_?text", re.I)
 SMALL, TINY = 200, 80
+# Either test on the visible text can only pass when these words are in the raw text.
+_CHROME_WORDS = re.compile(_CHROME_TEXT.pattern.replace(r"^\s*", "", 1) + "|" + _META_TABLE.pattern)
 
 _LINE_CHROME = re.compile(
     r"^(?:【|\[)?\s*(?:扫一扫|分享到|分享|打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|收藏|"
@@ -64,15 +66,22 @@ def main_text(tree, url: str | None = None, title: str | None = None) -> str:
 def prune_chrome(tree) -> None:
     """Drop share/print bars, metadata tables, QR codes and related lists in place."""
     doomed = []
+    holders = _content_holders(tree)
     for el in tree.iter(etree.Element):
         # text_content() is cheap and never shorter than the visible text: big blocks stay
-        if el.tag in ("html", "body") or len(el.text_content()) >= SMALL + 100 or _holds_content(el):
+        if el.tag in ("html", "body") or el in holders:
+            continue
+        raw = el.text_content()
+        if len(raw) >= SMALL + 100:
             continue
         attrs = f"{el.get('class', '')} {el.get('id', '')}"
+        chrome_attrs = bool(attrs.strip() and _CHROME_ATTR.search(attrs))
+        if not chrome_attrs and (el.tag not in _BLOCKS or not _CHROME_WORDS.search(raw)):
+            continue  # rendering the visible text is the slow part: only for blocks that may go
         text = element_text(el)
-        if attrs.strip() and _CHROME_ATTR.search(attrs) and len(text) < SMALL:
+        if chrome_attrs and len(text) < SMALL:
             doomed.append(el)
-        elif el.tag in ("div", "table", "ul", "p", "span", "li", "tr", "dl", "section"):
+        elif el.tag in _BLOCKS:
             if len(text) < TINY and _CHROME_TEXT.search(text):
                 doomed.append(el)
             elif el.tag in ("table", "ul", "dl", "div") and len(_META_TABLE.findall(text)) >= 2:
@@ -105,11 +114,20 @@ def _is_layout_cell(cell) -> bool:
     return length > 150
 
 
-def _holds_content(el) -> bool:
-    for node in el.iter(etree.Element):
-        if _CONTENT_ATTR.search(f"{node.get('class', '')} {node.get('id', '')}"):
-            return True
-    return False
+_BLOCKS = frozenset(("div", "table", "ul", "p", "span", "li", "tr", "dl", "section"))
+
+
+def _content_holders(tree) -> set:
+    """The article's own containers and every element around one."""
+    holders: set = set()
+    for node in tree.iter(etree.Element):
+        if node not in holders and _CONTENT_ATTR.search(f"{node.get('class', '')} {node.get('id', '')}"):
+            holders.add(node)
+            for ancestor in node.iterancestors():
+                if ancestor in holders:
+                    break
+                holders.add(ancestor)
+    return holders
 
 
 def filter_lines(text: str, title: str | None = None) -> str:

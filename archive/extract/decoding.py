@@ -60,7 +60,7 @@ def normalise_encoding(name: str | None) -> str | None:
     name = name.strip().strip("\"'").lower()
     try:
         name = codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, ValueError):   # ValueError: a NUL in the name
         return None
     if any(name.startswith(p) for p in _NOT_ASCII_COMPATIBLE):
         return None

@@ -57,6 +57,8 @@ class ExtractedDocument:
     agency: str | None = None          # 发布机构 / 发文机关 / 来源
     doc_number: DocNumber | None = None  # 文号
     index_number: str | None = None    # 索引号
+    subject: str | None = None         # 主题分类 as printed (信息分类/分类, else 主题词); never guessed
+    validity: str | None = None        # 有效性 as printed: 有效, 失效, 废止, 已修改 …; never guessed
     region: Region = Region()
     year: int | None = None            # the year the plan is for
     doc_type: str | None = None        # 文种: 方案, 通知, 要点 …

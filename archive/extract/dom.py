@@ -13,11 +13,13 @@ BLOCK = {"p", "div", "br", "tr", "li", "ul", "ol", "table", "tbody", "thead", "h
 CELL = {"td", "th"}
 _SPACES = re.compile(r"[ \u00a0\u3000\u2002\u2003\u200b\ufeff\r\f\v]+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# characters lxml keeps from a parse but refuses to set later (vertical tabs from Word, stray C0 bytes)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def parse(text: str) -> html.HtmlElement | None:
     """An lxml tree, or None when there is nothing to parse."""
-    text = _XML_DECLARATION.sub("", text or "").replace("\x00", "")
+    text = _NOT_XML.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", _XML_DECLARATION.sub("", text or ""))
     if not text.strip():
         return None
     try:

@@ -178,12 +178,60 @@ def compare(pages: list[GoldPage]) -> dict[str, dict]:
     return report
 
 
+# full-text benchmarks: pages with their whole gold text, scored by char-bigram F1 -----------
+def load_bench(bench: Path) -> dict[str, list[GoldPage]]:
+    """Set name -> pages whose label["text"] is the gold main text: immortal/ (original/<id>.html,
+    cleaned/<id>.txt) and magic/ (htmls/<sha>.html, base.json sha -> {url, content})."""
+    sets: dict[str, list[GoldPage]] = {}
+    immortal = Path(bench) / "immortal"
+    for html in sorted((immortal / "original").glob("*.html")):
+        gold = immortal / "cleaned" / f"{html.stem}.txt"
+        if gold.exists():
+            text = gold.read_text(encoding="utf-8", errors="replace")
+            sets.setdefault("immortal", []).append(GoldPage(html, "", {"file": html.name, "text": text}))
+    magic = Path(bench) / "magic"
+    if (magic / "base.json").exists():
+        for sha, item in json.loads((magic / "base.json").read_text(encoding="utf-8")).items():
+            html = magic / "htmls" / f"{sha}.html"
+            if html.exists():
+                sets.setdefault("magic", []).append(
+                    GoldPage(html, item.get("url") or "", {"file": html.name, "text": item.get("content") or ""}))
+    return sets
+
+
+def compare_bigram(sets: dict[str, list[GoldPage]]) -> dict[str, dict]:
+    """extractor -> {<set>_bigram_f1: mean over the set's pages, <set>_pages}; a failing
+    extractor on one page scores 0 there."""
+    report: dict[str, dict] = {}
+    for name, runner in extractors().items():
+        report[name] = {}
+        for set_name, pages in sets.items():
+            f1s = []
+            for page in pages:
+                try:
+                    text = runner(page)[1]
+                except Exception:
+                    text = ""
+                f1s.append(bigram_f1(text or "", page.label["text"]))
+            report[name][f"{set_name}_bigram_f1"] = round(sum(f1s) / len(f1s), 4) if f1s else None
+            report[name][f"{set_name}_pages"] = len(pages)
+    return report
+
+
 def comparison_table(report: dict[str, dict]) -> str:
     names = list(report)
     metrics = ["body_recall", "chrome_leak", *FIELDS]
-    lines = [f"{'metric':14}" + "".join(f"{n:>13}" for n in names), "-" * (14 + 13 * len(names))]
+    metrics += [k for k in report[names[0]] if k.endswith("_bigram_f1")] if names else []
+    lines = [f"{'metric':20}" + "".join(f"{n:>13}" for n in names), "-" * (20 + 13 * len(names))]
     for metric in metrics:
-        lines.append(f"{metric:14}" + "".join(f"{report[n][metric]:>13.3f}" for n in names))
+        lines.append(f"{metric:20}" + "".join(_cell(report[n].get(metric)) for n in names))
     if names:
-        lines.append(f"{'pages':14}" + "".join(f"{report[n]['pages']:>13}" for n in names))
+        lines.append(f"{'pages':20}" + "".join(f"{report[n]['pages']:>13}" for n in names))
+        for key in (k for k in report[names[0]] if k.endswith("_bigram_f1")):
+            pages = key.replace("_bigram_f1", "_pages")
+            lines.append(f"{pages:20}" + "".join(f"{report[n][pages]:>13}" for n in names))
     return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    return f"{'-':>13}" if value is None else f"{value:>13.3f}"

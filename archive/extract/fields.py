@@ -8,7 +8,7 @@ from datetime import date
 from .dates import find_dates, parse_date
 from .docnumber import parse_doc_number
 from .document import DocNumber
-from .metadata import Found
+from .metadata import LABELS, Found
 
 _INDEX_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_./\-－—]{4,}$")
 _ORG_LINE = re.compile(
@@ -94,6 +94,34 @@ def pick_index_number(items: list[Found]) -> Found | None:
         if _INDEX_NUMBER.match(value):
             return Found(value, item.source, item.line)
     return None
+
+
+_NO_VALUE = {"无", "暂无", "空", "-", "--", "—", "/", "null", "none", "undefined"}
+_LABEL_KEYS = {label for labels in LABELS.values() for label in labels}
+_VALIDITY = re.compile(r"有效|失效|废止|作废|修改|修订|修正|停止|暂停|生效|撤销|宣布")
+
+
+def pick_subject(items: list[Found]) -> Found | None:
+    """主题分类 as printed (市场监管、安全生产监管\\工商): not empty, not the next cell's label."""
+    for item in items:
+        value = item.value.strip("，,。；; ")
+        if 1 <= len(value) <= 80 and _printed(value) and not parse_date(value):
+            return Found(value, item.source, item.line)
+    return None
+
+
+def pick_validity(items: list[Found]) -> Found | None:
+    """有效性 as printed (有效, 现行有效, 已废止, 部分失效 …); a value saying none of that is no value."""
+    for item in items:
+        value = item.value.strip("，,。；; ")
+        if len(value) <= 20 and _printed(value) and _VALIDITY.search(value):
+            return Found(value, item.source, item.line)
+    return None
+
+
+def _printed(value: str) -> bool:
+    key = _key(value).strip(":：")
+    return bool(key) and key.lower() not in _NO_VALUE and key not in _LABEL_KEYS
 
 
 def pick_doc_number(labelled: list[Found], title: str | None, text: str) -> tuple[DocNumber | None, str | None]:

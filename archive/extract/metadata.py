@@ -21,14 +21,17 @@ TIERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "published": (("发布日期", "发布时间", "公开日期"),
                   ("时间发布", "更新时间", "发稿时间", "时间", "日期")),
     "title": (("标题", "文件名称", "公文名称"),),
+    # 主题分类 as the table prints it; 信息分类/分类 only without it, 主题词 (keywords) last
+    "subject": (("主题分类", "所属主题", "主题类别"), ("信息分类", "分类"), ("主题词",)),
+    "validity": (("有效性", "是否有效", "时效性", "效力状态", "有效状态", "时效状态", "文件状态"),),
 }
 LABELS = {name: tuple(l for tier in tiers for l in tier) for name, tiers in TIERS.items()}
 _TIER_OF = {label: n for tiers in TIERS.values() for n, tier in enumerate(tiers) for label in tier}
 PROSE = 80  # a label deep inside a long line is a sentence quoting it, not a label
 # Other labels of the same tables: they end the value before them.
-_OTHER_LABELS = ("主题分类", "公开方式", "公开范围", "公开形式", "公开时限", "主题词", "体裁分类",
-                 "组配分类", "服务对象", "有效性", "是否有效", "生效日期", "失效日期", "废止日期",
-                 "所属主题", "分类", "作者", "编辑", "责任编辑", "浏览次数", "访问次数", "点击数",
+_OTHER_LABELS = ("公开方式", "公开范围", "公开形式", "公开时限", "体裁分类", "公开分类",
+                 "组配分类", "服务对象", "生效日期", "失效日期", "废止日期", "生效时间", "失效时间",
+                 "废止时间", "作者", "编辑", "责任编辑", "浏览次数", "访问次数", "点击数",
                  "浏览量", "访问量", "字号", "字体", "发布人", "审核", "分享到", "分享", "打印",
                  "【", "[")
 
@@ -48,6 +51,7 @@ _STOP_RE = re.compile(
     r"\t|\s{2,}|(?<=\S)\s+(?=\S+\s*[:：])|"
     + "|".join(_SPACED(l) + r"\s*[:：]" for l in _ALL_LABELS + list(_OTHER_LABELS)))
 _FIELD_OF = {label: name for name, labels in LABELS.items() for label in labels}
+_BARE_LABEL = re.compile(r"[^\s:：\t]{1,12}\s*[:：]")  # 办文部门： with its value left empty
 _CLOCK = re.compile(r"今天是|今日是|星期[一二三四五六日天]|农历")
 
 
@@ -106,7 +110,7 @@ def _next_line_value(lines: list[str], number: int) -> str:
     if number + 1 >= len(lines):
         return ""
     following = lines[number + 1]
-    if len(following) > 60 or _LABEL_RE.match(following) or re.match(
+    if len(following) > 60 or _LABEL_RE.match(following) or _BARE_LABEL.fullmatch(following) or re.match(
             "|".join(_SPACED(l) + r"\s*[:：]" for l in _OTHER_LABELS), following):
         return ""
     return _value_after(following, 0)

@@ -4,11 +4,16 @@ Each document carries a small tuple (`facet_row`) in a Whoosh column. Column val
 loaded once per segment (segments are immutable; deletions never match) into Python lists
 indexed by document number; a field that is filtered or counted is also turned, once per
 searcher, into integer codes (numpy), so a filter is one comparison and counting the hits
-of a field is one `bincount`, whatever the number of hits.
+of a field is one `bincount`, whatever the number of hits. Ordering the counted values is
+numpy too (a rank per code by value, made once), so a facet with thousands of values (agencies,
+sites) costs a few array operations, and under `top_values(n)` only its n most frequent values
+become FacetValue objects (a FacetList, which also says how many values the hits have).
 """
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from threading import Lock
 
 import numpy as np
@@ -93,6 +98,8 @@ class Columns:
             self.labels.update((c, n) for c, n in zip(codes, names) if c and n)
         self._coded: dict[str, tuple[np.ndarray, list]] = {}
         self._numbers: dict[str, np.ndarray] = {}
+        self._ranks: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._shifted_codes: dict[str, tuple[np.ndarray, list, np.ndarray]] = {}
         self._lock = Lock()
 
     def __getitem__(self, name: str) -> list:
@@ -143,15 +150,47 @@ class Columns:
 
     def count(self, name: str, hits: np.ndarray) -> Counter:
         """value -> how many of `hits` (a bool mask over document numbers) have it."""
+        counts, values = self.counts(name, hits)
+        return Counter({values[i]: int(counts[i]) for i in np.flatnonzero(counts)})
+
+    def counts(self, name: str, hits: np.ndarray, docnums: np.ndarray | None = None) -> tuple[np.ndarray, list]:
+        """(how many of `hits` have each code, value per code); `docnums` = np.flatnonzero(hits),
+        when the caller has it. Gathering the hits' codes costs what the hits number, so when
+        they are most documents the others are counted and taken from the whole's counts."""
         if name == "themes":
             (docs, codes), values = self.coded(name)
-            picked = codes[hits[docs]]
-        else:
+            return np.bincount(codes[hits[docs]], minlength=len(values)), values
+        shifted, values, whole = self._shifted(name)
+        if docnums is None:
+            docnums = np.flatnonzero(hits)
+        if 2 * len(docnums) > self.size:
+            rest = np.flatnonzero(~hits)
+            return (whole - np.bincount(shifted[rest], minlength=len(whole)))[1:], values
+        return np.bincount(shifted[docnums], minlength=len(whole))[1:], values
+
+    def _shifted(self, name: str) -> tuple[np.ndarray, list, np.ndarray]:
+        """(coded(name) plus one as intp, so 0 is "no value" and bincount needs no pass to drop
+        it nor a conversion; values; the counts over every document, in the same shift)."""
+        found = self._shifted_codes.get(name)
+        if found is None:
             codes, values = self.coded(name)
-            picked = codes[hits]
-            picked = picked[picked >= 0]
-        counts = np.bincount(picked, minlength=len(values))
-        return Counter({values[i]: int(counts[i]) for i in np.flatnonzero(counts)})
+            shifted = codes.astype(np.intp) + 1
+            found = (shifted, values, np.bincount(shifted, minlength=len(values) + 1))
+            with self._lock:
+                self._shifted_codes[name] = found
+        return found
+
+    def ranks(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """(rank of each code's value as text, the values as text): the tie order of _values."""
+        found = self._ranks.get(name)
+        if found is None:
+            texts = [str(v) for v in self.coded(name)[1]]
+            rank = np.empty(len(texts), dtype=np.int64)
+            rank[sorted(range(len(texts)), key=texts.__getitem__)] = np.arange(len(texts))
+            found = (rank, texts)
+            with self._lock:
+                self._ranks[name] = found
+        return found
 
 
 def _coded(column: list) -> tuple[np.ndarray, list]:
@@ -171,18 +210,73 @@ def _themes_coded(column: list) -> tuple[tuple[np.ndarray, np.ndarray], list]:
     return (np.array(docs, dtype=np.int64), np.array(codes, dtype=np.int64)), list(ids)
 
 
-def count_facets(cols: Columns, hits: np.ndarray, region_filter: str | None) -> dict[str, list[FacetValue]]:
-    """Facet values of the hits (a bool mask over document numbers), most frequent first."""
+class FacetList(list):
+    """The values of one facet, most frequent first; `distinct` is how many values the hits
+    have in all (more than len() when only the most frequent were listed)."""
+
+    def __init__(self, values=(), distinct: int | None = None):
+        super().__init__(values)
+        self.distinct = len(self) if distinct is None else distinct
+
+
+_limit: ContextVar[int | None] = ContextVar("facet_values_limit", default=None)
+
+
+@contextmanager
+def top_values(n: int | None):
+    """Searches in this block list only the `n` most frequent values of each facet (the newest
+    `n` years; regions whole: a drill-down sums them). A page that shows 50 agencies need not
+    build 9,000 of them; FacetList.distinct still counts them all. None: every value."""
+    token = _limit.set(n if n is None else max(0, int(n)))
+    try:
+        yield
+    finally:
+        _limit.reset(token)
+
+
+def count_facets(cols: Columns, hits: np.ndarray, region_filter: str | None,
+                 limit: int | None = None) -> dict[str, FacetList]:
+    """Facet values of the hits (a bool mask over document numbers), most frequent first (years:
+    newest first), ties by value; at most `limit` per facet (default: top_values's, else all)."""
+    if limit is None:
+        limit = _limit.get()
+    docnums = np.flatnonzero(hits)
     facets = {}
     level = {"province": "city", "city": "county", "county": "county"}[region_level(region_filter)] \
         if region_filter else "province"
-    facets["region"] = _values(cols.count(level, hits), cols.labels)
-    years = cols.count("year", hits)
-    facets["year"] = [FacetValue(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)]
-    facets["theme"] = _values(cols.count("themes", hits))
+    facets["region"] = _ordered(cols, level, hits, docnums, None, cols.labels)
+    facets["year"] = _years(cols, hits, docnums, limit)
+    facets["theme"] = _ordered(cols, "themes", hits, docnums, limit)
     for name in ("doc_type", "agency", "site", "status"):
-        facets[name] = _values(cols.count(name, hits))
+        facets[name] = _ordered(cols, name, hits, docnums, limit)
     return facets
+
+
+def _ordered(cols: Columns, name: str, hits: np.ndarray, docnums: np.ndarray, limit: int | None,
+             labels: dict | None = None) -> FacetList:
+    """The values of `name` among the hits by count, then by value as text (as _values)."""
+    counts, values = cols.counts(name, hits, docnums)
+    rank, texts = cols.ranks(name)
+    present = np.flatnonzero(counts)
+    distinct = len(present)
+    if limit == 0:
+        return FacetList((), distinct)
+    # one int64 key per value: count descending, then value as text ascending (ranks are < len)
+    key = (int(counts.max(initial=0)) - counts[present]).astype(np.int64) * max(1, len(rank)) + rank[present]
+    if limit is not None and distinct > limit:
+        kept = np.argpartition(key, limit - 1)[:limit]
+        present, key = present[kept], key[kept]
+    order = present[np.argsort(key, kind="stable")]
+    if labels:
+        return FacetList((FacetValue(texts[i], labels.get(values[i], texts[i]), int(counts[i])) for i in order),
+                         distinct)
+    return FacetList((FacetValue(texts[i], texts[i], int(counts[i])) for i in order), distinct)
+
+
+def _years(cols: Columns, hits: np.ndarray, docnums: np.ndarray, limit: int | None) -> FacetList:
+    counts, values = cols.counts("year", hits, docnums)
+    years = sorted(((values[i], int(counts[i])) for i in np.flatnonzero(counts)), reverse=True)
+    return FacetList((FacetValue(str(y), str(y), n) for y, n in years[:limit]), len(years))
 
 
 def _values(counts: Counter, labels: dict | None = None) -> list[FacetValue]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from itertools import chain
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -91,17 +92,26 @@ def clear_cache() -> None:
 def _decode(reader, field: str, term: str) -> TermPostings:
     m = reader.postings(field, term)
     leaf = m.child if isinstance(m, FilterMatcher) else m   # deletions are applied by the caller
-    ids, values = [], []
-    if isinstance(leaf, W3LeafMatcher):
-        # A block at a time (private to Whoosh 2.7's codec; the generic loop below is the fallback).
+    if isinstance(leaf, W3LeafMatcher) and not leaf._byteids:
+        # A block at a time, as stored (private to Whoosh 2.7's codec; the generic loop below
+        # is the fallback): each block is (document numbers delta-coded from 0, weights,
+        # values), so the numbers are one cumulative sum, less each block's start.
+        deltas, values = [], []
         while leaf.is_active():
-            leaf._read_ids()
-            leaf._read_values()
-            ids.append(leaf._ids)
-            values.extend(leaf._values)
+            if leaf._data is None:
+                leaf._read_data()
+            deltas.append(leaf._data[0])
+            values.append(leaf._data[2])
             leaf._next_block()
-        docs = np.fromiter((d for block in ids for d in block), dtype=np.int64)
+        if not deltas:
+            return TermPostings(_EMPTY, _EMPTY, b"")
+        sizes = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+        docs = np.cumsum(np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(sizes.sum())))
+        block_base = np.concatenate(([0], docs[np.cumsum(sizes)[:-1] - 1]))
+        docs -= np.repeat(block_base, sizes)
+        values = list(chain.from_iterable(values))
     else:
+        ids, values = [], []
         while leaf.is_active():
             ids.append(leaf.id())
             values.append(leaf.value())

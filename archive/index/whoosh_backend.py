@@ -5,7 +5,9 @@ facets, filters and date order come from one column (facets.py).
 """
 from __future__ import annotations
 
+import pickle
 import threading
+import zlib
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,11 +16,12 @@ from typing import Callable, Iterable
 
 import numpy as np
 from whoosh import columns, fields, index
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
+from whoosh.util.numeric import length_to_byte
 
-from archive.index import storage
+from archive.index import bulk, storage
 from archive.index.analysis import SubstringText
 from archive.index.api import Hit, IndexDoc, SearchFilters, SearchResults
 from archive.index.evaluate import Segments, evaluate
@@ -28,7 +31,6 @@ from archive.index.request import narrowest_region, page_window, parse_request
 from archive.index.syntax import QuerySyntaxError
 
 _REBUILD_BATCH = 1000
-_MP_BATCH = 200   # documents a rebuild process takes at a time
 
 
 def _schema() -> fields.Schema:
@@ -61,14 +63,57 @@ def _fields(doc: IndexDoc) -> dict:
 
 # -- writing -----------------------------------------------------------------
 
+class _PostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer with its blocks pickled at protocol 4 instead of 2.
+
+    Protocol 2 has no opcode for bytes: each posting's positions became a call of
+    `_codecs.encode(str, "latin-1")`, which made unpickling a block (a search's first read of
+    a term) take ~20 times as long. Whoosh reads blocks with `pickle.loads`, which reads any
+    protocol, so blocks of both kinds read the same, in one index or across versions.
+    """
+
+    def _write_block(self, last=False):   # Whoosh 2.7's W3PostingsWriter._write_block, protocol 4
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        databytes = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 4)
+        comp = self._compression
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        ids = self._ids
+        infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, comp, length_to_byte(self._minlength),
+                                  length_to_byte(self._maxlength)), 2)
+        blocklength = len(infobytes) + len(databytes)
+        self._postfile.write_int(-blocklength if last else blocklength)
+        self._postfile.write(infobytes)
+        self._postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
+
 class _Codec(W3Codec):
     """Whoosh's codec without per-posting field lengths: they only serve Whoosh's own scorers,
-    and looking one up for every posting cost a fifth of indexing time."""
+    and looking one up for every posting cost a fifth of indexing time. Posting blocks are
+    compressed at zlib level 1, not 3 (the same size on our postings in two thirds of the
+    time; each block records its level) and pickled by _PostingsWriter."""
     length_stats = False
+
+    def __init__(self, blocklimit=128, compression=1, inlinelimit=1):
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                               compression=self._compression, inlinelimit=self._inlinelimit)
+
+
+# Segments are left as separate files, not assembled into one compound file: Whoosh reads a
+# compound file's parts through BytesIO copies of its memory map, so every searcher opened
+# copied the whole index into memory first (~0.1 s and the index's size per searcher).
+_WRITER_ARGS = dict(compound=False)
 
 
 def _writer(ix, **kwargs):
-    return ix.writer(codec=_Codec(), **kwargs)
+    return ix.writer(codec=_Codec(), **_WRITER_ARGS, **kwargs)
 
 
 def _open_for_writing(index_dir: Path):
@@ -118,32 +163,25 @@ def rebuild(index_dir, docs: Iterable[IndexDoc], progress: Callable[[int], None]
     """Build a fresh index beside the live one, then switch to it; returns the document count.
 
     A doc_id seen twice keeps its first version (the database has unique ids). procs > 1
-    analyses documents in that many processes, each writing its own segment (searches read
-    segments one by one anyway, so they are not merged); `progress(n)` is called in this
-    process every _REBUILD_BATCH documents and at the end.
+    indexes documents in that many processes, each writing its own segments (searches read
+    segments one by one anyway, so they are not merged); see bulk.py. `progress(n)` is
+    called in this process every _REBUILD_BATCH documents and at the end.
     """
     index_dir = Path(index_dir)
     procs = max(1, int(procs or 1))
+    seen: set[int] = set()
+
+    def unique():
+        for doc in docs:
+            if doc.doc_id not in seen:
+                seen.add(doc.doc_id)
+                yield doc
+
     with storage.write_lock(index_dir):
         generation = storage.new_generation(index_dir)
         ix = index.create_in(str(generation), _schema())
-        if procs > 1:
-            writer = _writer(ix, procs=procs, multisegment=True, batchsize=_MP_BATCH, limitmb=128)
-        else:
-            writer = _writer(ix, limitmb=256)
-        seen: set[int] = set()
-        try:
-            for doc in docs:
-                if doc.doc_id in seen:
-                    continue
-                seen.add(doc.doc_id)
-                writer.add_document(**_fields(doc))
-                if progress and len(seen) % _REBUILD_BATCH == 0:
-                    progress(len(seen))
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+        bulk.build(ix, unique(), _fields, dict(codec=_Codec(), limitmb=128, **_WRITER_ARGS), procs=procs,
+                   progress=progress, progress_every=_REBUILD_BATCH)
         storage.make_live(index_dir, generation)
     if progress:
         progress(len(seen))
@@ -166,9 +204,8 @@ class _Pool:
 
     A Whoosh searcher reads its files through file objects with a position, so one is used
     by one thread at a time: `search` takes an idle one (or opens one) and gives it back.
-    At most _MAX_SEARCHERS are open (a thread waits for one beyond that): each maps the
-    segment files anew, so every searcher adds the index's size to the process's memory,
-    and under the GIL more searchers than cores bring no speed.
+    At most _MAX_SEARCHERS are open (a thread waits for one beyond that): each opens the
+    segment files anew, and under the GIL more searchers than cores bring no speed.
     What derives from the segments alone (the facet columns with their numpy codes, the
     sort keys) is built once per state and shared by all its searchers: with a server that
     starts a thread per connection, a per-thread cache rebuilt it for every connection.
@@ -196,6 +233,9 @@ class _Pool:
                 return self.idle.pop()
         storage.check_format(self.generation)
         searcher = index.open_dir(str(self.generation)).searcher()
+        for sub, _ in searcher.leaf_searchers():   # open the stored fields now, not in a first search
+            if sub.doc_count_all():
+                sub.reader().stored_fields(0)
         key = str(self.generation)
         toc = searcher.ixreader.generation()
         if toc != self.toc:   # a commit since the pool was made: a view of its own, not pooled
@@ -226,7 +266,7 @@ class _Pool:
 
 _pools: OrderedDict[str, _Pool] = OrderedDict()   # index path -> pool, most recently opened last
 _pools_lock = threading.Lock()
-_MAX_SEARCHERS = 2   # searchers open at once per index (each costs ~RAM of its index; 1 per core)
+_MAX_SEARCHERS = 2   # searchers open at once per index (1 per core)
 _MAX_INDEXES = 8     # indexes with pooled searchers (the least recently opened are closed)
 
 

@@ -18,11 +18,14 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from scrapy.exceptions import DropItem
+
 from archive import crawl_state, health
 from archive.extract import extract_document, parse_date, parse_doc_number
 from archive.extract.attachment_text import attachment_text
 from archive.extract.document import ExtractedDocument, RawPage, SiteHint
-from archive.store import Archive
+from archive.store import Archive, storage_problem
+from crawler.failures import FATAL_STAT, abort_crawl
 
 PROGRESS_SECONDS = 1.0
 
@@ -79,6 +82,19 @@ class ArchivePipeline:
             self.counts[site_id]["requests"] += 1
 
     def process_item(self, item):
+        problem = self._stats().get(FATAL_STAT)
+        if problem:                                 # the crawl is stopping: do not wait on the storage again
+            raise DropItem(problem)
+        try:
+            return self._process(item)
+        except Exception as error:
+            problem = storage_problem(error)
+            if problem is None:
+                raise
+            abort_crawl(self.crawler, problem)      # the database cannot take it: stop, resume later
+            raise DropItem(problem) from None
+
+    def _process(self, item):
         counts = self.counts[item.site_id]
         capture_id = self.archive.record_capture(item.url, item.status, item.headers, item.warc,
                                                  site_id=item.site_id, fetched_at=item.fetched_at)
@@ -137,14 +153,24 @@ class ArchivePipeline:
             crawl_state.save_progress(self.archive, run_id, **self.run_values(site_id))
 
     def close_spider(self, spider=None) -> None:
-        self.save_progress()
+        self._try_save_progress()
+
+    def _try_save_progress(self) -> None:
+        """save_progress, unless the storage problem that stopped the crawl stops this too."""
+        if self._stats().get(FATAL_STAT) and "locked" in self._stats()[FATAL_STAT]:
+            return                                  # it would only wait for the lock again
+        try:
+            self.save_progress()
+        except Exception as error:
+            if storage_problem(error) is None or self.archive is None:
+                raise
 
     def spider_closed(self, spider, reason: str) -> None:
-        """Finish the runs; a crawl stopped early (Ctrl-C, …) leaves them open for --resume."""
+        """Finish the runs; a crawl stopped early (Ctrl-C, a full disk …) leaves them open for --resume."""
         if self.archive is None:
             return
         if reason != "finished":
-            self.save_progress()
+            self._try_save_progress()
             self.archive.close()
             return
         states = getattr(spider, "states", {})
@@ -161,6 +187,7 @@ class ArchivePipeline:
             values["coverage"] = crawl_state.coverage(self.archive, self.seen[site_id])
             values["full_sweep"] = self.full
             self.archive.finish_run(run_id, **values)
+            crawl_state.close_interrupted_runs(self.archive, site_id, before_run=run_id)
             self.check_health(site_id, run_id, state)
         self.archive.close()
 

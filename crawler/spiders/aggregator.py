@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 from crawler.spiders.generic import GenericSpider
+from crawler.spiders.lists import usable_href
 
 COPY_PATH = re.compile(r"/\d+\.s?html?$")
 
@@ -19,6 +20,8 @@ class AggregatorSpider(GenericSpider):
         # Every copy in the list, whatever its title: these sites hold nothing but plans.
         column = urlsplit(response.request.cb_kwargs.get("column", response.url)).path
         for href in response.css("a::attr(href)").getall():
+            if not usable_href(href):       # a malformed link (http://[::1) must not end the list
+                continue
             url = response.urljoin(href.strip())
             path = urlsplit(url).path
             if COPY_PATH.search(path) and path.startswith(column.rsplit("/", 1)[0]) and "/download/" not in path:

@@ -167,6 +167,10 @@ class FamilySpider(scrapy.Spider):
         for site in self.sites:
             for column in self.start_columns(site):
                 yield self.list_request(column, site, column)
+            # files of documents stored by a run that died before fetching them (their pages are not asked again)
+            for document_url, link, ext in self.state(site).attachments_left:
+                if ext in ATTACHMENT_EXTENSIONS and self.on_site_domain(link, site):
+                    yield self.attachment_request(link, site, document_url)
 
     def start_columns(self, site: dict) -> list[str]:
         return [urljoin(site["base_url"], column) for column in site.get("columns") or ["/"]]
@@ -260,15 +264,19 @@ class FamilySpider(scrapy.Spider):
                 self.count_error(site["id"], f"http_{response.status}", gave_up=True)
             return
         yield self.captured(response, site, "detail", extra={"listing": listing} if listing else None)
-        domain = site_domain(site["base_url"])
         for link in dict.fromkeys(map(canonical_url, self.attachment_links(response))):
-            host = urlsplit(link).hostname or ""
-            if link in state.attachments_done:
-                continue
-            if host == domain or host.endswith("." + domain):
-                yield scrapy.Request(link, callback=self.parse_attachment, errback=self.request_failed,
-                                     meta={"site_id": site["id"], "govplans_kind": "attachment"},
-                                     cb_kwargs={"site": site, "document_url": response.url})
+            if link not in state.attachments_done and self.on_site_domain(link, site):
+                yield self.attachment_request(link, site, response.url)
+
+    def attachment_request(self, link: str, site: dict, document_url: str) -> scrapy.Request:
+        return scrapy.Request(link, callback=self.parse_attachment, errback=self.request_failed,
+                              meta={"site_id": site["id"], "govplans_kind": "attachment"},
+                              cb_kwargs={"site": site, "document_url": document_url})
+
+    @staticmethod
+    def on_site_domain(link: str, site: dict) -> bool:
+        domain, host = site_domain(site["base_url"]), urlsplit(link).hostname or ""
+        return host == domain or host.endswith("." + domain)
 
     def parse_attachment(self, response, site: dict, document_url: str):
         yield self.captured(response, site, "attachment", referrer=document_url)

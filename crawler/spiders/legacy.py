@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from crawler.spiders.base import FamilySpider
-from crawler.spiders.lists import read_pager
+from crawler.spiders.lists import read_pager, usable_href
 
 # ins.asp?i=123&s=12, show.asp?id=123, ArticleShow.asp?ArticleID=123 …
 DETAIL_HREF = re.compile(r"(?:^|/)(?:ins|show|view|detail|content|article\w*|news\w*)\.aspx?\?(?:[^#]*&)?"
@@ -19,7 +19,7 @@ class LegacySpider(FamilySpider):
     def detail_links(self, response):
         for href in response.css("a::attr(href)").getall():
             href = href.strip()
-            if DETAIL_HREF.search(href):
+            if DETAIL_HREF.search(href) and usable_href(href):
                 yield response.urljoin(href)
 
     def list_pages(self, response, column: str):

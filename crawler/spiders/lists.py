@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from crawler.urls import canonical_url
 
@@ -43,7 +43,13 @@ def clean(text: str | None) -> str:
 
 def usable_href(href: str | None) -> bool:
     href = (href or "").strip()
-    return bool(href) and not href.lower().startswith(_SKIP_HREF)
+    if not href or href.lower().startswith(_SKIP_HREF):
+        return False
+    try:
+        urlsplit(href)              # http://[::1 … : urljoin would raise on it
+    except ValueError:
+        return False
+    return True
 
 
 def dated_links(root, base_url: str) -> list[DatedLink]:

@@ -183,11 +183,11 @@ def farm(tmp_path_factory):
     archive.close()
 
 
-def test_farm_lineages_are_found_with_full_precision(farm):
+def test_farm_lineages_are_found_as_documents_arrive(farm):
     archive, records = farm
     score = pair_score(_clusters_by_url(archive), {r["url"]: r["lineage"] for r in records})
     assert score.true_pairs > 100
-    assert score.precision == 1.0, score
+    assert score.precision >= 0.95, score
     assert score.recall >= 0.95, score
 
 

@@ -113,3 +113,16 @@ def test_version_diff_of_a_missing_version_says_so(archive):
         assert "version 2" in str(error)
     else:
         raise AssertionError("a missing version gave a diff")
+
+
+def test_subject_and_validity_are_stored_and_follow_the_page(archive):
+    from dataclasses import replace
+
+    first = archive.ingest(replace(_doc(), subject="政务公开", validity="有效"), seen_at=datetime(2024, 5, 25))
+    record = document_record(archive.get_document(first.document_id))
+    assert (record["subject"], record["validity"]) == ("政务公开", "有效")
+    # the text is the same, only the printed validity changed: no new version, the new label kept
+    again = archive.ingest(replace(_doc(), subject="政务公开", validity="失效"), seen_at=datetime(2024, 6, 1))
+    row = archive.get_document(first.document_id)
+    assert again.outcome == "unchanged" and len(row.versions) == 1
+    assert row.validity == "失效" and row.updated_at == datetime(2024, 6, 1)

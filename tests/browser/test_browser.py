@@ -124,3 +124,72 @@ def test_the_search_page_obeys_its_own_policy_and_looks_right(page):
     charts = by_css(driver, "figure.chart svg")
     assert len(charts) == 2 and all(c.size["width"] > 100 and c.size["height"] > 40 for c in charts)
     assert driver.save_screenshot(SCREENSHOT)
+
+
+def screenshots_dir():
+    """Where the walk-through saves its screenshots: $GOVPLANS_ARTIFACTS/browser-path, else
+    /tmp/govplans-artifacts/browser-path (emptied first, so it holds one run)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    root = Path(os.environ.get("GOVPLANS_ARTIFACTS") or "/tmp/govplans-artifacts") / "browser-path"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    return root
+
+
+def test_search_facet_document_variant_diff_and_feed_in_one_walk(page):
+    """The path a reader takes: search, narrow by a facet, open a document, compare it with the
+    same template published by another county, then subscribe to the search; a screenshot of
+    every step is saved."""
+    shots = screenshots_dir()
+    driver = page("/")
+    box = by_css(driver, "input#q")[0]
+    box.send_keys("乡村振兴")
+    box.submit()
+    wait_for(driver, lambda d: "q=" in d.current_url)
+    assert count(driver) == 3
+    assert driver.save_screenshot(str(shots / "1-search.png"))
+
+    [facet] = [a for a in by_css(driver, "section.facet-doc_type li a") if a.text == "方案"]
+    facet.click()
+    wait_for(driver, lambda d: "doc_type=" in d.current_url)
+    results_url = driver.current_url
+    assert set(titles(driver)) == {"江永县2024年乡村振兴实施方案", "进贤县2023年乡村振兴实施方案"}
+    assert by_css(driver, "li.chip .chip-label")[0].text == "方案"
+    assert driver.save_screenshot(str(shots / "2-facet.png"))
+
+    [hit] = [a for a in by_css(driver, "li.hit h3 a") if a.text == "江永县2024年乡村振兴实施方案"]
+    hit.click()
+    wait_for(driver, lambda d: "/doc/" in d.current_url)
+    assert by_css(driver, "article.document h1")[0].text == "江永县2024年乡村振兴实施方案"
+    copies = by_css(driver, "section.copies tbody tr")
+    assert [row.find_elements("css selector", "td a")[0].text for row in copies] == ["进贤县2023年乡村振兴实施方案"]
+    assert driver.save_screenshot(str(shots / "3-document.png"))
+
+    copies[0].find_elements("css selector", "a.compare-link")[0].click()
+    wait_for(driver, lambda d: "/compare/" in d.current_url)
+    heads = [th.text.splitlines()[0] for th in by_css(driver, "table.side-by-side thead th")]
+    assert heads == ["江永县2024年乡村振兴实施方案", "进贤县2023年乡村振兴实施方案"]
+    assert [d.text for d in by_css(driver, "tr.row-delete td.left del")] == ["推进乡村振兴，发展特色产业。"]
+    assert [i.text for i in by_css(driver, "tr.row-insert td.right ins")] == ["巩固拓展脱贫攻坚成果同乡村振兴有效衔接。"]
+    assert [r.text.split()[0] for r in by_css(driver, "tr.row-equal")] == ["一、总体要求", "二、保障措施", "加强组织领导。"]
+    assert driver.save_screenshot(str(shots / "4-variant-diff.png"))
+
+    driver.get(results_url)
+    feed_link = by_css(driver, "p.downloads a.feed")[0]
+    feed_url = feed_link.get_attribute("href")
+    assert parse_qs(urlsplit(feed_url).query) == {"q": ["乡村振兴"], "doc_type": ["方案"]}
+    feed_link.click()
+    wait_for(driver, lambda d: "/search.atom" in d.current_url)
+    feed = driver.execute_async_script(   # the document as served, whatever the XML viewer shows
+        "const done = arguments[0]; fetch(location.href).then(r => r.text().then(t => "
+        "done([r.headers.get('content-type'), t])));")
+    assert feed[0].startswith("application/atom+xml")
+    import xml.etree.ElementTree as ET
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = ET.fromstring(feed[1].encode("utf-8")).findall(f"{atom}entry")
+    assert [e.find(f"{atom}title").text for e in entries] == ["江永县2024年乡村振兴实施方案", "进贤县2023年乡村振兴实施方案"]
+    assert "江永县2024年乡村振兴实施方案" in driver.find_element("tag name", "body").text
+    assert driver.save_screenshot(str(shots / "5-feed.png"))

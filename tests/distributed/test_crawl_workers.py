@@ -87,7 +87,8 @@ def test_three_workers_crawl_200_sites_storing_every_document_once(make_cluster,
     assert {r["site"] for r in results} == {site["id"] for site in sites}
     assert_stored_exactly_once(pg_database, truth)
     assert set(stored(pg_database)["runs"]) == {site["id"] for site in sites}
-    used = {path.name.rsplit("-", 1)[-1] for path in (cluster.data / "warc").glob("*.warc.gz")}
+    # govplans-<stamp>-<pid>-<serial>.warc.gz
+    used = {path.name.split("-")[-2] for path in (cluster.data / "warc").glob("*.warc.gz")}
     assert len(used) > 1, "the WARC files of the shared data directory come from one process only"
 
 

@@ -131,3 +131,14 @@ def test_to_dict_is_json_ready(trs):
     import json
     out = json.loads(json.dumps(trs.to_dict(), ensure_ascii=False))
     assert out["published"] == "2024-05-21" and out["doc_number_parts"]["number"] == 5
+
+
+def test_attachment_links_named_in_the_href_the_text_or_the_title_or_escaped():
+    body = ("<html><body><h1>关于印发某县规划的通知</h1><p>为深入贯彻落实党的二十大精神，制定本方案。</p>"
+            '<a href="/x/file%2Epdf">附件一</a><a href="/y?id=2">附件二<span>.docx</span></a>'
+            '<a href="/z" title="附件三.xls"><img src="dl.png"></a><a href="/w/t1.html">某县政务公开</a><a href="/">首页</a>'
+            "</body></html>").encode()
+    doc = extract_document(RawPage("http://a.gov.cn/1.html", body))
+    assert [(a.url, a.ext, a.name) for a in doc.attachments] == [
+        ("http://a.gov.cn/x/file%2Epdf", "pdf", "附件一"), ("http://a.gov.cn/y?id=2", "docx", "附件二.docx"),
+        ("http://a.gov.cn/z", "xls", "附件三.xls")]

@@ -1,0 +1,4 @@
+"""`python -m fuzz [--seconds 30] [TARGET …]`: see fuzz/run.py."""
+from fuzz.run import main
+
+main()
