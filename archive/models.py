@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, BigInteger, Date, DateTime, ForeignKey, Integer, LargeBinary, SmallInteger, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -140,6 +141,14 @@ class LshBucket(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     key: Mapped[int] = mapped_column(BigInteger, index=True)  # hash of (band, the band's hash values)
+
+
+class DedupKeys(Base):
+    """A document's masked-sentence keys as its LSH bands were made from them, for the copy check:
+    a sorted little-endian uint64 array's bytes (archive.dedup.clusters.pack_keys). Written with the bands."""
+    __tablename__ = "dedup_keys"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    keys: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 from archive import watch_models  # noqa: E402,F401  (events, saved searches, health, schedules: same Base)

@@ -6,12 +6,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Callable, Collection
 
+import numpy as np
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from archive.dedup import minhash
 from archive.dedup.text import place_names, sentence_keys
-from archive.models import Cluster, Document, LshBucket, Site
+from archive.models import Cluster, DedupKeys, Document, LshBucket, Site
 
 AGGREGATOR = "aggregator"
 _PG_LOCK = 0x676F7664656475  # one cluster writer at a time on PostgreSQL (merges touch many rows)
@@ -37,6 +38,7 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     old = doc.cluster_id
     doc.cluster_id = None
     session.execute(delete(LshBucket).where(LshBucket.document_id == doc.id))
+    session.execute(delete(DedupKeys).where(DedupKeys.document_id == doc.id))  # written again with the bands
     session.flush()
     targets = sorted({c for c in _matching_clusters(session, doc, settings) if c is not None})
     old_alive = old is not None and session.scalar(
@@ -65,42 +67,97 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
 
 
 def _matching_clusters(session: Session, doc: Document, settings: DedupSettings) -> set[int | None]:
-    """Clusters of the exact copies and of the near copies that pass the check."""
+    """Clusters of the exact copies and of the near copies that pass the check.
+
+    Candidates' keys come from dedup_keys (one query with the candidates themselves), not from their texts;
+    a candidate stored before that table existed has its keys computed from its text once, and stored.
+    """
     exact = select(Document.cluster_id).where(Document.content_hash == doc.content_hash, Document.id != doc.id)
     found = set(session.scalars(exact))
     mine = _keys(doc.text, doc.region_code, doc.county, doc.city, settings.min_chars)
     if mine is None:
         return found
+    mine_sorted = _sorted_array(mine)
+    session.execute(insert(DedupKeys).values(document_id=doc.id, keys=mine_sorted.tobytes()))
     keys = minhash.band_keys(minhash.signature(mine), settings.lsh_threshold)
     session.execute(insert(LshBucket), [{"document_id": doc.id, "band": band, "key": key}
                                         for band, key in enumerate(keys)])
     shared = select(LshBucket.document_id).where(LshBucket.key.in_(keys)).distinct()
-    candidates = (select(Document.id, Document.doc_type, Document.cluster_id)
+    # keys only: cluster_id is read afterwards for the few candidates that pass
+    candidates = (select(Document.id, DedupKeys.keys)
+                  .outerjoin(DedupKeys, DedupKeys.document_id == Document.id)
                   .where(Document.id.in_(shared), Document.id != doc.id))
     if settings.same_doc_type and doc.doc_type:
         candidates = candidates.where(or_(Document.doc_type.is_(None), Document.doc_type == doc.doc_type))
-    by_cluster: dict[int | None, list[int]] = {}
-    for other_id, _type, cluster_id in session.execute(candidates):
-        if cluster_id not in found:
-            by_cluster.setdefault(cluster_id, []).append(other_id)
-    if not by_cluster:
-        return found
-    # texts in one query; a cluster is done as soon as one of its members passes
-    ids = [i for members in by_cluster.values() for i in members]
-    texts = {row.id: row for row in session.execute(
-        select(Document.id, Document.text, Document.region_code, Document.county, Document.city)
-        .where(Document.id.in_(ids)))}
-    for cluster_id, members in by_cluster.items():
-        for other_id in members:
-            row = texts[other_id]
+    ids: list[int] = []
+    arrays: list[np.ndarray] = []
+    missing: list[int] = []
+    for other_id, blob in session.execute(candidates):
+        if blob is None:
+            missing.append(other_id)
+        else:
+            ids.append(other_id)
+            arrays.append(unpack_keys(blob))
+    if missing:
+        stored = []
+        for row in session.execute(select(Document.id, Document.text, Document.region_code, Document.county,
+                                          Document.city).where(Document.id.in_(missing))):
             other = _keys(row.text, row.region_code, row.county, row.city, settings.min_chars)
-            if other is not None and _similarity(mine, other) >= settings.match_threshold:
-                found.add(cluster_id)
-                break
+            if other is None:
+                continue  # too short to compare under these settings
+            array = _sorted_array(other)
+            stored.append({"document_id": row.id, "keys": array.tobytes()})
+            ids.append(row.id)
+            arrays.append(array)
+        if stored:
+            session.execute(insert(DedupKeys), stored)
+    if not arrays:
+        return found
+    # every candidate checked at once (cheap next to reading the keys); the clusters of those that pass
+    passed = [i for i, ok in zip(ids, (_similarities(mine_sorted, arrays) >= settings.match_threshold).tolist())
+              if ok]
+    if passed:
+        found.update(session.scalars(select(Document.cluster_id).where(Document.id.in_(passed)).distinct()))
     return found
 
 
-@lru_cache(maxsize=16384)
+def pack_keys(keys: Collection[int]) -> bytes:
+    """Keys as dedup_keys stores them: a sorted little-endian uint64 array's bytes."""
+    return _sorted_array(keys).tobytes()
+
+
+def unpack_keys(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=_KEY_DTYPE)
+
+
+_KEY_DTYPE = np.dtype("<u8")
+
+
+def _sorted_array(keys: Collection[int]) -> np.ndarray:
+    array = np.fromiter(keys, dtype=_KEY_DTYPE, count=len(keys))
+    array.sort()
+    return array
+
+
+def _similarities(mine: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
+    """Exact Jaccard of sorted distinct keys `mine` with each of `others` (sorted, distinct), all at once:
+    the same figures as _similarity (shared / union in float64, 1.0 for two empty sets)."""
+    lengths = np.fromiter((len(o) for o in others), dtype=np.int64, count=len(others))
+    every = np.concatenate(others)
+    if len(mine):
+        at = np.searchsorted(mine, every)
+        at[at == len(mine)] = 0
+        hit = mine[at] == every
+    else:
+        hit = np.zeros(len(every), dtype=bool)
+    ends = np.cumsum(lengths)
+    running = np.concatenate(([0], np.cumsum(hit, dtype=np.int64)))
+    shared = running[ends] - running[ends - lengths]
+    union = len(mine) + lengths - shared
+    return np.where(union > 0, shared / np.maximum(union, 1), 1.0)
+
+
+@lru_cache(maxsize=1024)  # keys of candidates are stored: only a document's own, and fallbacks
 def _keys(body: str, code: str | None, county: str | None, city: str | None, min_chars: int) -> frozenset[int] | None:
     return sentence_keys(body, place_names(code, county, city), min_chars)
 
@@ -139,6 +196,7 @@ def rebuild_clusters(sessions: Callable[[], Session], settings: DedupSettings = 
         if s.bind.dialect.name == "postgresql":
             s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
         s.execute(delete(LshBucket))
+        s.execute(delete(DedupKeys))
         s.execute(update(Document).values(cluster_id=None))
         s.execute(delete(Cluster))
         key_indexes = list(LshBucket.__table__.indexes)  # rebuilt once at the end: faster than row by row
@@ -158,7 +216,9 @@ def rebuild_clusters(sessions: Callable[[], Session], settings: DedupSettings = 
             for row in rows:
                 rebuild.add(row)
             last = rows[-1].id
-            _insert_buckets(s, rebuild.take_buckets())
+            buckets, keys = rebuild.take_rows()
+            _insert_rows(s, LshBucket.__tablename__, ("document_id", "band", "key"), buckets)
+            _insert_rows(s, DedupKeys.__tablename__, ("document_id", "keys"), keys)
             if progress:
                 progress(len(rows))
         for index in key_indexes:
@@ -166,16 +226,16 @@ def rebuild_clusters(sessions: Callable[[], Session], settings: DedupSettings = 
         return rebuild.write(s)
 
 
-def _insert_buckets(session: Session, rows: list[tuple[int, int, int]]) -> None:
-    """(document_id, band, key) rows through the driver's executemany: the bulk of a rebuild's writes."""
+def _insert_rows(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Rows through the driver's executemany: the bulk of a rebuild's writes (bands, dedup keys)."""
     if not rows:
         return
     dbapi = session.connection().connection
     mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
     cursor = dbapi.cursor()
     try:
-        cursor.executemany(f"INSERT INTO {LshBucket.__tablename__} (document_id, band, key) "
-                           f"VALUES ({mark}, {mark}, {mark})", rows)
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
+                           f"VALUES ({', '.join([mark] * len(columns))})", rows)
     finally:
         cursor.close()
 
@@ -192,6 +252,7 @@ class _Rebuild:
         self.by_hash: dict[str, int] = {}
         self.interned: dict[int, int] = {}
         self.buckets: list[tuple[int, int, int]] = []
+        self.stored_keys: list[tuple[int, bytes]] = []   # dedup_keys rows
 
     def find(self, n: int) -> int:
         parent = self.parent
@@ -212,6 +273,7 @@ class _Rebuild:
             self.keys.append(())
             return
         self.keys.append(tuple(self.interned.setdefault(k, k) for k in mine))
+        self.stored_keys.append((row.id, pack_keys(mine)))
         kind = row.doc_type if self.settings.same_doc_type else None
         own_index = self.index.setdefault(kind, {})
         # a typed document is compared with its own type and untyped ones; an untyped one with all
@@ -234,8 +296,10 @@ class _Rebuild:
             if root != own and _similarity(mine, keys[other]) >= threshold:
                 self.parent[root] = own
 
-    def take_buckets(self) -> list[tuple[int, int, int]]:
-        out, self.buckets = self.buckets, []
+    def take_rows(self) -> tuple[list[tuple[int, int, int]], list[tuple[int, bytes]]]:
+        """The lsh_buckets and dedup_keys rows made since the last call."""
+        out = self.buckets, self.stored_keys
+        self.buckets, self.stored_keys = [], []
         return out
 
     def write(self, session: Session) -> int:
