@@ -76,7 +76,8 @@ def build_fts(docs, path):
         CREATE VIRTUAL TABLE fts USING fts5(title, text, tokenize='trigram');
         CREATE TABLE m(rowid INTEGER PRIMARY KEY, year INT, province TEXT, city TEXT, county TEXT,
                        doc_type TEXT, agency TEXT, site TEXT, status TEXT, published TEXT);
-        CREATE TABLE themes(rowid INT, theme TEXT);
+        CREATE TABLE themes(doc_id INT, theme TEXT);
+        CREATE INDEX themes_doc ON themes(doc_id);   -- the peer gets the index a DBA would give it
         CREATE INDEX m_city ON m(city);
     """)
     for d in docs:
@@ -109,7 +110,7 @@ def fts_facets(db, match, extra=""):
     base = f"FROM fts JOIN m ON m.rowid = fts.rowid WHERE {where} {extra}"
     for col in FACETS:
         db.execute(f"SELECT m.{col}, count(*) {base} GROUP BY m.{col}", args).fetchall()
-    db.execute(f"SELECT t.theme, count(*) FROM fts JOIN m ON m.rowid = fts.rowid JOIN themes t ON t.rowid = fts.rowid "
+    db.execute(f"SELECT t.theme, count(*) FROM fts JOIN m ON m.rowid = fts.rowid JOIN themes t ON t.doc_id = fts.rowid "
                f"WHERE {where} {extra} GROUP BY t.theme", args).fetchall()
 
 
