@@ -81,7 +81,10 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:   # a zombie (killed, not yet reaped by its parent) has stopped writing: it counts as dead
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def rebuild_index(data: DataDir, progress: bool = False, procs: int | None = None) -> int:

@@ -342,6 +342,13 @@ def _complete(ole, streams: list[str]) -> bool:
     return True
 
 
+def _tool_env() -> dict[str, str]:
+    """Only what the readers need: antiword 0.37 crashes (SIGSEGV) with some unrelated variables
+    set, e.g. CI=true."""
+    keep = {name: os.environ[name] for name in ("PATH", "HOME", "ANTIWORDHOME") if name in os.environ}
+    return {**keep, "LC_ALL": "C.UTF-8"}
+
+
 def word_tool_text(body: bytes, errors: list[str]) -> str | None:
     """The text the first installed tool of DOC_TOOLS reads from a Word 97/WPS binary, or None
     when none is installed or each fails on it (why goes into errors). Never raises."""
@@ -360,7 +367,7 @@ def word_tool_text(body: bytes, errors: list[str]) -> str | None:
             name = os.path.basename(tool)
             try:
                 done = subprocess.run([tool, *args, path], stdin=subprocess.DEVNULL, capture_output=True,
-                                      timeout=TOOL_TIMEOUT, env={**os.environ, "LC_ALL": "C.UTF-8"})
+                                      timeout=TOOL_TIMEOUT, env=_tool_env())
             except subprocess.TimeoutExpired:
                 errors.append(f"ole2: {name}: no answer in {TOOL_TIMEOUT} s")
                 continue

@@ -305,11 +305,14 @@ def crash_crawler(data: Path, sites_file: Path, truth: list[dict], seed: int, ki
     outcome = CrashOutcome("crawler", seed)
     expected = sum(1 for doc in truth if servable(doc))
     process = start("crawl", "--sites-file", str(sites_file), data=data)
-    for _ in range(kills):
+    last = max(1, expected - 3)   # room after the last kill point: the crawl must still be running then
+    for kill in range(kills):
         now = count_documents(data)
-        if now >= expected - 1:
+        if now >= last:
             break
-        point = _kill_at_document(process, data, rng.randint(now + 1, expected - 1), rng.random() * 0.05)
+        # each kill in its share of what is left, so a late first kill leaves room for the next
+        upper = now + max(1, (last - now) // (kills - kill))
+        point = _kill_at_document(process, data, rng.randint(now + 1, upper), rng.random() * 0.05)
         if point is None:
             break
         outcome.kills.append(point)

@@ -29,7 +29,7 @@ def test_every_cut_inside_the_last_record_is_detected_and_skipped(tmp_path, capl
     written = _write(tmp_path / "src", 3)
     (last, _), name = written[-1], written[-1][0].file
     data = (tmp_path / "src" / name).read_bytes()
-    cuts = list(range(last.offset + 1, last.offset + last.length, 7)) + [last.offset + last.length - 1]
+    cuts = sorted({*range(last.offset + 1, last.offset + last.length, 7), last.offset + last.length - 1})
     for cut in cuts:
         directory = tmp_path / f"cut-{cut}"
         directory.mkdir()
