@@ -52,8 +52,7 @@ def ours(registry: list[dict], records: list[dict], url: str) -> tuple[dict[str,
         started = time.perf_counter()
         archive.rebuild_clusters()
         seconds = time.perf_counter() - started
-        with archive.session() as s:
-            clusters = dict(s.execute(select(Document.url, Document.cluster_id)).all())
+        clusters = _clusters(archive)
     finally:
         archive.close()
     return clusters, seconds
@@ -69,11 +68,15 @@ def ingest(registry: list[dict], records: list[dict], last: int, url: str) -> tu
         for record in records[-last:]:
             archive.ingest(to_extracted(record), site_id=record["site"], seen_at=SEEN_AT)
         seconds = time.perf_counter() - started
-        with archive.session() as s:
-            clusters = dict(s.execute(select(Document.url, Document.cluster_id)).all())
+        clusters = _clusters(archive)
     finally:
         archive.close()
     return clusters, seconds
+
+
+def _clusters(archive: Archive) -> dict[str, int | None]:
+    with archive.session() as s:
+        return dict(s.execute(select(Document.url, Document.cluster_id)).all())
 
 
 @lru_cache(maxsize=1)

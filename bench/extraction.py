@@ -49,14 +49,7 @@ def readability(body: bytes, url: str) -> tuple[dict, str]:
 
 
 def runners() -> dict:
-    out = {"ours": ours, "trafilatura": bare}
-    try:
-        import readability as _  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        out["readability"] = readability
-    return out
+    return {"ours": ours, "trafilatura": bare, "readability": readability}
 
 
 def timed(run, body: bytes, url: str, times: list[float]):

@@ -31,3 +31,12 @@ def run_govplans(*args: str, data: Path | None = None, timeout: float = 600) -> 
         env["GOVPLANS_DATA"] = str(data)
     return subprocess.run([sys.executable, "-m", "govplans.cli", *args], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=timeout)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_index_searchers():
+    """Searchers the UI and search tests opened hold index files: closed once, at the end."""
+    yield
+    from archive import index
+
+    index.close_searchers()

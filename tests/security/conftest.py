@@ -23,14 +23,6 @@ def app(hostile_data, monkeypatch):
     app.extensions["govplans"].archive.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _close_index_searchers():
-    yield
-    from archive import index
-
-    index.close_searchers()
-
-
 @pytest.fixture()
 def client(app):
     return app.test_client()
