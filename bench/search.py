@@ -16,7 +16,12 @@ cache, i.e. a query whose terms no one asked for since the index changed), the p
 filters + facets, the first search on a just-opened index,
 the ratio ours / FTS5, then all figures as JSON. FTS5's trigram tokenizer cannot match terms
 shorter than 3 characters, so 1- and 2-character words fall back to LIKE '%w%' (a scan).
-Our figures include snippets for the 20 hits of page 1; facets are a class of their own.
+Both sides do the same work per call: the count of all hits and page 1 (20 hits, ranked) with
+what a Hit holds, i.e. stored fields, the title marked and a marked snippet of the text (ours:
+search(); FTS5: count(*), then bm25-ranked rows with highlight() and snippet(), see
+fts_search); facets are a class of their own. The note of each class gives both hit counts:
+FTS5's trigram phrase "a b" matches only a space between a and b, ours any punctuation.
+`--work DIR` keeps the built index and FTS5 database and reuses them in later runs.
 
 Corpora (archive/index/synthetic.py): "realistic" spreads documents over many subjects (a
 theme word such as 宣传月 in a few per cent of them), "dense" is the worst case where most
@@ -97,12 +102,37 @@ def fts_where(kind, term):
     return "fts MATCH ?", (term,)
 
 
+# What a page of our hits holds besides title and text (api.Hit), read for each of the 20 rows.
+HIT_COLUMNS = ("m.published, m.year, m.province, m.city, m.county, m.doc_type, m.site, "
+               "(SELECT group_concat(t.theme, ',') FROM themes t WHERE t.doc_id = fts.rowid)")
+
+
 def fts_search(db, kind, term, extra):
+    """The peer's equivalent of one search(…, facets=False): the count of all hits, then page 1
+    (20 hits) ranked as ours (bm25 with the title weighted 20, like TITLE_BOOST) with what our
+    Hit holds: the stored fields, the title with <mark>s (highlight()) and a marked snippet
+    of the text (snippet(), 64 tokens = characters under the trigram tokenizer; ours are ~120).
+    The 20 are chosen first and only they are highlighted: with highlight()/snippet() in the
+    ranking query itself SQLite would compute them for every hit before sorting.
+    LIKE (1-2 characters) has no rank or auxiliary functions: newest first, and the snippet
+    is the 120 characters around the word (substr/instr)."""
     where, args = fts_where(kind, term)
     base = f"FROM fts JOIN m ON m.rowid = fts.rowid WHERE {where} {extra}"
-    db.execute(f"SELECT count(*) {base}", args).fetchone()
-    order = "bm25(fts, 20.0, 1.0)" if kind == "match" else "m.published DESC"
-    db.execute(f"SELECT fts.rowid, fts.title {base} ORDER BY {order} LIMIT 20", args).fetchall()
+    total = db.execute(f"SELECT count(*) {base}", args).fetchone()[0]
+    if kind == "match":
+        rows = db.execute(
+            f"WITH top(id, score) AS (SELECT fts.rowid, bm25(fts, 20.0, 1.0) {base} ORDER BY 2 LIMIT 20) "
+            f"SELECT fts.rowid, fts.title, highlight(fts, 0, '<mark>', '</mark>'), "
+            f"snippet(fts, 1, '<mark>', '</mark>', '…', 64), {HIT_COLUMNS} "
+            f"FROM top JOIN fts ON fts.rowid = top.id JOIN m ON m.rowid = top.id "
+            f"WHERE fts MATCH ? ORDER BY top.score", args + args).fetchall()
+    else:
+        rows = db.execute(
+            f"WITH top(id, published) AS (SELECT fts.rowid, m.published {base} ORDER BY 2 DESC LIMIT 20) "
+            f"SELECT fts.rowid, fts.title, substr(fts.text, max(1, instr(fts.text, ?) - 40), 120), {HIT_COLUMNS} "
+            f"FROM top JOIN fts ON fts.rowid = top.id JOIN m ON m.rowid = top.id "
+            f"ORDER BY top.published DESC", args + (term,)).fetchall()
+    return total, rows
 
 
 def fts_facets(db, match, extra=""):
@@ -182,7 +212,10 @@ def measure_classes(index_dir, db, repeat: int, pg: str | None = None) -> list[t
         cold = statistics.median(
             cold_ms(lambda: search(index_dir, q, f or SearchFilters(), facets=False))
             for q, f, _, _ in cases)
-        note = "FTS5: LIKE scan (trigram needs >= 3 chars)" if cases[0][2][0] == "like" else ""
+        note = "FTS5: LIKE scan (trigram needs >= 3 chars); " if cases[0][2][0] == "like" else ""
+        ours_hits = [search(index_dir, q, f or SearchFilters(), facets=False).total for q, f, _, _ in cases]
+        fts_hits = [fts_search(db, k, term, extra)[0] for _, _, (k, term), extra in cases]
+        note += f"hits ours {'/'.join(map(str, ours_hits))}, FTS5 {'/'.join(map(str, fts_hits))}"
         rows.append((name, ours, cold, fts, pg_ms(cases), note))
     pairs = [paired_ms(lambda: search(index_dir, q),
                        lambda: (fts_search(db, "match", m, "") if m else None, fts_facets(db, m)), repeat)
@@ -223,17 +256,31 @@ def cold_searcher_ms(index_dir, query: str = "政务公开 宣传月") -> dict:
             "cold_postings_ms": round(cold_ms(lambda: search(index_dir, query)), 1)}
 
 
-def run(corpus: str, n: int, sentences, repeat: int, procs: int, pg_url: str | None = None) -> dict:
+def run(corpus: str, n: int, sentences, repeat: int, procs: int, pg_url: str | None = None,
+        work: str | None = None) -> dict:
     docs = CORPORA[corpus](n, sentences=tuple(sentences))
     chars = sum(len(d.title) + len(d.text) for d in docs) / len(docs)
     with tempfile.TemporaryDirectory() as tmp:
-        index_dir = Path(tmp) / "index"
-        t = time.perf_counter()
-        rebuild(index_dir, docs, procs=procs)
-        ours_build = time.perf_counter() - t
-        t = time.perf_counter()
-        db = build_fts(docs, str(Path(tmp) / "fts.sqlite"))
-        fts_build = time.perf_counter() - t
+        base = Path(tmp)
+        if work:   # --work: build once into work/CORPUS-N-A-B, reuse it on later runs
+            base = Path(work) / f"{corpus}-{n}-{sentences[0]}-{sentences[1]}"
+            base.mkdir(parents=True, exist_ok=True)
+        index_dir = base / "index"
+        fts_path = base / "fts.sqlite"
+        done = base / "built.json"
+        if done.exists():
+            ours_build, fts_build = json.loads(done.read_text())
+            db = sqlite3.connect(str(fts_path))
+        else:
+            fts_path.unlink(missing_ok=True)
+            t = time.perf_counter()
+            rebuild(index_dir, docs, procs=procs)
+            ours_build = time.perf_counter() - t
+            t = time.perf_counter()
+            db = build_fts(docs, str(fts_path))
+            fts_build = time.perf_counter() - t
+            if work:
+                done.write_text(json.dumps([ours_build, fts_build]))
         search(index_dir, "预热")   # open the searcher, load the facet column
         pg = pg_location(pg_url) if pg_url else None
         pg_build = None
@@ -290,10 +337,12 @@ def main(argv=None):
                     help="whoosh is always measured (beside FTS5); pg adds a PostgreSQL column")
     ap.add_argument("--pg-url", default=os.environ.get("GOVPLANS_SEARCH_URL")
                     or "postgresql+psycopg://postgres@127.0.0.1:5432/test", help="database for --backend pg")
+    ap.add_argument("--work", help="keep the built index and FTS5 database under this directory and "
+                    "reuse them in later runs (build speeds are then those of the first run)")
     args = ap.parse_args(argv)
     pg_url = args.pg_url if "pg" in args.backend else None
     os.environ.pop("GOVPLANS_SEARCH_URL", None)   # the Whoosh column is measured in a directory
-    figures = [run(corpus, n, args.sentences, args.repeat, args.procs, pg_url)
+    figures = [run(corpus, n, args.sentences, args.repeat, args.procs, pg_url, args.work)
                for n in args.docs for corpus in args.corpus]
     print(json.dumps(figures, ensure_ascii=False))
 

@@ -165,6 +165,54 @@ def query_terms(word: str) -> list[tuple[str, int]]:
     return terms
 
 
+def pinned_terms(word: str) -> list[tuple[str, int, bool]]:
+    """`query_terms` as (term, offset, anywhere), plus what a separator inside `word` implies.
+
+    anywhere=True: a one-character term that stands for the character wherever it is
+    (`is_char_term`). Where a run of other letters is followed by a separator in the word, its
+    last character must end a run in the document too, so it is pinned as the run-final term
+    itself (anywhere=False): "公开 宣传" then no longer matches 公开和宣传, whose 开 is inside a
+    run, only 公开，宣传 or 公开 宣传. (A Latin/digit token where the word has a separator, or a
+    character between two Latin tokens, is not excluded: the index has no term for separators.)
+    """
+    terms = [(term, off, is_char_term(term)) for term, off in query_terms(word)]
+    parts = runs(word)
+    while parts and parts[0].kind == "sep":
+        parts.pop(0)
+    while parts and parts[-1].kind == "sep":
+        parts.pop()
+    pos = 0
+    for run, after in zip(parts, parts[1:]):
+        n = len(run.text) if run.kind == "chars" else 1
+        if run.kind == "chars" and after.kind == "sep":
+            last = (run.text[-1], pos + n - 1)
+            terms = [t for t in terms if (t[0], t[1]) != last]   # a 1-character run: the exact term instead
+            terms.append((last[0], last[1], False))
+        pos += n
+    return terms
+
+
+def anchor_terms(word: str) -> list[tuple[str, int]]:
+    """The overlapping bigrams of `word` that `query_terms` leaves out (offsets 1, 3 … of a run
+    of 4 or more characters), with their offsets: not needed to pin the word down, but one of
+    them may be much rarer than every pinned term (务公 of 政务公开), and the occurrences of the
+    rarest are where a search starts."""
+    extra: list[tuple[str, int]] = []
+    parts = runs(word)
+    while parts and parts[0].kind == "sep":
+        parts.pop(0)
+    pos = 0
+    for run in parts:
+        if run.kind == "chars":
+            n = len(run.text)
+            pinned = set(range(0, n - 1, 2)) | {n - 2}
+            extra.extend((run.text[i:i + 2], pos + i) for i in range(n - 1) if i not in pinned)
+            pos += n
+        else:
+            pos += 1
+    return extra
+
+
 def is_char_term(term: str) -> bool:
     """A one-character query term that is not Latin: the character in any position, i.e.
     the postings of every bigram starting with it plus its own (run-final) postings."""

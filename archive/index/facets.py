@@ -100,6 +100,7 @@ class Columns:
         self._numbers: dict[str, np.ndarray] = {}
         self._ranks: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._shifted_codes: dict[str, tuple[np.ndarray, list, np.ndarray]] = {}
+        self._code_of: dict[str, dict] = {}
         self._lock = Lock()
 
     def __getitem__(self, name: str) -> list:
@@ -140,6 +141,19 @@ class Columns:
             return codes == values.index(value)
         except ValueError:
             return np.zeros(self.size, dtype=bool)
+
+    def equals_at(self, name: str, value, docnums: np.ndarray) -> np.ndarray:
+        """`equals(name, value)` at `docnums` only."""
+        codes, values = self.coded(name)
+        found = self._code_of.get(name)
+        if found is None:
+            found = {v: i for i, v in enumerate(values)}
+            with self._lock:
+                self._code_of[name] = found
+        code = found.get(value)
+        if code is None:
+            return np.zeros(len(docnums), dtype=bool)
+        return codes[docnums] == code
 
     def has_theme(self, theme: str) -> np.ndarray:
         (docs, codes), values = self.coded("themes")

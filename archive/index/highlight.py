@@ -37,22 +37,29 @@ def _one_word(word: str) -> str:
     return out
 
 
+_ESCAPED = re.compile(r"[&<>\"']")   # what html.escape changes
+
+
 def mark(text: str, pattern: re.Pattern | None) -> str:
     if pattern is None:
         return escape(text)
+    clean = _ESCAPED.search(text) is None   # then every piece escapes to itself (most pages)
     out, last = [], 0
     for m in pattern.finditer(text):
         if m.end() == m.start():
             continue
-        out += [escape(text[last:m.start()]), "<mark>", escape(m.group()), "</mark>"]
+        if clean:
+            out += [text[last:m.start()], "<mark>", m.group(), "</mark>"]
+        else:
+            out += [escape(text[last:m.start()]), "<mark>", escape(m.group()), "</mark>"]
         last = m.end()
-    out.append(escape(text[last:]))
+    out.append(text[last:] if clean else escape(text[last:]))
     return "".join(out)
 
 
 def snippet(text: str, pattern: re.Pattern | None, chars: int = SNIPPET_CHARS) -> str:
     """About `chars` characters around the first match (or the start), escaped and marked."""
-    text = re.sub(r"\s+", " ", text).strip()
+    text = " ".join(text.split())   # runs of whitespace as one space, none at the ends (as re's \s)
     first = pattern.search(text) if pattern else None
     start = 0 if first is None else max(0, min(first.start() - _LEAD, len(text) - chars))
     if first is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from archive.index.analysis import query_terms
 
@@ -66,6 +67,12 @@ class _Token:
 
 def parse_query(text: str) -> ParsedQuery:
     """Parse the search box; raises QuerySyntaxError with a reader-facing message."""
+    if not isinstance(text, str):
+        return _parse(text)   # what _parse makes of it (an error), not cached
+    return _parse_cached(text)
+
+
+def _parse(text: str) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"查询太长（最多 {MAX_QUERY_CHARS} 字）/ Query too long "
                                f"(at most {MAX_QUERY_CHARS} characters)")
@@ -112,6 +119,11 @@ def parse_query(text: str) -> ParsedQuery:
     if parsed.is_empty and text.strip():
         raise QuerySyntaxError("查询中没有可检索的文字 / Nothing searchable in the query")
     return parsed
+
+
+# The parse of a text never changes and ParsedQuery is immutable: the searches people repeat
+# (a results page and its next pages, a saved search) skip the tokenizer. Errors are not kept.
+_parse_cached = lru_cache(maxsize=1024)(_parse)
 
 
 def _tokenize(text: str) -> list[_Token]:

@@ -5,8 +5,10 @@ facets, filters and date order come from one column (facets.py).
 """
 from __future__ import annotations
 
+import os
 import pickle
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -275,8 +277,50 @@ def _toc_generation(generation: Path) -> int:
     return TOC._latest_generation(FileStorage(str(generation)), index._DEF_INDEX_NAME)
 
 
+# What a search checks first, cheaply: index location -> (signature, pool, paths). The
+# signature is the stat of CURRENT and of the live generation's directory, taken before the
+# pool's state is read (and kept only if that state is of the same generation): a rebuild
+# replaces CURRENT (a new inode) and every commit adds a TOC file to the directory (its mtime
+# and ctime change), so while both stats are the same, so are the live generation and its
+# TOC, and the pool found for them is still right. Two stat calls replace reading CURRENT,
+# listing the directory and resolving the path (~40 us of a 100 us search). Only states whose
+# files are _SETTLED_NS older than the moment they were read are remembered, so a change within
+# the file system's timestamp granularity of the one before cannot go unseen.
+_seen: dict[str, tuple[tuple, _Pool, str, str, tuple]] = {}   # location -> (signature, pool, CURRENT, generation, state)
+_SETTLED_NS = 2_000_000_000
+
+
+def _stat_signature(current: str, generation: str) -> tuple | None:
+    try:
+        a, b = os.stat(current), os.stat(generation)
+    except OSError:
+        return None
+    return (a.st_ino, a.st_mtime_ns, a.st_ctime_ns, a.st_size, b.st_ino, b.st_mtime_ns, b.st_ctime_ns)
+
+
 def _pool(index_dir: Path) -> _Pool | None:
     """The pool of searchers on the live state of `index_dir` (None: no index yet)."""
+    name = str(index_dir)
+    seen = _seen.get(name)
+    if seen is not None:
+        signature, pool, current, generation, _ = seen
+        if not pool.closed and _stat_signature(current, generation) == signature:
+            return pool
+        _seen.pop(name, None)
+    live = storage.live_generation(index_dir)
+    current, generation = str(index_dir / storage.CURRENT), str(live)
+    signature = _stat_signature(current, generation) if live is not None else None
+    pool = _fresh_pool(index_dir)
+    if (pool is not None and signature is not None and pool.generation == live
+            and time.time_ns() - max(signature[1], signature[2], signature[5], signature[6]) > _SETTLED_NS):
+        with _pools_lock:
+            _seen[name] = (signature, pool, current, generation, (str(live.resolve()), pool.toc))
+            while len(_seen) > 2 * _MAX_INDEXES:   # locations seen under other spellings, or long gone
+                _seen.pop(next(iter(_seen)))
+    return pool
+
+
+def _fresh_pool(index_dir: Path) -> _Pool | None:
     key = str(index_dir.resolve())
     live = storage.live_generation(index_dir)
     with _pools_lock:
@@ -326,6 +370,11 @@ def state(index_dir) -> tuple[str, int] | None:
     """What identifies the searchable contents of `index_dir` now: (live generation, TOC
     generation); it changes with every rebuild and commit (None: no index). Two searches with
     the same state, query and filters give the same results, so callers may cache them."""
+    seen = _seen.get(str(index_dir))
+    if seen is not None:   # as _pool: unchanged since a search saw it settled
+        signature, pool, current, generation, known = seen
+        if not pool.closed and _stat_signature(current, generation) == signature:
+            return known
     index_dir = Path(index_dir)
     live = storage.live_generation(index_dir)
     return None if live is None else (str(live.resolve()), _toc_generation(live))
@@ -336,6 +385,7 @@ def close_searchers() -> None:
     with _pools_lock:
         pools = list(_pools.values())
         _pools.clear()
+        _seen.clear()
     for pool in pools:
         pool.close()
 
@@ -372,13 +422,16 @@ def search(index_dir, query: str = "", filters: SearchFilters = SearchFilters(),
 def _search(view: _View, query: str, parsed, constraints, sort: str, page: int, page_size: int,
             facets: bool) -> SearchResults:
     hits = evaluate(view.segments, view.columns, parsed, constraints)
-    docnums = hits.docnums
-    top = _top(view.columns, docnums, hits.scores if sort == "relevance" else None, page * page_size)
-
-    title_pattern = word_pattern(w.text for w in parsed.words)
-    body_pattern = word_pattern(w.text for w in parsed.words if not w.title_only)
-    found = [_hit(view.searcher.stored_fields(int(d)), hits.scores[d], title_pattern, body_pattern)
-             for d in top[(page - 1) * page_size:]]
+    docnums, scores = hits.docnums, hits.scores
+    top = _top(view.columns, docnums, scores if sort == "relevance" else None, page * page_size)
+    top = top[(page - 1) * page_size:]
+    found = []
+    if len(top):
+        title_pattern = word_pattern(w.text for w in parsed.words)
+        body_pattern = word_pattern(w.text for w in parsed.words if not w.title_only)
+        stored = view.segments.stored_fields
+        found = [_hit(stored(d), s, title_pattern, body_pattern)
+                 for d, s in zip(docnums[top].tolist(), scores[top].tolist())]
     return SearchResults(query=query, total=len(docnums), hits=found,
                          facets=count_facets(view.columns, hits.mask, narrowest_region(constraints))
                          if facets else {},
@@ -386,20 +439,28 @@ def _search(view: _View, query: str, parsed, constraints, sort: str, page: int, 
 
 
 def _top(columns: Columns, docnums: np.ndarray, scores: np.ndarray | None, wanted: int) -> np.ndarray:
-    """The first `wanted` document numbers by (score,) published date, doc_id, highest first.
+    """Where in `docnums` the first `wanted` documents are by (score,) published date, doc_id,
+    highest first (`scores`: aligned with `docnums`).
 
     Only the documents that can reach the first `wanted` places are sorted: those whose
     primary key is at least the `wanted`-th largest.
     """
+    places = np.arange(len(docnums))
+    if scores is not None and len(docnums) > wanted:   # the score decides first: cut before the keys
+        kth = np.partition(scores, len(scores) - wanted)[len(scores) - wanted]
+        places = np.flatnonzero(scores >= kth)
     published, doc_ids = columns.sort_keys()
-    keys = (published[docnums] << 40) + doc_ids[docnums]   # doc ids below 2**40
-    primary = keys if scores is None else scores[docnums]
-    if len(docnums) > wanted:
-        kth = np.partition(primary, len(primary) - wanted)[len(primary) - wanted]
-        reach = primary >= kth
-        docnums, keys, primary = docnums[reach], keys[reach], primary[reach]
-    order = np.lexsort((-keys,) if scores is None else (-keys, -primary))
-    return docnums[order[:wanted]]
+    chosen = docnums[places]
+    keys = (published[chosen] << 40) + doc_ids[chosen]   # doc ids below 2**40
+    if scores is None:
+        if len(places) > wanted:
+            kth = np.partition(keys, len(keys) - wanted)[len(keys) - wanted]
+            reach = keys >= kth
+            places, keys = places[reach], keys[reach]
+        order = np.argsort(-keys, kind="stable")
+    else:
+        order = np.lexsort((-keys, -scores[places]))
+    return places[order[:wanted]]
 
 
 def _hit(stored: dict, score: float, title_pattern, body_pattern) -> Hit:

@@ -61,7 +61,10 @@ def _extra_docs(start):
              # words that cross punctuation; Latin next to Chinese
              ("A级景区名单", "a级景区：宣传—月度；5g基站、4g基站"),
              # a word only in the title
-             ("只在标题里的独有词", "正文没有它")]
+             ("只在标题里的独有词", "正文没有它"),
+             # a character where a phrase has a separator: not the phrase
+             ("公开和宣传", "信息公开中宣传；开展12345热线和宣传"),
+             ("abc def", "abc def；信息公开 宣传")]
     return [replace(base, doc_id=start + i, title=t, text=x) for i, (t, x) in enumerate(texts)]
 
 
@@ -135,6 +138,8 @@ QUERIES = [(w, None, (lambda w: lambda d: d.has(w))(w)) for w in SINGLE] + [
     ("月 -title:月", None, lambda d: d.has("月") and not d.in_title("月")),
     ('"哈，哈"', None, lambda d: d.has("哈 哈")),
     ('"宣传 月"', None, lambda d: d.has("宣传 月")),
+    ('"信息公开 宣传"', None, lambda d: d.has("信息公开 宣传")),
+    ('"公开 和"', None, lambda d: d.has("公开 和")),
     ("传 月 度", None, lambda d: d.has("传") and d.has("月") and d.has("度")),
     ("区 OR и", None, lambda d: d.has("区") or d.has("и")),
     ("哈哈", SearchFilters(year=2024), lambda d: d.has("哈哈") and d.doc.year == 2024),
