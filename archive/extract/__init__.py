@@ -8,7 +8,7 @@ from datetime import date
 from typing import Callable, TypeVar
 
 from .attachments import attachments as find_attachments
-from .body import main_text
+from .body import looks_governmental, main_text
 from .classify import doc_type as find_doc_type, plan_year
 from .dates import parse_date
 from .decoding import decode
@@ -61,7 +61,9 @@ def _extract(raw: RawPage, site: SiteHint | None, errors: list[str]) -> Extracte
     labelled = _step("labels", errors, {}, lambda: labelled_values(lines))
     page_title = clean_text(tree.findtext(".//title")) if tree.find(".//title") is not None else None
     title = _step("title", errors, None, lambda: pick_title(tree, meta, page_title, labelled.get("title", [])))
-    text = _step("body", errors, "", lambda: main_text(tree, raw.url, title.value if title else None))
+    government = _step("government", errors, True, lambda: looks_governmental(raw.url, meta, labelled, lines))
+    text = _step("body", errors, "", lambda: main_text(tree, raw.url, title.value if title else None,
+                                                       government))
 
     if title:
         sources["title"] = title.source

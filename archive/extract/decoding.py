@@ -46,6 +46,12 @@ def decode(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, 
         text = _strict(body, encoding)
         if text is not None:
             return text, encoding
+    # Chinese pages that declare nothing (or only in an XML-ish wrapper) with a stray bad byte:
+    # detectors guess Cyrillic code pages for GBK soup, while gb18030 reads it with a few errors.
+    for encoding in strong[:1] or ["gb18030"]:
+        text = _mostly(body, encoding)
+        if text is not None:
+            return text, encoding
     detected = _detect(body)
     if detected:
         return body.decode(detected, errors="replace"), detected
@@ -96,6 +102,17 @@ def _strict(body: bytes, encoding: str) -> str | None:
         return body.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         return None
+
+
+def _mostly(body: bytes, encoding: str) -> str | None:
+    """The text when at most 1 in 500 of the non-ASCII characters fails to decode, else None."""
+    try:
+        text = body.decode(encoding, errors="replace")
+    except LookupError:
+        return None
+    wide = len(text) - len(text.encode("ascii", "ignore"))  # non-ASCII characters
+    bad = text.count("\ufffd")
+    return text if wide >= 50 and bad * 500 <= wide else None
 
 
 def _detect(body: bytes) -> str | None:

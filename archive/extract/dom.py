@@ -15,6 +15,9 @@ _SPACES = re.compile(r"[ \u00a0\u3000\u2002\u2003\u200b\ufeff\r\f\v]+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # characters lxml keeps from a parse but refuses to set later (vertical tabs from Word, stray C0 bytes)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Processing instructions are never text: left out at parse time, as trafilatura's
+# own parser does, so no later pass walks them.
+_PARSER = html.HTMLParser(remove_pis=True, collect_ids=False)
 
 
 def parse(text: str) -> html.HtmlElement | None:
@@ -23,10 +26,10 @@ def parse(text: str) -> html.HtmlElement | None:
     if not text.strip():
         return None
     try:
-        return html.document_fromstring(text)
+        return html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):
         try:
-            return html.fragment_fromstring(text, create_parent="div")
+            return html.fragment_fromstring(text, create_parent="div", parser=_PARSER)
         except (etree.ParserError, ValueError):
             return None
 
@@ -43,42 +46,51 @@ def element_text(el) -> str:
 def render_lines(root) -> list[str]:
     """Visible text as lines: a line per block, table cells separated by a tab."""
     parts: list[str] = []
+    add = parts.append
     skipping = None
     for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else None
+        tag = el.tag
         if skipping is not None:
             if event == "end" and el is skipping:
                 skipping = None
-                _tail(parts, el)
+                if el.tail:
+                    add(el.tail)
             continue
         if event == "start":
-            if tag is None:
+            if tag.__class__ is not str:
                 continue
-            if tag.lower() in SKIP:
-                skipping = el
-                continue
-            if tag.lower() in BLOCK:
-                parts.append("\n")
+            if tag not in _PLAIN:
+                kind = _KIND.get(tag) if tag in _KIND else _KIND.get(tag.lower())
+                if kind == _SKIPPED:
+                    skipping = el
+                    continue
+                if kind == _BLOCKED:
+                    add("\n")
             if el.text:
-                parts.append(el.text)
+                add(el.text)
         else:
-            if tag is not None:
-                name = tag.lower()
-                if name in CELL:
-                    parts.append("\t")
-                elif name in BLOCK:
-                    parts.append("\n")
-            if el is not root:
-                _tail(parts, el)
+            if tag.__class__ is str and tag not in _PLAIN:
+                kind = _KIND.get(tag) if tag in _KIND else _KIND.get(tag.lower())
+                if kind == _CELLED:
+                    add("\t")
+                elif kind == _BLOCKED:
+                    add("\n")
+            if el.tail and el is not root:
+                add(el.tail)
     lines = []
-    for line in "".join(parts).split("\n"):
-        cells = [clean_text(c) for c in line.split("\t")]
-        line = "\t".join(c for c in cells if c)
+    # the same as clean_text on every cell: _SPACES has neither tab nor newline
+    for line in _SPACES.sub(" ", "".join(parts)).split("\n"):
+        if "\t" in line:
+            line = "\t".join(c for c in (c.strip() for c in line.split("\t")) if c)
+        else:
+            line = line.strip()
         if line:
             lines.append(line)
     return lines
 
 
-def _tail(parts: list[str], el) -> None:
-    if el.tail:
-        parts.append(el.tail)
+_SKIPPED, _BLOCKED, _CELLED = 1, 2, 3
+_KIND = {**{t: _SKIPPED for t in SKIP}, **{t: _BLOCKED for t in BLOCK}, **{t: _CELLED for t in CELL}}
+# inline tags seen most often: no lookups for them
+_PLAIN = frozenset(("a", "span", "font", "b", "strong", "i", "em", "img", "u", "sup", "sub", "label", "small",
+                    "input", "button", "meta", "link", "base"))

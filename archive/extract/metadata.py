@@ -52,6 +52,7 @@ _STOP_RE = re.compile(
     + "|".join(_SPACED(l) + r"\s*[:：]" for l in _ALL_LABELS + list(_OTHER_LABELS)))
 _FIELD_OF = {label: name for name, labels in LABELS.items() for label in labels}
 _BARE_LABEL = re.compile(r"[^\s:：\t]{1,12}\s*[:：]")  # 办文部门： with its value left empty
+_OTHER_LABEL_RE = re.compile("|".join(_SPACED(l) + r"\s*[:：]" for l in _OTHER_LABELS))
 _CLOCK = re.compile(r"今天是|今日是|星期[一二三四五六日天]|农历")
 
 
@@ -86,6 +87,8 @@ def labelled_values(lines: list[str]) -> dict[str, list[Found]]:
     """label：value pairs from the page's lines; table cells count as 'table:', text as 'line:'."""
     found: dict[str, list[Found]] = {}
     for number, line in enumerate(lines):
+        if ":" not in line and "：" not in line and "\t" not in line:
+            continue  # every label is followed by one of these: most lines have none
         clock = bool(_CLOCK.search(line))
         for match in _LABEL_RE.finditer(line):
             label = re.sub(r"\s+", "", match.group(1))
@@ -110,8 +113,8 @@ def _next_line_value(lines: list[str], number: int) -> str:
     if number + 1 >= len(lines):
         return ""
     following = lines[number + 1]
-    if len(following) > 60 or _LABEL_RE.match(following) or _BARE_LABEL.fullmatch(following) or re.match(
-            "|".join(_SPACED(l) + r"\s*[:：]" for l in _OTHER_LABELS), following):
+    if (len(following) > 60 or _LABEL_RE.match(following) or _BARE_LABEL.fullmatch(following)
+            or _OTHER_LABEL_RE.match(following)):
         return ""
     return _value_after(following, 0)
 
