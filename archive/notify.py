@@ -135,6 +135,11 @@ def get_saved(archive: Archive, saved_id: int) -> SavedSearch | None:
         return s.get(SavedSearch, saved_id)
 
 
+def get_saved_by_feed_key(archive: Archive, feed_key: str) -> SavedSearch | None:
+    with archive.session() as s:
+        return s.scalar(select(SavedSearch).where(SavedSearch.feed_key == feed_key))
+
+
 def matching_ids(index_dir, query: str, filters: dict, candidates: set[int]) -> set[int]:
     """Which candidate documents the search finds (same query semantics as the search page)."""
     if not candidates:

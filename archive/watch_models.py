@@ -2,6 +2,7 @@
 the recrawl schedule and the per-site crawl locks. Same `Base` as archive/models.py."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, Boolean
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from archive.models import Base
 
 EVENT_KINDS = ("new", "changed", "withdrawn")
+
+
+def new_feed_key() -> str:
+    return secrets.token_urlsafe(18)
 
 
 class DocumentEvent(Base):
@@ -47,6 +52,8 @@ class SavedSearch(Base):
     __tablename__ = "saved_searches"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # the feed URL's secret part: ids count up, so a feed by id could be read by anyone guessing
+    feed_key: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_feed_key)
     query: Mapped[str] = mapped_column(Text, default="")
     filters: Mapped[dict] = mapped_column(JSON, default=dict)     # region / year / theme (SearchFilters names)
     owner: Mapped[str | None] = mapped_column(String(200))

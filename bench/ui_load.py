@@ -12,7 +12,8 @@ relevance or date — so even with the cache on no request would be answered fro
 
 --before DIR serves the same archive from another checkout of the code (e.g. a copy made before
 a change) and measures both in the same run, alternating, --rounds times each: the figures to
-compare were taken under the same machine load. Prints one JSON line per measurement and a table.
+compare were taken under the same machine load. Prints one JSON line per measurement and a table;
+"cpu ms" is the server's CPU time (user + system, all its processes) per request answered.
 """
 from __future__ import annotations
 
@@ -106,10 +107,10 @@ def search_urls(records: list[dict], n: int, seed: int) -> list[str]:
 
 # what `govplans serve` runs (processes > 1: search_ui.serving's pre-forked servers), with the page
 # cache set; a snippet, not this module: the --before checkout has no bench/ui_load.py
-SERVE = """import sys
+SERVE = """import json, sys
 from search_ui import create_app
 data, port, cache, processes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-config = {"DATA_DIR": data, "SEARCH_CACHE_SIZE": cache}
+config = {"DATA_DIR": data, "SEARCH_CACHE_SIZE": cache, **json.loads(sys.argv[5])}
 if processes > 1:
     from search_ui.serving import serve
     serve(lambda: create_app(config), "127.0.0.1", port, processes)
@@ -124,12 +125,32 @@ def wrk(port: int, script: Path, connections: int, seconds: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its live children (the pre-forked servers), from /proc."""
+    total = 0.0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(child) for child in f.read().split()]
+    except OSError:
+        pass
+    for one in pids:
+        try:
+            with open(f"/proc/{one}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def measure(code: Path, processes: int, data: Path, paths: list[str], warm: list[str], args) -> dict:
     from govplans.demo import free_port, wait_for_port
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(code)}
-    server = subprocess.Popen([sys.executable, "-c", SERVE, str(data), str(port), str(args.cache), str(processes)],
+    server = subprocess.Popen([sys.executable, "-c", SERVE, str(data), str(port), str(args.cache), str(processes),
+                               json.dumps(args.config)],
                               cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port, timeout=120)
@@ -141,12 +162,17 @@ def measure(code: Path, processes: int, data: Path, paths: list[str], warm: list
         if args.warmup:   # the same rotation, not measured: postings decoded and cached, as in a running server
             wrk(port, script, args.connections, args.warmup)
         load_before = os.getloadavg()[0]
+        cpu_before = cpu_seconds(server.pid)
         raw = wrk(port, script, args.connections, args.seconds)
-        return {"code": str(code), "processes": processes, "docs": args.docs, "connections": args.connections,
-                "seconds": args.seconds, "warmup_s": args.warmup, "cache": args.cache, "urls": len(paths),
+        cpu = cpu_seconds(server.pid) - cpu_before
+        return {"code": str(code), "processes": processes, "config": args.config, "docs": args.docs,
+                "connections": args.connections, "seconds": args.seconds, "warmup_s": args.warmup,
+                "cache": args.cache, "urls": len(paths),
                 "requests": raw["requests"], "req_per_s": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
                 "p50_ms": raw["p50_us"] / 1000, "p95_ms": raw["p95_us"] / 1000, "p99_ms": raw["p99_us"] / 1000,
-                "mean_ms": raw["mean_us"] / 1000, "errors": raw["errors"] + raw["non_2xx"],
+                "mean_ms": raw["mean_us"] / 1000,
+                "server_cpu_ms_per_request": round(cpu * 1000 / max(1, raw["requests"]), 2),
+                "errors": raw["errors"] + raw["non_2xx"],
                 "load_1min": [load_before, os.getloadavg()[0]]}
     finally:
         server.terminate()
@@ -178,7 +204,13 @@ def main(argv=None) -> None:
                     help="another checkout to measure in the same run (always 1 process)")
     ap.add_argument("--rounds", type=int, default=1, help="measurements per checkout (alternating)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
+                    help="app config for the servers, e.g. --set SEARCH_CONCURRENCY=0 (repeatable)")
     args = ap.parse_args(argv)
+    args.config = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        args.config[key] = json.loads(value)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
     sys.path.insert(0, str(ROOT))
@@ -200,11 +232,12 @@ def main(argv=None) -> None:
     print(f"\nuncached search page, {args.docs} docs, {args.connections} connections, {args.seconds} s "
           f"after {args.warmup} s of warm-up, {len(paths)} URLs (wrk -t2), page cache {args.cache}; "
           f"median of {args.rounds} round(s):")
-    print(f"{'code':<34} {'procs':>5} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
+    print(f"{'code':<34} {'procs':>5} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'cpu ms':>7} "
+          f"{'errors':>6}")
     for (code, processes), runs in results.items():
         med = lambda key: statistics.median(r[key] for r in runs)  # noqa: E731
         print(f"{str(code):<34} {processes:>5} {med('req_per_s'):>7.1f} {med('p50_ms'):>8.1f} {med('p95_ms'):>8.1f} "
-              f"{med('p99_ms'):>8.1f} {sum(r['errors'] for r in runs):>6}")
+              f"{med('p99_ms'):>8.1f} {med('server_cpu_ms_per_request'):>7.2f} {sum(r['errors'] for r in runs):>6}")
 
 
 if __name__ == "__main__":

@@ -402,7 +402,7 @@ def saved() -> None:
 @click.option("--owner", default=None)
 @data_option
 def saved_add(name, query, region, year, theme, email, webhook, owner, data_path) -> None:
-    """Save a search; prints its id. Matches found from now on are notified."""
+    """Save a search; prints its id and feed path. Matches found from now on are notified."""
     from archive.notify import add_saved
     from archive.store import Archive
 
@@ -414,7 +414,7 @@ def saved_add(name, query, region, year, theme, email, webhook, owner, data_path
         raise click.ClickException(str(error))
     finally:
         archive.close()
-    click.echo(row.id)
+    click.echo(f"{row.id} feed: /saved/{row.feed_key}.atom")
 
 
 @saved.command("list")
@@ -428,7 +428,8 @@ def saved_list(as_json, data_path) -> None:
     archive = Archive(DataDir.resolve(data_path).database_url)
     rows = list_saved(archive)
     archive.close()
-    records = [{"id": r.id, "name": r.name, "query": r.query, "filters": r.filters, "email": r.email,
+    records = [{"id": r.id, "feed": f"/saved/{r.feed_key}.atom", "name": r.name, "query": r.query,
+                "filters": r.filters, "email": r.email,
                 "webhook": r.webhook_url, "owner": r.owner,
                 "last_notified_at": r.last_notified_at.isoformat() if r.last_notified_at else None} for r in rows]
     if as_json:
@@ -437,7 +438,7 @@ def saved_list(as_json, data_path) -> None:
     for r in records:
         filters = " ".join(f"{k}={v}" for k, v in (r["filters"] or {}).items())
         click.echo(f"{r['id']:4} {r['name']}  「{r['query']}」 {filters}  "
-                   f"{r['email'] or ''} {r['webhook'] or ''}  last {r['last_notified_at'] or 'never'}")
+                   f"{r['email'] or ''} {r['webhook'] or ''}  last {r['last_notified_at'] or 'never'}  {r['feed']}")
 
 
 @main.command()

@@ -6,8 +6,10 @@ opened once per app and kept in `app.extensions["govplans"]`.
 """
 from __future__ import annotations
 
+import os
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from flask import Flask, current_app, render_template
@@ -56,6 +58,46 @@ class Resources:
         self.index_dir: Path = data.index_dir
         self.labels = Labels(self.archive)
         self.pages = PageCache()
+        self.search_turns = Turns()
+
+
+class Turns:
+    """At most `limit` holders at a time, the others served in arrival order (0: no limit).
+
+    A search page is CPU work under one GIL: twenty request threads computing at once share
+    the interpreter in 5 ms slices, so every page takes about as long as twenty, and a costly
+    one twenty times its own cost. Computed one at a time in arrival order (as a pre-forked
+    worker per process would), the same throughput gives each page its queue wait plus its
+    own time: the same mean, a much shorter tail.
+    """
+
+    def __init__(self, limit: int = 1):
+        self.limit = limit
+        self._running = 0
+        self._waiting: deque = deque()
+        self._lock = threading.Lock()
+
+    def __enter__(self):
+        if self.limit <= 0:
+            return self
+        with self._lock:
+            if self._running < self.limit:
+                self._running += 1
+                return self
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()   # released by a holder leaving: its place is handed over
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.limit <= 0:
+            return
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._running -= 1
 
 
 class PageCache:
@@ -97,6 +139,21 @@ def resources() -> Resources:
     return current_app.extensions["govplans"]
 
 
+def _pin_public_url(app: Flask) -> None:
+    """Absolute links (feeds, exports) from the configured public URL, not from the Host header a
+    client sends; with TRUSTED_HOSTS set, any other Host is refused (400)."""
+    public = app.config.get("PUBLIC_URL") or os.environ.get("GOVPLANS_PUBLIC_URL")
+    if public:
+        parts = urlsplit(public)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"PUBLIC_URL must look like https://archive.example.org, not {public!r}")
+        app.config.update(SERVER_NAME=parts.netloc, PREFERRED_URL_SCHEME=parts.scheme,
+                          APPLICATION_ROOT=parts.path or "/")
+    hosts = os.environ.get("GOVPLANS_TRUSTED_HOSTS")
+    if hosts and app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.json = HtmlSafeJSON(app)
@@ -105,12 +162,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE_URL=None,        # None: the data directory's database
         SEARCH_PAGE_SIZE=20,
         FAMILIES_PAGE_SIZE=20,
+        COPIES_PAGE_SIZE=50,      # a document page lists this many copies of its template per page
         FEED_SIZE=50,
         EXPORT_MAX_ROWS=10_000,   # a download beyond this is a job for `govplans export`
         SEARCH_CACHE_SIZE=256,    # rendered search pages kept per index state (0: none)
+        SEARCH_CONCURRENCY=1,     # search pages computed at once per process, the rest queued in order (0: any)
+        SAVED_PER_HOUR=30,        # searches one client address may save an hour without the admin token
     )
     if test_config:
         app.config.update(test_config)
+    _pin_public_url(app)
 
     data = DataDir.resolve(app.config["DATA_DIR"])
     app.config["DATA_DIR"] = str(data.root)

@@ -2,9 +2,10 @@
 with what changed, and the same template published elsewhere."""
 from __future__ import annotations
 
+import math
 import re
 
-from flask import Blueprint, abort, jsonify, render_template, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 
 from archive.models import Document
 from archive.store import document_record
@@ -12,6 +13,7 @@ from search_ui import diffing, families, resources
 from search_ui.captures import HTML_TYPES
 from search_ui.facets import STATUS_LABELS
 from search_ui.filters import cn_date
+from search_ui.query import ID_SLOT, url_pattern
 
 bp = Blueprint("documents", __name__)
 
@@ -38,7 +40,9 @@ def show_json(doc_id: int):
     record["attachments"] = [{"url": a.url, "name": a.name, "ext": a.ext, "text": a.text} for a in row.attachments]
     record["versions"] = versions(row)
     record["capture"] = capture(row)
-    record["copies"] = copies(row)
+    page = copies(row, json=True)
+    record["copies"] = page.pop("items")
+    record.update({f"copies_{name}": value for name, value in page.items()})
     return jsonify(record)
 
 
@@ -110,16 +114,49 @@ def latest_change(row: Document) -> dict | None:
             "blocks": diffing.fold_unchanged(blocks)}
 
 
-def copies(row: Document) -> list[dict]:
-    """The other documents of this one's template family, by date, each with a compare link."""
-    family = families.members(resources().archive, row.cluster_id)
-    first = families.canonical(family)
-    return [{"id": m.id, "title": m.title, "region": m.region_label, "region_code": m.region_code,
-             "published": m.published.isoformat() if m.published else None, "site": m.site_name,
-             "aggregator": m.aggregator, "canonical": first is not None and m.id == first.id,
-             "doc_url": url_for("documents.show", doc_id=m.id),
-             "compare_url": url_for("compare.copies", doc_id=row.id, other_id=m.id)}
-            for m in family if m.id != row.id]
+def copies_page_number() -> int:
+    """?copies_page=N (1 when absent or not a sensible number)."""
+    raw = (request.args.get("copies_page") or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
+
+
+def copies(row: Document, json: bool = False) -> dict:
+    """One page (COPIES_PAGE_SIZE) of the other documents of this one's template family, by
+    date, each with a compare link, and how many there are in all.
+
+    A template adopted by thousands of counties would otherwise list thousands of rows (and
+    build two URLs per row) on every one of its documents' pages; ?copies_page=N pages on.
+    """
+    size = current_app.config["COPIES_PAGE_SIZE"]
+    archive = resources().archive
+    number = copies_page_number()
+    found = families.copies_page(archive, row.cluster_id, row.id, (number - 1) * size, size)
+    pages = math.ceil(found.total / size) if size else 0
+    if not found.members and found.total and number > pages:   # past the end: the last page
+        number = pages
+        found = families.copies_page(archive, row.cluster_id, row.id, (number - 1) * size, size)
+    doc_url = url_pattern("documents.show", doc_id=ID_SLOT)
+    compare_url = url_pattern("compare.copies", doc_id=row.id, other_id=ID_SLOT)
+    items = [{"id": m.id, "title": m.title, "region": m.region_label, "region_code": m.region_code,
+              "published": m.published.isoformat() if m.published else None, "site": m.site_name,
+              "aggregator": m.aggregator, "canonical": m.id == found.canonical_id,
+              "doc_url": doc_url.format(m.id), "compare_url": compare_url.format(m.id)}
+             for m in found.members]
+    endpoint = "documents.show_json" if json else "documents.show"
+
+    def page_url(n: int) -> str | None:
+        if not 1 <= n <= pages or n == number:
+            return None
+        url = url_for(endpoint, doc_id=row.id, copies_page=n if n > 1 else None)
+        return url if json else url + "#copies"
+
+    view = {"items": items, "total": found.total, "page": number, "pages": pages, "page_size": size,
+            "prev_url": page_url(number - 1), "next_url": page_url(number + 1)}
+    if not json:
+        view.update({"first": (number - 1) * size + 1 if items else 0, "last": (number - 1) * size + len(items),
+                     "first_url": page_url(1) if number > 2 else None,
+                     "last_url": page_url(pages) if number < pages - 1 else None})
+    return view
 
 
 def _value(row: Document, name: str) -> str:

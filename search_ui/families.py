@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from archive.models import Document, Site
 from archive.store import Archive
@@ -69,6 +69,46 @@ def members(archive: Archive, cluster_id: int | None) -> list[Member]:
     with archive.session() as s:
         rows = s.execute(_query().where(Document.cluster_id == cluster_id)).all()
     return by_date(_member(r) for r in rows)
+
+
+@dataclass(frozen=True)
+class CopiesPage:
+    """One page of a document's copies elsewhere: the members shown, how many there are in all
+    (the document itself not counted) and the family's canonical copy (maybe the document)."""
+    members: list[Member]
+    total: int
+    canonical_id: int | None
+
+
+def copies_page(archive: Archive, cluster_id: int | None, exclude_id: int, offset: int, limit: int) -> CopiesPage:
+    """The copies of one cluster but `exclude_id`, earliest first (as by_date), `limit` from
+    `offset`, in one query: the family's ids and dates are read once (a CTE), then the page's
+    rows, the total and the canonical copy come from it, so a family of thousands costs one
+    pass over its index entries and one page of rows, not thousands of members."""
+    if cluster_id is None:
+        return CopiesPage([], 0, None)
+    family = (select(Document.id, Document.published, Site.family)
+              .outerjoin(Site, Site.id == Document.site_id)
+              .where(Document.cluster_id == cluster_id)
+              .cte("family").prefix_with("MATERIALIZED"))   # read once, used three times
+    earliest = (family.c.published.is_(None), family.c.published, family.c.id)
+    shown = (select(family.c.id).where(family.c.id != exclude_id).order_by(*earliest)
+             .offset(max(0, offset)).limit(limit))
+    total = select(func.count()).select_from(family).where(family.c.id != exclude_id).scalar_subquery()
+    canonical = (select(family.c.id).where(or_(family.c.family.is_(None), family.c.family != "aggregator"))
+                 .order_by(*earliest).limit(1).scalar_subquery())
+    query = (_query().add_columns(total.label("total"), canonical.label("canonical"))
+             .where(Document.id.in_(shown))
+             .order_by(Document.published.is_(None), Document.published, Document.id))
+    with archive.session() as s:
+        rows = s.execute(query).all()
+        if not rows and offset > 0:   # past the end: the total without the rows
+            total = s.scalar(select(func.count()).where(Document.cluster_id == cluster_id,
+                                                         Document.id != exclude_id))
+            return CopiesPage([], total or 0, None)
+    if not rows:
+        return CopiesPage([], 0, None)
+    return CopiesPage([_member(r[:-2]) for r in rows], rows[0][-2], rows[0][-1])
 
 
 def all_families(archive: Archive) -> dict[int, list[Member]]:

@@ -21,6 +21,7 @@ _DATE = {"type": ["string", "null"], "description": "YYYY-MM-DD"}
 _URL = {"type": ["string", "null"]}
 
 ID = _param("doc_id", "Document id", {"type": "integer", "minimum": 1}, "path")
+COPIES_PAGE = _param("copies_page", "Page of the `copies` list (1 by default)", {"type": "integer", "minimum": 1})
 FILTERS = [
     _param("region", "GB/T 2260 code, 6 digits; 430000 = a whole province, 431100 = a whole city",
            {"type": "string", "pattern": "^[0-9]{6}$"}),
@@ -87,7 +88,8 @@ SCHEMAS = {
     "Copy": {"type": "object", "required": ["id", "title", "region", "published", "compare_url"], "properties": {
         "id": _INT, "title": _STR, "region": _STR, "region_code": _NSTR, "published": _DATE, "site": _NSTR,
         "aggregator": {"type": "boolean"}, "canonical": {"type": "boolean"}, "doc_url": _STR, "compare_url": _STR}},
-    "Document": {"type": "object", "required": ["id", "url", "title", "region", "versions", "copies"], "properties": {
+    "Document": {"type": "object", "required": ["id", "url", "title", "region", "versions", "copies", "copies_total"],
+                 "properties": {
         "id": _INT, "url": _STR, "site": _NSTR, "site_name": _NSTR, "title": _NSTR, "published": _DATE,
         "written": _DATE, "agency": _NSTR, "doc_number": _NSTR, "index_number": _NSTR,
         "subject": _NSTR, "validity": _NSTR, "region": REGION,
@@ -102,7 +104,13 @@ SCHEMAS = {
                                                                "content_hash": _STR, "current": {"type": "boolean"},
                                                                "diff_url": _URL, "capture_url": _URL}}},
         "capture": {"type": ["object", "null"], "properties": {"id": _INT, "raw_url": _STR, "fetched_at": _STR}},
-        "copies": {"type": "array", "items": {"$ref": "#/components/schemas/Copy"}}}},
+        "copies": {"type": "array", "items": {"$ref": "#/components/schemas/Copy"},
+                   "description": "One page (copies_page_size, by publication date) of the other documents of "
+                                  "this one's template family; copies_page=N in the query string pages on"},
+        "copies_total": {"type": "integer", "description": "Other documents in the family, in all"},
+        "copies_page": {"type": "integer", "description": "The page of copies given (a page past the end: the last)"},
+        "copies_pages": {"type": "integer"}, "copies_page_size": {"type": "integer"},
+        "copies_prev_url": _URL, "copies_next_url": _URL}},
     "VersionDiff": {"type": "object", "required": ["doc", "old", "new", "summary", "blocks"], "properties": {
         "doc": {"type": "object"}, "old": {"type": "object"}, "new": {"type": "object"},
         "title_segments": {"type": ["array", "null"], "items": {"$ref": "#/components/schemas/Segment"}},
@@ -172,7 +180,7 @@ PATHS = {
                               "responses": _file("application/x-ndjson",
                                                  "One document per line; a last {\"note\", \"truncated\"} line notes a cap")}},
     "/doc/{doc_id}.json": {"get": {"summary": "One document with provenance, versions, capture and copies",
-                                   "operationId": "document", "parameters": [ID],
+                                   "operationId": "document", "parameters": [ID, COPIES_PAGE],
                                    "responses": _json("Document", "The document", not_found=True)}},
     "/doc/{doc_id}/versions/{number}.json": {"get": {
         "summary": "What version `number` changed against the one before", "operationId": "versionDiff",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Mapping
 
 from urllib.parse import urlencode
@@ -61,16 +61,18 @@ class SearchRequest:
 
     def url(self, endpoint: str | None = None, **changes: object) -> str:
         """This state with some parameters changed (None removes one); filters reset the page."""
-        params = dict(self._params)
-        if any(name in FILTER_NAMES or name in ("q", "sort") for name in changes):
-            params.pop("page", None)
-        for name, value in changes.items():
-            if value is None:
-                params.pop(name, None)
-            else:
-                params[name] = str(value)
-        if params.get("sort") == default_sort(params.get("q", "")):
-            del params["sort"]
+        params = self._params
+        if changes:
+            params = dict(params)
+            if "page" in params and not _RESETS_PAGE.isdisjoint(changes):
+                del params["page"]
+            for name, value in changes.items():
+                if value is None:
+                    params.pop(name, None)
+                else:
+                    params[name] = str(value)
+            if "sort" in params and params["sort"] == default_sort(params.get("q", "")):
+                del params["sort"]
         return _build(endpoint or self.endpoint, params)
 
     def with_filter(self, name: str, value: object) -> str:
@@ -87,10 +89,12 @@ def _build(endpoint: str, params: dict[str, str]) -> str:
     A search page links every facet value (hundreds of links); url_for matches the whole
     URL map each time. The path is built once per request and the query string appended
     the way Werkzeug does (same order, same safe characters), so the links are identical.
-    Each name=value pair is encoded once per request: the links of a page share all their
-    pairs but one.
+    Each name=value pair is encoded once (_pair, shared by requests): the links of a page
+    share all their pairs but one, and pages share most of theirs.
     """
-    bases = g.setdefault("_search_url_bases", {})
+    bases = g.get("_search_url_bases")
+    if bases is None:
+        bases = g._search_url_bases = {}
     base = bases.get(endpoint)
     if base is None:
         try:
@@ -102,17 +106,27 @@ def _build(endpoint: str, params: dict[str, str]) -> str:
         return url_for(endpoint, **params)
     if not params:
         return base
-    encoded = g.setdefault("_search_url_pairs", {})
-    parts = []
-    for pair in params.items():
-        part = encoded.get(pair)
-        if part is None:
-            part = encoded[pair] = urlencode((pair,), safe=_SAFE)
-        parts.append(part)
-    return f"{base}?{'&'.join(parts)}"
+    return base + "?" + "&".join([_pair(pair) for pair in params.items()])
+
+
+@lru_cache(maxsize=8192)
+def _pair(pair: tuple[str, str]) -> str:
+    return urlencode((pair,), safe=_SAFE)
 
 
 _SAFE = "!$'()*,/:;?@"   # werkzeug.urls._urlencode
+_RESETS_PAGE = frozenset(FILTER_NAMES + ("q", "sort"))   # changing one of these goes back to page 1
+
+
+ID_SLOT = 987654321987   # an id no archive has: url_pattern builds with it, then formats per id
+
+
+def url_pattern(endpoint: str, **values: object) -> str:
+    """url_for(endpoint, **values) with the value ID_SLOT (the last path argument given it)
+    turned into a {} placeholder: one url_for for a page's twenty (or two hundred) links to
+    documents, then str.format."""
+    head, _, tail = url_for(endpoint, **values).rpartition(str(ID_SLOT))
+    return head.replace("{", "{{").replace("}", "}}") + "{}" + tail.replace("{", "{{").replace("}", "}}")
 
 
 def default_sort(q: str) -> str:

@@ -1,30 +1,66 @@
 """Saved searches in the UI: save the current search (POST /saved) and follow its new matches
-as an Atom feed (GET /saved/<id>.atom: new, changed and withdrawn documents it finds, newest first).
+as an Atom feed (GET /saved/<feed key>.atom: new, changed and withdrawn documents it finds, newest
+first). The feed key is random (archive/watch_models.py): ids count up, so feeds by id could be read
+by anyone guessing them.
 
 POST /saved is a state change, so it needs a token: the admin token (config or environment
 GOVPLANS_ADMIN_TOKEN, as form field `token` or header X-Govplans-Token), or the form token the
 search page embeds (an HMAC of the app's SECRET_KEY; another site cannot read it) together with
 a same-origin Origin header when the browser sends one. E-mail and webhook targets are taken
 only with the admin token: a webhook makes the server send requests, which is for operators.
+Without the admin token, one client address may save SAVED_PER_HOUR searches an hour (429 after).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import os
+import re
 import secrets
+import threading
+import time
+from collections import deque
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from xml.etree import ElementTree as ET
 
-from archive.notify import KIND_LABELS, add_saved, clean_filters, get_saved, matches
+from archive.notify import KIND_LABELS, add_saved, clean_filters, get_saved_by_feed_key, matches
 from archive.models import Document
 from search_ui import resources
 from search_ui.feeds import ATOM, _link, _stamp, _sub
 from search_ui.filters import safe_href
 
 bp = Blueprint("saved", __name__)
+FEED_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+class SaveLimiter:
+    """At most `per_hour` saves per client address in any hour (sliding window, per process)."""
+
+    def __init__(self):
+        self._times: dict[str, deque] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str, per_hour: int, now: float | None = None) -> float:
+        """0 when allowed (and counted), else seconds until the next save is allowed."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            times = self._times.setdefault(client, deque())
+            while times and now - times[0] >= 3600:
+                times.popleft()
+            if len(times) >= per_hour:
+                return 3600 - (now - times[0])
+            times.append(now)
+            if len(self._times) > 10_000:   # forget idle clients rather than grow without bound
+                for key in [k for k, v in self._times.items() if not v or now - v[-1] >= 3600]:
+                    del self._times[key]
+            return 0.0
+
+
+@bp.record_once
+def _limiter(state):
+    state.app.extensions["govplans.saves"] = SaveLimiter()
 
 
 def _secret() -> bytes:
@@ -79,18 +115,25 @@ def create():
     email, webhook = form.get("email") or None, form.get("webhook") or None
     if (email or webhook) and not is_admin:
         abort(403)
+    if not is_admin:
+        wait = current_app.extensions["govplans.saves"].allow(request.remote_addr or "?",
+                                                              current_app.config["SAVED_PER_HOUR"])
+        if wait:
+            return render_template("error.html", title="保存太频繁",
+                                   message="这个地址一小时内保存的检索太多，请稍后再试。"), 429, \
+                {"Retry-After": str(int(wait) + 1)}
     try:
         row = add_saved(resources().archive, (form.get("name") or query or "全部文件")[:200], query, filters,
                         email=email, webhook_url=webhook, owner=form.get("owner") or None, notify_from_now=True)
     except ValueError:
         abort(400)
-    feed = url_for("saved.atom", saved_id=row.id)
+    feed = url_for("saved.atom", feed_key=row.feed_key)
     return render_template("saved.html", saved=row, feed_url=feed), 201, {"Location": feed}
 
 
-@bp.get("/saved/<id:saved_id>.atom")
-def atom(saved_id: int):
-    saved = get_saved(resources().archive, saved_id)
+@bp.get("/saved/<feed_key>.atom")
+def atom(feed_key: str):
+    saved = get_saved_by_feed_key(resources().archive, feed_key) if FEED_KEY.fullmatch(feed_key) else None
     if saved is None:
         abort(404)
     try:
@@ -106,7 +149,7 @@ def feed_xml(saved, events, error: str | None = None) -> bytes:
     """Newest event first; each entry is one event (a document new, changed or withdrawn in a run)."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-CN"})
-    self_url = url_for("saved.atom", saved_id=saved.id, _external=True)
+    self_url = url_for("saved.atom", feed_key=saved.feed_key, _external=True)
     _sub(feed, "id", self_url)
     _sub(feed, "title", f"政府方案档案·保存的检索：{saved.name}")
     _sub(feed, "subtitle", error or f"检索「{saved.query}」的新增、修改与撤下文件")

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request
 
 import archive.index as index
 from archive.index.api import Hit, SearchResults
 from archive.index.facets import top_values
 from search_ui import charts, facets, regions, resources
 from search_ui.filters import marks
-from search_ui.query import MAX_PAGE, SearchRequest, parse_request
+from search_ui.query import ID_SLOT, MAX_PAGE, SearchRequest, parse_request, url_pattern
 
 bp = Blueprint("search", __name__)
 
@@ -46,8 +46,11 @@ def _cached(kind: str, render):
             if found is not None:
                 body, mimetype = found
                 return current_app.response_class(body, status=200, mimetype=mimetype)
-    view, status = search_page(parse_request(request.args))
-    response = current_app.make_response(render(view))
+    res.search_turns.limit = current_app.config["SEARCH_CONCURRENCY"]
+    with res.search_turns:   # one page computed at a time per process, in arrival order
+        view, status = search_page(parse_request(request.args))
+        body = render(view)
+    response = current_app.make_response(body)
     response.status_code = status
     if key is not None and status == 200:
         res.pages.put(key, (response.get_data(), response.mimetype), size)
@@ -62,6 +65,7 @@ def search_page(req: SearchRequest) -> tuple[dict, int]:
     labels = resources().labels
     pages = min(math.ceil(results.total / results.page_size), MAX_PAGE) if results.page_size else 0
     sidebar = facets.sidebar(results, req, labels)
+    doc_url = url_pattern("documents.show", doc_id=ID_SLOT) if results.hits else ""
     return {
         "query": req.q,
         "sort": req.sort,
@@ -75,7 +79,7 @@ def search_page(req: SearchRequest) -> tuple[dict, int]:
         "chips": facets.chips(results, req, labels),
         "sorts": [{"value": value, "label": label, "selected": value == req.sort, "url": req.url(sort=value)}
                   for value, label in SORT_LABELS.items()],
-        "hits": [_hit(hit) for hit in results.hits],
+        "hits": [_hit(hit, doc_url) for hit in results.hits],
         "facets": sidebar,
         "charts": facet_charts(sidebar, req),
         "pager": pager(req, pages),
@@ -116,15 +120,15 @@ def _run(req: SearchRequest) -> tuple[SearchResults, int]:
                              error="检索服务暂时不可用（索引缺失或损坏），请稍后再试或联系管理员重建索引。"), 503
 
 
-def _hit(hit: Hit) -> dict:
+def _hit(hit: Hit, doc_url: str) -> dict:
     place = [p for p in (hit.province, hit.city, hit.county) if p]
     return {
         "id": hit.doc_id,
-        "doc_url": url_for("documents.show", doc_id=hit.doc_id),
+        "doc_url": doc_url.format(hit.doc_id),
         "url": hit.url,
         "title": hit.title,
-        "title_html": str(marks(hit.title_html)),
-        "snippet_html": str(marks(hit.snippet_html)),
+        "title_html": marks(hit.title_html),       # Markup (a str): JSON as is, the page unescaped
+        "snippet_html": marks(hit.snippet_html),
         "published": hit.published.isoformat() if hit.published else None,
         "year": hit.year,
         "region": {"code": hit.region_code, "province": hit.province, "city": hit.city, "county": hit.county,

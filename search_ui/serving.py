@@ -4,13 +4,22 @@ Python runs one thread at a time per process, so one process serves searches on 
 however many connections it holds; `processes=N` forks N servers that accept on one listening
 socket (the kernel hands each connection to one of them), each building its own app after
 the fork, so no database connection or index searcher crosses a process boundary.
+
+Werkzeug answers one request per connection, so which process accepts a connection decides
+where that request waits: left to the kernel, a process with ten searches queued may take the
+next one while the other idles. Each process counts its open connections (requests in
+flight) in a shared array, and one with more than the least loaded waits a moment before
+accepting, so the less busy process takes the connection first (join the shortest queue).
 """
 from __future__ import annotations
 
 import os
 import signal
 import socket
+import threading
+import time
 import traceback
+from multiprocessing.sharedctypes import RawArray
 from typing import Callable
 
 from flask import Flask
@@ -24,15 +33,19 @@ def serve(make_app: Callable[[], Flask], host: str = "127.0.0.1", port: int = 80
         return
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.create_server((host, port), family=family, backlog=128)
+    listener.setblocking(False)   # a process that lost the race for a connection goes back to waiting
+    connections = RawArray("i", processes)   # open connections per process, shared by the forks
     children = []
-    for _ in range(processes):
+    for number in range(processes):
         pid = os.fork()
         if pid == 0:   # a child: one threaded server on the shared socket, until killed
             code = 1
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                make_server(host, port, make_app(), threaded=True, fd=listener.fileno()).serve_forever()
+                server = make_server(host, port, make_app(), threaded=True, fd=listener.fileno())
+                _balance(server, connections, number)
+                server.serve_forever()
                 code = 0
             except BaseException:
                 traceback.print_exc()
@@ -56,3 +69,41 @@ def serve(make_app: Callable[[], Flask], host: str = "127.0.0.1", port: int = 80
         stop(signal.SIGINT, None)
         for child in children:
             os.waitpid(child, 0)
+
+
+ACCEPT_DELAY = 0.002   # seconds per request in flight above the least loaded process, at most MAX_ACCEPT_DELAY
+MAX_ACCEPT_DELAY = 0.01
+
+
+def _balance(server, connections, number: int) -> None:
+    """Count this process's open connections in connections[number], and let a process with
+    more than another wait a little before accepting (see the module's docstring)."""
+    server.socket.setblocking(False)
+    lock = threading.Lock()
+
+    def count(change: int) -> None:
+        with lock:   # the accepting thread adds, the handler threads remove
+            connections[number] += change
+
+    accept, get_request, shutdown = server._handle_request_noblock, server.get_request, server.shutdown_request
+
+    def handle_request_noblock():
+        surplus = connections[number] - min(connections)
+        if surplus > 0:
+            time.sleep(min(MAX_ACCEPT_DELAY, ACCEPT_DELAY * surplus))
+        accept()   # nothing left to accept (another process took it): returns at once
+
+    def accepted():
+        found = get_request()   # raises when another process was first; socketserver then waits again
+        count(1)                # every accepted connection ends in one shutdown_request
+        return found
+
+    def shutdown_request(request):
+        try:
+            shutdown(request)
+        finally:
+            count(-1)
+
+    server._handle_request_noblock = handle_request_noblock
+    server.get_request = accepted
+    server.shutdown_request = shutdown_request

@@ -53,3 +53,21 @@ def test_database_made_before_migrations_is_stamped_and_upgraded_keeping_rows(tm
     assert row.url == "http://x.test/a"
     assert row.withdrawn_at == datetime(2024, 1, 3)  # backfilled from when it was last updated
     archive.close()
+
+
+def test_saved_searches_made_before_feed_keys_get_distinct_random_ones(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(migrations.alembic_config(connection), "0005")
+        for name in ("一", "二"):
+            connection.execute(text("INSERT INTO saved_searches (name, query, filters, created, last_event_id) "
+                                    "VALUES (:n, '方案', '{}', '2024-01-01 00:00:00', 0)"), {"n": name})
+    engine.dispose()
+    archive = Archive(url)
+    from archive.notify import get_saved_by_feed_key, list_saved
+
+    keys = [row.feed_key for row in list_saved(archive)]
+    assert len(set(keys)) == 2 and all(len(k) >= 24 for k in keys)
+    assert get_saved_by_feed_key(archive, keys[1]).name == "二"
+    archive.close()

@@ -159,7 +159,7 @@ def build_world(root: Path):
 
 # -- the routes ---------------------------------------------------------------------------------
 
-def world_ids(app) -> dict[str, list[int]]:
+def world_ids(app) -> dict[str, list]:
     from sqlalchemy import select
 
     from archive.models import Capture, Document, Version
@@ -168,7 +168,7 @@ def world_ids(app) -> dict[str, list[int]]:
     archive = app.extensions["govplans"].archive
     with archive.session() as s:
         return {"doc": list(s.scalars(select(Document.id))), "capture": list(s.scalars(select(Capture.id))),
-                "saved": list(s.scalars(select(SavedSearch.id))),
+                "saved": list(s.scalars(select(SavedSearch.feed_key))),
                 "versions": [tuple(r) for r in s.execute(select(Version.document_id, Version.number))]}
 
 
@@ -193,8 +193,8 @@ def crawl_urls(app) -> list[str]:
             values = [{"doc_id": i} for i in ids["doc"]]
         elif names == {"capture_id"}:
             values = [{"capture_id": i} for i in ids["capture"]]
-        elif names == {"saved_id"}:
-            values = [{"saved_id": i} for i in ids["saved"]]
+        elif names == {"feed_key"}:
+            values = [{"feed_key": k} for k in ids["saved"]]
         elif names == {"doc_id", "number"}:
             values = [{"doc_id": d, "number": n} for d, n in ids["versions"]]
         elif names == {"doc_id", "other_id"}:

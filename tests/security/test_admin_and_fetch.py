@@ -90,8 +90,8 @@ def test_the_admin_token_can_come_from_the_environment(hostile_data, monkeypatch
 def test_a_saved_search_feed_shows_no_one_s_address_or_webhook(app, client):
     from tests.security.hostile import world_ids
 
-    for saved_id in world_ids(app)["saved"]:
-        body = client.get(f"/saved/{saved_id}.atom").get_data(as_text=True)
+    for feed_key in world_ids(app)["saved"]:
+        body = client.get(f"/saved/{feed_key}.atom").get_data(as_text=True)
         assert "victim@example.org" not in body and "secret-webhook" not in body and "127.0.0.1:9" not in body
 
 

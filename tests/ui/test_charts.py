@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import lxml.html
+import pytest
+
 from search_ui import charts
 from tests.ui.conftest import XSS, html_of
 
@@ -46,14 +49,21 @@ def test_no_results_no_charts(client):
     assert not tree.xpath("//figure[contains(@class, 'chart')]")
 
 
-def test_chart_labels_are_escaped_in_svg(app):
-    chart = charts.rows([{"label": XSS, "count": 2, "url": "/search?x=\"><script>"},
-                         {"label": "湖南省", "count": 1, "url": None}], "各省份<b>文件数</b>")
-    with app.test_request_context():
-        macro = app.jinja_env.get_template("_charts.html").module.bar_chart
-        svg = str(macro(chart, "c"))
+@pytest.mark.parametrize("kind", [charts.rows, charts.columns])
+def test_chart_labels_are_escaped_in_svg(kind):
+    chart = kind([{"label": XSS, "count": 2, "url": "/search?x=\"><script>"},
+                  {"label": "湖南省", "count": 1, "url": None}], "各省份<b>文件数</b>")
+    svg = str(charts.bar_chart_svg(chart, 'c"><script>'))
     assert "<script" not in svg and "<b>" not in svg
     assert "&lt;script&gt;" in svg and "&#34;&gt;&lt;script&gt;" in svg
+    root = lxml.html.fragment_fromstring(svg)
+    assert root.get("id") == 'c"><script>' and len(root.xpath("//rect")) == 2
+
+
+def test_long_region_names_are_cut_as_jinja_truncate_would(app):
+    env = app.jinja_env
+    for name in ("永州市", "新疆生产建设兵团第一师阿拉尔市", "一二三四五六七八九十十一十二", "一二三四五六七八九十十一十二十三"):
+        assert charts._short(name) == env.from_string('{{ n|truncate(7, True, "…") }}').render(n=name)
 
 
 def test_bars_are_proportional_and_never_invisible():

@@ -158,3 +158,13 @@ def test_the_listed_values_are_the_first_of_the_full_order(app):
         kept_years, _ = facets._listed("year", years, req)
     assert kept == facets._ordered("agency", given)[:facets.LISTED] and omitted == 500 - facets.LISTED
     assert kept_years == facets._ordered("year", years)[:facets.LISTED]
+
+
+@pytest.mark.parametrize("script_root", ["", "/archive{x}"])
+def test_links_to_documents_are_what_url_for_builds(app, script_root):
+    with app.test_request_context("/search", environ_overrides={"SCRIPT_NAME": script_root}):
+        doc, compare = query.url_pattern("documents.show", doc_id=query.ID_SLOT), \
+            query.url_pattern("compare.copies", doc_id=query.ID_SLOT, other_id=query.ID_SLOT)
+        for n in (1, 42, 2**62):
+            assert doc.format(n) == url_for("documents.show", doc_id=n)
+            assert compare.format(n) == url_for("compare.copies", doc_id=query.ID_SLOT, other_id=n)

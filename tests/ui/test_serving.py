@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -42,8 +44,10 @@ def test_two_processes_serve_one_port_and_stop_with_their_parent(data_dir):
     server = subprocess.Popen([sys.executable, "-c", SERVE, str(data_dir.root), str(port)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_for_port(port, timeout=60)
-        workers = children(server.pid)
+        wait_for_port(port, timeout=60)   # the socket listens before the workers are forked
+        deadline = time.monotonic() + 30
+        while len(workers := children(server.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(workers) == 2
         for _ in range(6):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/search.json?q=%E6%96%B9%E6%A1%88", timeout=30) as response:
@@ -73,3 +77,64 @@ def test_serve_command_with_two_processes_on_a_new_data_directory(tmp_path):
         os.killpg(process.pid, signal.SIGTERM)
         _, errors = process.communicate(timeout=30)
     assert "Traceback" not in errors, errors[-2000:]
+
+
+def test_a_busier_process_lets_the_other_accept_first(monkeypatch):
+    """search_ui.serving._balance: connections counted per process, a surplus delays accepting."""
+    from multiprocessing.sharedctypes import RawArray
+
+    from search_ui import serving
+
+    class Server:   # what _balance uses of a werkzeug server
+        def __init__(self):
+            self.socket = socket.socket()
+            self.accepted, self.closed = 0, 0
+
+        def _handle_request_noblock(self):   # accept; the handler thread would shut it down later
+            self.get_request()
+
+        def get_request(self):
+            self.accepted += 1
+            return f"request {self.accepted}"
+
+        def shutdown_request(self, request):
+            self.closed += 1
+
+    sleeps = []
+    monkeypatch.setattr(serving.time, "sleep", sleeps.append)
+    counts = RawArray("i", 2)
+    server = Server()
+    serving._balance(server, counts, 0)
+    server._handle_request_noblock()          # 0 vs 0: accepts at once
+    assert list(counts) == [1, 0] and sleeps == []
+    server._handle_request_noblock()          # 1 vs 0: waits a little first
+    server._handle_request_noblock()          # 2 vs 0: a little longer
+    assert list(counts) == [3, 0] and sleeps == [serving.ACCEPT_DELAY, 2 * serving.ACCEPT_DELAY]
+    for n in range(3):
+        server.shutdown_request(f"request {n + 1}")
+    assert list(counts) == [0, 0]
+    counts[1] = 50                            # the other is far busier: no wait, and never negative
+    server._handle_request_noblock()
+    assert list(counts) == [1, 50] and len(sleeps) == 2
+    server.socket.close()
+
+
+def test_two_processes_answer_many_clients_at_once(data_dir):
+    from concurrent.futures import ThreadPoolExecutor
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", SERVE, str(data_dir.root), str(port)], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def get(n: int) -> int:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/search.json?q=%E6%96%B9%E6%A1%88&page={n % 3 + 1}",
+                                    timeout=60) as response:
+            return response.status
+
+    try:
+        wait_for_port(port, timeout=60)
+        with ThreadPoolExecutor(20) as pool:
+            assert set(pool.map(get, range(60))) == {200}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)

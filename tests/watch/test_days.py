@@ -65,7 +65,7 @@ def days(tmp_path_factory):
     try:
         archive = Archive(data.database_url)
         saved = add_saved(archive, "方案", QUERY, {}, email="watcher@example.test")
-        out["saved_id"] = saved.id
+        out["feed_key"] = saved.feed_key
         archive.close()
         for day in DAYS:
             world = World(day=day, **DAY_WORLD)
@@ -152,7 +152,7 @@ def test_saved_search_feed_has_every_matching_event(days):
 
     app = create_app({"DATA_DIR": str(days["data"].root), "TESTING": True, "FEED_SIZE": 1000})
     try:
-        response = app.test_client().get(f"/saved/{days['saved_id']}.atom")
+        response = app.test_client().get(f"/saved/{days['feed_key']}.atom")
         assert response.status_code == 200
         feed = ET.fromstring(response.data)
     finally:

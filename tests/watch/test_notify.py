@@ -139,3 +139,58 @@ def test_ui_refuses_saving_without_a_token_or_from_another_origin(ui):
     assert client.post("/saved", data={"q": "方案", "token": token, "webhook": "http://127.0.0.1:1/"}).status_code == 403
     assert client.post("/saved", data={"q": "方案", "token": "s3cret", "email": "a@example.test"}).status_code == 201
     assert client.get("/saved/999.atom").status_code == 404
+
+
+def test_feed_url_is_a_random_key_not_the_counting_id(ui):
+    app, client = ui
+    with app.test_request_context():
+        from search_ui.saved import form_token
+        token = form_token()
+    first, second = (client.post("/saved", data={"q": "方案", "token": token}) for _ in range(2))
+    keys = [r.headers["Location"].rsplit("/", 1)[1].removesuffix(".atom") for r in (first, second)]
+    assert keys[0] != keys[1] and all(len(k) >= 24 and not k.isdigit() for k in keys)
+    assert client.get(first.headers["Location"]).status_code == 200
+    assert client.get("/saved/1.atom").status_code == 404 and client.get("/saved/2.atom").status_code == 404
+    assert client.get(f"/saved/{keys[0][:-1]}.atom").status_code == 404
+
+
+def test_saving_is_limited_per_client_address_but_not_for_the_admin(ui):
+    app, client = ui
+    app.config["SAVED_PER_HOUR"] = 2
+    with app.test_request_context():
+        from search_ui.saved import form_token
+        token = form_token()
+    here, there = {"REMOTE_ADDR": "10.0.0.1"}, {"REMOTE_ADDR": "10.0.0.2"}
+    codes = [client.post("/saved", data={"q": "方案", "token": token}, environ_base=here).status_code
+             for _ in range(3)]
+    assert codes == [201, 201, 429]
+    limited = client.post("/saved", data={"q": "方案", "token": token}, environ_base=here)
+    assert limited.status_code == 429 and 3000 < int(limited.headers["Retry-After"]) <= 3601
+    assert client.post("/saved", data={"q": "方案", "token": token}, environ_base=there).status_code == 201
+    assert client.post("/saved", data={"q": "方案", "token": "s3cret"}, environ_base=here).status_code == 201
+
+
+def test_limiter_window_slides_by_the_hour():
+    from search_ui.saved import SaveLimiter
+
+    limiter = SaveLimiter()
+    assert [limiter.allow("a", 2, now=t) for t in (0, 10)] == [0.0, 0.0]
+    assert limiter.allow("a", 2, now=20) == pytest.approx(3580)
+    assert limiter.allow("a", 2, now=3600) == 0.0 and limiter.allow("a", 2, now=3605) > 0
+
+
+def test_public_url_pins_absolute_links_whatever_host_the_client_sends(data, monkeypatch):
+    from search_ui import create_app
+
+    crawl_day(data, [doc(1, "祁阳市政务公开实施方案")])
+    monkeypatch.setenv("GOVPLANS_TRUSTED_HOSTS", "archive.example.org,localhost")
+    app = create_app({"DATA_DIR": str(data.root), "TESTING": True, "PUBLIC_URL": "https://archive.example.org"})
+    client = app.test_client()
+    feed = client.get("/search.atom?q=方案", headers={"Host": "localhost"})
+    assert feed.status_code == 200
+    links = [link.get("href") for link in ET.fromstring(feed.data).iter(f"{ATOM}link")]
+    assert links and all(href.startswith(("https://archive.example.org/", "http://www.")) for href in links)
+    assert client.get("/search.atom?q=方案", headers={"Host": "evil.example"}).status_code == 400
+    app.extensions["govplans"].archive.close()
+    with pytest.raises(ValueError):
+        create_app({"DATA_DIR": str(data.root), "PUBLIC_URL": "archive.example.org"})
