@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_PORT ?= 8000
 
-.PHONY: install browser doc-tools demo test bench bench-ui fuzz audit clean
+.PHONY: install browser doc-tools bench-tools demo test bench bench-ui soak fuzz audit clean
 
 install: $(VENV)/.installed
 
@@ -25,7 +25,11 @@ demo: install doc-tools
 doc-tools:
 	sh scripts/install-doc-tools.sh
 
-test: install browser doc-tools
+# wrk: the load tool of bench-ui and of the soak test in tests/reliability (idempotent).
+bench-tools:
+	sh scripts/install-bench-tools.sh
+
+test: install browser doc-tools bench-tools
 	$(PY) -m pytest -q
 
 BENCH_ARGS ?=
@@ -39,6 +43,11 @@ bench: install
 bench-ui: install
 	sh scripts/install-bench-tools.sh
 	$(PY) -m bench.ui_load --docs 100000 --processes 1,2 --warmup 20
+
+# 50 clients for 5 minutes on a 100k-document archive while a crawl ingests (after 3 minutes' warm-up).
+soak: install
+	sh scripts/install-bench-tools.sh
+	$(PY) -m bench.soak --docs 100000 --seconds 300 --connections 50 --processes 2
 
 # The long fuzz run (CI runs a 30 s box inside `make test`).
 fuzz: install
