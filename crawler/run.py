@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -91,6 +94,21 @@ def pending_job(data: DataDir) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
+@contextmanager
+def _own_signal_handlers():
+    """Scrapy leaves its Ctrl-C / SIGTERM handlers behind when the crawl ends; they only stop
+    crawlers that no longer run, so a process that goes on (demo, schedule) could not be stopped."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def run_crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None = None, full: bool = False,
               resume: bool = False) -> CrawlSummary:
     """Crawl every site with its family's spider; documents land in the data directory.
@@ -124,7 +142,8 @@ def run_crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None = 
         crawlers.append(crawler)
         process.crawl(crawler, sites=family_sites)
     started_at = time.monotonic()
-    process.start()
+    with _own_signal_handlers():
+        process.start()
     seconds = time.monotonic() - started_at
     stats = [c.stats for c in crawlers if c.stats]
     fatal = next((s.get_value(FATAL_STAT) for s in stats if s.get_value(FATAL_STAT)), None)
