@@ -18,14 +18,22 @@ MIN_LEN, MAX_LEN = 4, 150
 def pick_title(tree, meta: dict[str, list[Found]], page_title: str | None,
                labelled: list[Found] = ()) -> Found | None:
     """ArticleTitle, an xxgk table's 标题, a heading that <title> confirms, <title> minus the site."""
-    headings = list(heading_candidates(tree))
+    # The portal's own name: a <title> part beside others that reads as one (…_兰坪白族普米族
+    # 自治县人民政府) and the SiteName meta tag. Banners print it as a heading and <title>
+    # repeats it, so it would pass for a confirmed heading (a long county name is as long as a
+    # short title); it is never the document's title. A <title> of one part is left alone:
+    # it may be the document's own title that happens to end in 网.
+    parts = _title_parts(page_title)
+    site_names = {_key(p) for p in parts if _SITE_NAME.search(p)} if len(parts) > 1 else set()
+    site_names.update(_key(f.value) for f in meta.get("site_name", []) if f.value)
+    headings = [h for h in heading_candidates(tree) if _key(h[0]) not in site_names]
     for found in meta.get("title", []):
         if found.source.lower() == "meta:articletitle" and _plausible(found.value):
             return found
     for found in labelled:
         if _plausible(found.value):
             return found
-    cleaned = [part for part in _title_parts(page_title) if not _SITE_NAME.search(part)]
+    cleaned = [part for part in parts if not _SITE_NAME.search(part)]
     longest = max((len(_key(p)) for p in cleaned), default=0)
     page_key = _key(page_title or "")
     for text, where, _ in headings:  # a heading that <title> repeats
