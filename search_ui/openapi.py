@@ -45,6 +45,11 @@ MORE = _param("more", "A facet to list in full (its values beyond the 20 most fr
               {"type": "string", "enum": ["year", "theme", "doc_type", "agency", "site", "status"]})
 PAGE_PARAMS = [_param("q", "Title contains", _STR), *FILTERS,
                _param("page", "Page number", {"type": "integer", "minimum": 1, "maximum": 500})]
+STATUS_PARAMS = [
+    _param("q", "Site name or id contains (case-insensitive)", {"type": "string", "maxLength": 100}),
+    _param("flagged", "1: only the sites flagged broken", {"type": "string", "enum": ["0", "1"]}),
+    _param("page", "Page of the sites not flagged (1 by default; past the last: the last)", {"type": "integer", "minimum": 1}),
+]
 
 FACET = {"type": "object", "required": ["name", "title", "values"], "properties": {
     "name": _STR, "title": _STR,
@@ -136,15 +141,33 @@ SCHEMAS = {
         "chips": {"type": "array", "items": CHIP}, "facets": {"type": "array", "items": FACET},
         "families": {"type": "array", "items": {"$ref": "#/components/schemas/Family"}}, "pager": PAGER,
         "json_url": _STR, "html_url": _STR}},
-    "Status": {"type": "object", "required": ["documents", "sites", "broken"], "properties": {
-        "documents": _INT, "broken": {"type": "array", "items": _STR},
-        "sites": {"type": "array", "items": {"type": "object", "required": ["id", "name", "documents", "broken"], "properties": {
-            "id": _NSTR, "name": _STR, "base_url": _NSTR, "family": _NSTR, "documents": _INT,
-            "last_seen": _NSTR, "newest_document": _DATE, "broken": {"type": "boolean"}, "broken_reason": _NSTR,
-            "run": {"type": ["object", "null"], "properties": {
-                "started": _NSTR, "finished": _NSTR, "pages": _INT, "new": _INT, "changed": _INT,
-                "unchanged": _INT, "withdrawn": _INT, "errors": {"type": "object", "additionalProperties": _INT},
-                "error_total": _INT, "newest_item": _DATE}}}}}}},
+    "Status": {"type": "object", "required": ["documents", "totals", "sites", "broken", "page", "pages", "page_size"],
+               "properties": {
+        "documents": _INT,
+        "totals": {"type": "object", "description": "Over every site, whatever the filter or page",
+                   "required": ["sites", "broken"], "properties": {
+                       "sites": _INT, "broken": _INT, "with_runs": _INT,
+                       "with_errors": {"type": "integer", "description": "sites whose last run had errors"}}},
+        "broken": {"type": "array", "items": _STR, "description": "Ids of every site flagged broken (not filtered)"},
+        "query": _STR, "flagged_only": {"type": "boolean"},
+        "matched": {"type": "integer", "description": "sites matching q (all sites without q)"},
+        "matched_broken": {"type": "integer", "description": "... of which flagged broken"},
+        "page": _INT, "pages": _INT, "page_size": {"type": "integer", "description": "sites not flagged, per page"},
+        "flagged": {"type": "array", "items": {"$ref": "#/components/schemas/StatusSite"},
+                    "description": "The matching flagged sites, all of them, on page 1 only (empty on later pages)"},
+        "others": {"type": "array", "items": {"$ref": "#/components/schemas/StatusSite"},
+                   "description": "This page of the matching sites not flagged, most documents first"},
+        "sites": {"type": "array", "items": {"$ref": "#/components/schemas/StatusSite"},
+                  "description": "flagged + others, in page order"},
+        "pager": PAGER, "json_url": _STR, "html_url": _STR}},
+    "StatusSite": {"type": "object", "required": ["id", "name", "documents", "broken"], "properties": {
+        "id": _NSTR, "name": _STR, "base_url": _NSTR, "family": _NSTR, "documents": _INT,
+        "last_seen": _NSTR, "newest_document": _DATE, "broken": {"type": "boolean"}, "broken_reason": _NSTR,
+        "broken_since": _NSTR,
+        "run": {"type": ["object", "null"], "properties": {
+            "started": _NSTR, "finished": _NSTR, "pages": _INT, "new": _INT, "changed": _INT,
+            "unchanged": _INT, "withdrawn": _INT, "errors": {"type": "object", "additionalProperties": _INT},
+            "error_total": _INT, "newest_item": _DATE}}}},
 }
 
 
@@ -194,7 +217,10 @@ PATHS = {
                                 "parameters": PAGE_PARAMS,
                                 "responses": _json("TemplatesPage", "Families with their adoption", bad_request=True)}},
     "/status.json": {"get": {"summary": "Per site: documents, last crawl run, errors by kind, broken flag",
-                             "operationId": "status", "parameters": [],
+                             "description": "The sites flagged broken come first and all of them on page 1; the "
+                                            "others follow, 100 a page, most documents first. Follow `page` from 1 "
+                                            "to `pages` to see every site once. `totals` count every site.",
+                             "operationId": "status", "parameters": STATUS_PARAMS,
                              "responses": _json("Status", "Crawl status")}},
     "/api/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "parameters": [],
                                   "responses": {"200": {"description": "OpenAPI 3.1",

@@ -1,32 +1,97 @@
 """Status for operators: per site the documents, the last crawl run, its errors by kind, and
 whether the site looks broken (archive/health.py: the verdict kept after its last run, or judged
-here from its runs when none was kept)."""
+here from its runs when none was kept).
+
+The figures for every site come from a fixed number of grouped queries (no query per site), and
+the page is bounded: the sites flagged broken first, always in full (on page 1), then the others
+PAGE_SIZE a page (`?page=N`), narrowed by `?q=` (site name or id contains) or `?flagged=1` (only
+the flagged ones). The totals count every site. /status.json takes the same parameters.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template, request, url_for
 from sqlalchemy import func, select
 
 from archive import health
 from archive.models import CrawlRun, Document, Site
+from archive.watch_models import SiteHealth
 from search_ui import resources
 
 bp = Blueprint("status", __name__)
 
+PAGE_SIZE = 100          # sites not flagged, per page
+MAX_QUERY = 100          # characters of ?q= looked at
+NO_SITE = "（未关联网站）"
+RUN_COLUMNS = ("site_id", "id", "started", "finished", "pages", "new", "changed", "unchanged", "withdrawn", "errors",
+               "newest_item", "full_sweep")
+
 
 @bp.get("/status")
 def status():
-    return render_template("status.html", view=status_view())
+    return render_template("status.html", view=status_view(**_params()))
 
 
 @bp.get("/status.json")
 def status_json():
-    return jsonify(status_view())
+    return jsonify(status_view(**_params()))
 
 
-def status_view() -> dict:
-    sites = site_rows()
-    return {"documents": resources().archive.count_documents(), "sites": sites,
-            "broken": [s["id"] for s in sites if s["broken"]]}
+def _params() -> dict:
+    args = request.args
+    try:
+        page = int(args.get("page", "1"))
+    except ValueError:
+        page = 1
+    return {"page": max(page, 1), "q": " ".join(args.get("q", "").split())[:MAX_QUERY],
+            "flagged_only": args.get("flagged", "") not in ("", "0")}
+
+
+def status_view(page: int = 1, q: str = "", flagged_only: bool = False, page_size: int = PAGE_SIZE) -> dict:
+    """The totals over every site, the flagged sites (page 1) and one page of the others."""
+    sites = site_index()
+    needle = q.casefold()
+    matched = [e for e in sites if not needle or needle in e.name.casefold() or needle in (e.id or "").casefold()]
+    flagged = [e for e in matched if e.broken]
+    others = [] if flagged_only else [e for e in matched if not e.broken]
+    pages = max(1, math.ceil(len(others) / page_size))
+    page = min(page, pages)
+    shown = [site_row(e) for e in others[(page - 1) * page_size: page * page_size]]
+    listed_flagged = [site_row(e) for e in flagged] if page == 1 else []
+    return {
+        "documents": sum(e.documents for e in sites),      # the grouped counts add up to every document
+        "totals": {"sites": len(sites), "broken": sum(e.broken for e in sites),
+                   "with_runs": sum(e.run is not None for e in sites),
+                   "with_errors": sum(e.error_total > 0 for e in sites)},
+        "broken": [e.id for e in sites if e.broken],
+        "query": q, "flagged_only": flagged_only,
+        "matched": len(matched), "matched_broken": len(flagged),
+        "page": page, "pages": pages, "page_size": page_size,
+        "flagged": listed_flagged, "others": shown,
+        "sites": listed_flagged + shown,
+        "pager": _pager(page, pages, q, flagged_only),
+        "json_url": _url("status.status_json", page, q, flagged_only),
+        "html_url": _url("status.status", page, q, flagged_only),
+    }
+
+
+def _url(endpoint: str, page: int, q: str, flagged_only: bool) -> str:
+    return url_for(endpoint, q=q or None, flagged=1 if flagged_only else None, page=page if page > 1 else None)
+
+
+def _pager(current: int, pages: int, q: str, flagged_only: bool, window: int = 4) -> dict:
+    """Links for search_ui/templates/_pager.html (the shape search.pager gives)."""
+    def link(n: int) -> str:
+        return _url("status.status", n, q, flagged_only)
+    numbers = range(max(1, current - window), min(pages, current + window) + 1)
+    return {"prev_url": link(current - 1) if current > 1 else None,
+            "next_url": link(current + 1) if current < pages else None,
+            "first_url": link(1) if numbers[0] > 1 else None,
+            "last_url": link(pages) if numbers[-1] < pages else None, "last": pages,
+            "numbers": [{"number": n, "current": n == current, "url": link(n)} for n in numbers]}
 
 
 def broken_reason(run: CrawlRun | None) -> str | None:
@@ -39,44 +104,86 @@ def broken_reason(run: CrawlRun | None) -> str | None:
     return health.assess([facts]).reason
 
 
-def site_verdict(site_id: str | None, kept: dict) -> str | None:
-    """Why the site looks broken (None: it does not): the kept verdict, else judged from its runs."""
+def site_verdict(site_id: str | None, kept: dict, facts: dict | None = None) -> str | None:
+    """Why the site looks broken (None: it does not): the kept verdict, else judged from its runs
+    (`facts`: health.recent_run_facts for the sites without a kept verdict; None: ask for this one)."""
     if site_id is None:
         return None
     if site_id in kept:
         return kept[site_id].reason if kept[site_id].flagged else None
-    return health.assess(health.run_facts(resources().archive, site_id)).reason
+    runs = health.run_facts(resources().archive, site_id) if facts is None else facts.get(site_id, [])
+    return health.assess(runs).reason
 
 
 def site_rows() -> list[dict]:
     """One row per site (plus one for documents without a site): broken first, then most documents."""
+    return [site_row(entry) for entry in site_index()]
+
+
+@dataclass(frozen=True)
+class SiteEntry:
+    """What sorting, filtering and the totals need of a site, and the raw rows its full row is made of."""
+    id: str | None
+    name: str
+    documents: int
+    reason: str | None          # why it looks broken; None: it does not
+    error_total: int            # errors of its last run
+    site: Any = None            # (id, name, base_url, family) from sites
+    counts: tuple = (0, None, None)   # documents, newest last_seen, newest published
+    run: Any = None             # its last run (RUN_COLUMNS)
+    kept: Any = None            # its kept verdict (site_health)
+
+    @property
+    def broken(self) -> bool:
+        return self.reason is not None
+
+
+def site_index() -> list[SiteEntry]:
+    """Every site, broken first, then most documents, then by id.
+
+    Five statements whatever the number of sites: sites, documents grouped by site, each site's
+    latest run, the kept verdicts (site_health), and the recent runs of the sites without one
+    (health.recent_run_facts, a window function)."""
+    archive = resources().archive
     counts = (select(Document.site_id, func.count(Document.id), func.max(Document.last_seen), func.max(Document.published))
               .group_by(Document.site_id))
     latest = (select(CrawlRun.site_id, func.max(CrawlRun.id).label("run_id"))
               .group_by(CrawlRun.site_id).subquery())
-    with resources().archive.session() as s:
-        sites = {site.id: site for site in s.scalars(select(Site))}
+    # plain columns, not ORM objects: a few thousand rows each on a national archive
+    run_columns = [getattr(CrawlRun, name) for name in RUN_COLUMNS]
+    with archive.session() as s:
+        sites = {row.id: row for row in s.execute(select(Site.id, Site.name, Site.base_url, Site.family))}
         documents = {site_id: (n, last, newest) for site_id, n, last, newest in s.execute(counts)}
-        runs = {run.site_id: run for run in s.scalars(select(CrawlRun).join(latest, CrawlRun.id == latest.c.run_id))}
-    kept = health.site_health(resources().archive)
-    rows = []
-    for site_id in sorted(set(sites) | set(documents), key=lambda k: (k is None, k or "")):
-        site = sites.get(site_id)
-        n, last_seen, newest = documents.get(site_id, (0, None, None))
-        run = runs.get(site_id)
-        reason = site_verdict(site_id, kept)
-        rows.append({
-            "id": site_id, "name": site.name if site else "（未关联网站）",
-            "base_url": site.base_url if site else None, "family": site.family if site else None,
-            "documents": n, "last_seen": _iso(last_seen), "newest_document": _iso(newest),
-            "run": _run(run), "broken": reason is not None, "broken_reason": reason,
-            "broken_since": _iso(kept[site_id].since) if site_id in kept and kept[site_id].flagged else None,
-        })
-    rows.sort(key=lambda r: (not r["broken"], -r["documents"]))
-    return rows
+        runs = {row.site_id: row for row in s.execute(select(*run_columns).join(latest, CrawlRun.id == latest.c.run_id))}
+        kept = {row.site_id: row for row in s.execute(select(SiteHealth.site_id, SiteHealth.flagged, SiteHealth.reason,
+                                                             SiteHealth.since))}
+    facts = health.recent_run_facts(archive, unjudged=True)
+    entries = []
+    for site_id in set(sites) | set(documents):
+        site, run = sites.get(site_id), runs.get(site_id)
+        count = documents.get(site_id, (0, None, None))
+        entries.append(SiteEntry(id=site_id, name=site.name if site else NO_SITE, documents=count[0],
+                                 reason=site_verdict(site_id, kept, facts),
+                                 error_total=sum((run.errors or {}).values()) if run else 0,
+                                 site=site, counts=count, run=run, kept=kept.get(site_id)))
+    entries.sort(key=lambda e: (not e.broken, -e.documents, e.id is None, e.id or ""))
+    return entries
 
 
-def _run(run: CrawlRun | None) -> dict | None:
+def site_row(entry: SiteEntry) -> dict:
+    """A site as the page and /status.json show it."""
+    site, kept = entry.site, entry.kept
+    _, last_seen, newest = entry.counts
+    return {
+        "id": entry.id, "name": entry.name,
+        "base_url": site.base_url if site else None, "family": site.family if site else None,
+        "documents": entry.documents, "last_seen": _iso(last_seen), "newest_document": _iso(newest),
+        "run": _run(entry.run), "broken": entry.broken, "broken_reason": entry.reason,
+        "broken_since": _iso(kept.since) if kept is not None and kept.flagged else None,
+    }
+
+
+def _run(run) -> dict | None:
     if run is None:
         return None
     errors = dict(sorted((run.errors or {}).items(), key=lambda kv: (-kv[1], kv[0])))
