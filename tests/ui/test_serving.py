@@ -138,3 +138,18 @@ def test_two_processes_answer_many_clients_at_once(data_dir):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_malloc_arenas_are_capped_unless_the_operator_chose_a_number():
+    import platform
+    import subprocess
+    import sys
+
+    code = "from search_ui.serving import limit_malloc_arenas; print(limit_malloc_arenas())"
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    capped = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    chosen = subprocess.run([sys.executable, "-c", code], env=dict(env, MALLOC_ARENA_MAX="4"),
+                            capture_output=True, text=True, check=True)
+    assert chosen.stdout.strip() == "False"
+    if platform.libc_ver()[0] == "glibc":
+        assert capped.stdout.strip() == "True"
