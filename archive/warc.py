@@ -7,6 +7,13 @@ every record whole (its gzip member complete, its payload digest right): `read_r
 WarcRecordError for a damaged one, `iter_responses` logs it and skips the rest of that file.
 A writer never appends to an existing file (each process starts its own), so a damaged tail is
 never followed by good records.
+
+Unchanged content is written as a WARC 1.1 `revisit` record (`write_revisit`: the HTTP status line
+and headers, no body, WARC-Refers-To / -Target-URI / -Date naming the earlier response record):
+profile identical-payload-digest for a 200 with the same payload, server-not-modified for a 304.
+The location it hands out is the earlier response record's (the payload), its own in `.revisit`;
+`read_response` reads response records only, `read_record` either kind, and `iter_responses`
+yields a revisit with the body of the record it refers to.
 """
 from __future__ import annotations
 
@@ -48,6 +55,25 @@ class WarcLocation:
     offset: int
     length: int
     payload_digest: str  # sha1:BASE32, as in WARC-Payload-Digest
+    # A revisit: where its own revisit record is (file, offset, length); the fields above then
+    # name the earlier response record that holds the payload (what a capture row points at).
+    revisit: tuple[str, int, int] | None = None
+
+
+IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisions/identical-payload-digest"
+NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisions/server-not-modified"
+
+
+@dataclass(frozen=True)
+class Original:
+    """The earlier response record a revisit refers to."""
+    url: str
+    file: str
+    offset: int
+    length: int
+    payload_digest: str
+    record_id: str | None = None   # its WARC-Record-ID, when known
+    date: str | None = None        # its WARC-Date, when known
 
 
 @dataclass(frozen=True)
@@ -57,6 +83,9 @@ class StoredResponse:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     date: str
+    revisit: dict | None = None  # a revisit record: profile, refers_to, refers_to_uri, refers_to_date, digest
+    record_id: str | None = None   # its WARC-Record-ID
+    digest: str | None = None      # its WARC-Payload-Digest
 
 
 def payload_digest(body: bytes) -> str:
@@ -97,9 +126,43 @@ def _gzip_member(*parts: bytes, level: int = COMPRESS_LEVEL) -> bytes:
     return b"".join([*(compressor.compress(part) for part in parts), compressor.flush()])
 
 
+def _request_member(url: str, date: str, concurrent_to: str, request_headers: Mapping[str, str], method: str,
+                    level: int) -> bytes:
+    path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
+    statusline = f"/{path} HTTP/1.1"
+    request_head = _http_block(f"{method} {statusline}\r\n", request_headers, statusline, method)
+    return _gzip_member(_record("request", f"<urn:uuid:{uuid.uuid4()}>", url, date, _EMPTY_DIGEST,
+                                _digest(hashlib.sha1(request_head)), len(request_head),
+                                concurrent_to=concurrent_to), request_head, b"\r\n\r\n", level=level)
+
+
+def build_revisit(url: str, status: int, reason: str, response_headers: Mapping[str, str], profile: str,
+                  original: Original, request_headers: Mapping[str, str] | None = None, method: str = "GET",
+                  level: int = COMPRESS_LEVEL) -> tuple[bytes, bytes]:
+    """(revisit member, request member or b""): a WARC 1.1 revisit record whose block is the HTTP
+    status line and headers only (no body), referring to the earlier response `original`."""
+    statusline = f"{status} {reason}".strip()
+    http_head = _http_block(f"HTTP/1.1 {statusline}\r\n", response_headers, statusline, "HTTP/1.1")
+    date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    record_id = f"<urn:uuid:{uuid.uuid4()}>"
+    refers = f"WARC-Refers-To: {original.record_id}\r\n" if original.record_id else ""
+    refers_date = f"WARC-Refers-To-Date: {original.date}\r\n" if original.date else ""
+    head = (f"WARC/1.1\r\nWARC-Type: revisit\r\nWARC-Record-ID: {record_id}\r\nWARC-Target-URI: {url}\r\n"
+            f"WARC-Date: {date}\r\nWARC-Profile: {profile}\r\n{refers}"
+            f"WARC-Refers-To-Target-URI: {original.url}\r\n{refers_date}"
+            f"WARC-Payload-Digest: {original.payload_digest}\r\nWARC-Block-Digest: {_digest(hashlib.sha1(http_head))}\r\n"
+            f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http_head)}\r\n\r\n"
+            ).encode("utf-8")
+    revisit = _gzip_member(head, http_head, b"\r\n\r\n", level=level)
+    request = b""
+    if request_headers is not None:
+        request = _request_member(url, date, record_id, request_headers, method, level)
+    return revisit, request
+
+
 def build_records(url: str, status: int, reason: str, response_headers: Mapping[str, str], body: bytes,
                   request_headers: Mapping[str, str] | None = None, method: str = "GET",
-                  level: int = COMPRESS_LEVEL) -> tuple[bytes, bytes, str]:
+                  level: int = COMPRESS_LEVEL, ids: dict | None = None) -> tuple[bytes, bytes, str]:
     """(response member, request member or b"", payload digest): one exchange as gzipped WARC records.
 
     Pure CPU (digests, gzip) and no shared state, so it runs outside the writer's lock: records
@@ -117,12 +180,9 @@ def build_records(url: str, status: int, reason: str, response_headers: Mapping[
                                     len(http_head) + len(body)), http_head, body, b"\r\n\r\n", level=level)
     request = b""
     if request_headers is not None:
-        path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
-        statusline = f"/{path} HTTP/1.1"
-        request_head = _http_block(f"{method} {statusline}\r\n", request_headers, statusline, method)
-        request = _gzip_member(_record("request", f"<urn:uuid:{uuid.uuid4()}>", url, date, _EMPTY_DIGEST,
-                                       _digest(hashlib.sha1(request_head)), len(request_head),
-                                       concurrent_to=response_id), request_head, b"\r\n\r\n", level=level)
+        request = _request_member(url, date, response_id, request_headers, method, level)
+    if ids is not None:
+        ids.update(record_id=response_id, date=date)
     return response, request, digest
 
 
@@ -156,9 +216,26 @@ class WarcArchive:
 
     def write(self, url: str, status: int, reason: str, response_headers: Mapping[str, str],
               body: bytes, request_headers: Mapping[str, str] | None = None,
-              method: str = "GET") -> WarcLocation:
+              method: str = "GET", ids: dict | None = None) -> WarcLocation:
+        """A full response record (and its request record). `ids`, when given, gets the response
+        record's record_id and date (for a later revisit to refer to)."""
         response, request, digest = build_records(url, status, reason, response_headers, body, request_headers,
-                                                  method, level=self.compress_level)
+                                                  method, level=self.compress_level, ids=ids)
+        name, offset, length = self._append(response, request)
+        return WarcLocation(name, offset, length, digest)
+
+    def write_revisit(self, url: str, status: int, reason: str, response_headers: Mapping[str, str],
+                      profile: str, original: Original, request_headers: Mapping[str, str] | None = None,
+                      method: str = "GET") -> WarcLocation:
+        """A revisit record (and its request record) instead of a full response. The location returned
+        is the original's (where the payload is), with the revisit record's own place in `revisit`."""
+        revisit, request = build_revisit(url, status, reason, response_headers, profile, original, request_headers,
+                                         method, level=self.compress_level)
+        name, offset, length = self._append(revisit, request)
+        return WarcLocation(original.file, original.offset, original.length, original.payload_digest,
+                            revisit=(name, offset, length))
+
+    def _append(self, response: bytes, request: bytes) -> tuple[str, int, int]:
         with self._lock:
             if self._file is None or self._file.tell() > self.max_bytes:
                 self._close_file()
@@ -172,7 +249,7 @@ class WarcArchive:
             except BaseException:
                 self._cut_back(offset)
                 raise
-            return WarcLocation(self._name, offset, len(response), digest)
+            return self._name, offset, len(response)
 
     def _cut_back(self, offset: int) -> None:
         """After a failed write: drop its partial record; if even that fails, leave the file for a new one."""
@@ -228,6 +305,8 @@ def _parse(raw: bytes, name: str, offset: int):
         block = raw[raw.index(b"\r\n\r\n") + 4:]
         if len(block) < length:
             raise WarcRecordError(f"record {name}:{offset} holds {len(block)} of its {length} bytes")
+        if record.rec_type == "revisit":
+            return "revisit", _revisit(record)
         if record.rec_type != "response":
             return record.rec_type, None
         payload = record.raw_stream.read()
@@ -241,7 +320,22 @@ def _parse(raw: bytes, name: str, offset: int):
     headers = {k.lower(): v for k, v in record.http_headers.headers} if record.http_headers else {}
     status = int(record.http_headers.get_statuscode()) if record.http_headers else 0
     return record.rec_type, StoredResponse(record.rec_headers.get_header("WARC-Target-URI"), status, headers,
-                                           _decoded(payload, headers), record.rec_headers.get_header("WARC-Date"))
+                                           _decoded(payload, headers), record.rec_headers.get_header("WARC-Date"),
+                                           record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                                           digest=stored or payload_digest(payload))
+
+
+def _revisit(record) -> StoredResponse:
+    """A revisit record as a StoredResponse with no body: its status and headers, and in `revisit`
+    what it refers to (the body is the earlier record's: see resolve_revisit)."""
+    get = record.rec_headers.get_header
+    headers = {k.lower(): v for k, v in record.http_headers.headers} if record.http_headers else {}
+    status = int(record.http_headers.get_statuscode()) if record.http_headers else 0
+    info = {"profile": get("WARC-Profile"), "refers_to": get("WARC-Refers-To"),
+            "refers_to_uri": get("WARC-Refers-To-Target-URI"), "refers_to_date": get("WARC-Refers-To-Date"),
+            "digest": get("WARC-Payload-Digest"), "record_id": get("WARC-Record-ID")}
+    return StoredResponse(get("WARC-Target-URI"), status, headers, b"", get("WARC-Date"), revisit=info,
+                          record_id=get("WARC-Record-ID"), digest=get("WARC-Payload-Digest"))
 
 
 def _decoded(payload: bytes, headers: dict[str, str]) -> bytes:
@@ -268,9 +362,49 @@ def read_response(directory: str | os.PathLike, location_file: str, offset: int)
     if member is None:
         raise WarcRecordError(f"no WARC record at {location_file}:{offset}")
     kind, response = _parse(member[0], path.name, offset)
-    if response is None:
+    if response is None or kind != "response":
         raise WarcRecordError(f"no response record at {location_file}:{offset} (a {kind} record)")
     return response
+
+
+def read_record(directory: str | os.PathLike, location_file: str, offset: int) -> tuple[str, StoredResponse | None]:
+    """(WARC type, StoredResponse or None) of the record at offset: a response, or a revisit (no body;
+    what it refers to in .revisit). Raises WarcRecordError when the record there is cut off or damaged."""
+    path = Path(directory) / Path(location_file).name
+    with open(path, "rb") as handle:
+        member = _member(handle, offset)
+    if member is None:
+        raise WarcRecordError(f"no WARC record at {location_file}:{offset}")
+    return _parse(member[0], path.name, offset)
+
+
+def read_head(directory: str | os.PathLike, location_file: str, offset: int) -> dict[str, str]:
+    """The WARC header fields of the record at offset (only its head is inflated): what a revisit
+    needs of the record it refers to (WARC-Record-ID, WARC-Date, WARC-Type, WARC-Payload-Digest).
+    Raises OSError or WarcRecordError when there is no readable record head there."""
+    path = Path(directory) / Path(location_file).name
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    text = b""
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        while b"\r\n\r\n" not in text:
+            data = handle.read(4096)
+            if not data or inflater.eof:
+                raise WarcRecordError(f"no WARC record head at {location_file}:{offset}")
+            try:
+                text += inflater.decompress(data)
+            except zlib.error as error:
+                raise WarcRecordError(f"not a gzip record ({error})") from None
+            if len(text) > 1 << 16:
+                raise WarcRecordError(f"no WARC record head at {location_file}:{offset}")
+    lines = text.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace").split("\r\n")
+    if not lines[0].startswith("WARC/"):
+        raise WarcRecordError(f"no WARC record at {location_file}:{offset}")
+    fields = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        fields[name.strip()] = value.strip()
+    return fields
 
 
 def scan_file(path: str | os.PathLike):
@@ -295,8 +429,14 @@ def scan_file(path: str | os.PathLike):
 
 def iter_responses(directory: str | os.PathLike, problems: list[WarcProblem] | None = None):
     """Every response record in every WARC file, oldest file first, as (file, offset, StoredResponse).
+    A revisit record comes as the response it stands for: its own status, headers and date, with the
+    body of the earlier record it refers to (identical-payload-digest; a server-not-modified revisit
+    of a 304 has no body, as the 304 had none); (file, offset) are the revisit record's. A revisit
+    whose earlier record is not found is logged and skipped.
     A cut-off or damaged record (the tail of a write killed midway) is logged, added to `problems`
     when given, and skipped with the rest of its file."""
+    by_id: dict[str, tuple[str, int]] = {}
+    by_digest: dict[tuple[str, str], tuple[str, int]] = {}
     for path in sorted(Path(directory).glob("*.warc.gz")):
         for entry in scan_file(path):
             if isinstance(entry, WarcProblem):
@@ -305,6 +445,36 @@ def iter_responses(directory: str | os.PathLike, problems: list[WarcProblem] | N
                 if problems is not None:
                     problems.append(entry)
                 continue
-            offset, _, response = entry
-            if response is not None:
-                yield path.name, offset, response
+            offset, kind, response = entry
+            if response is None:
+                continue
+            if kind == "revisit":
+                resolved = _resolve(directory, response, by_id, by_digest)
+                if resolved is not None:
+                    yield path.name, offset, resolved
+                continue
+            if response.record_id:
+                by_id[response.record_id] = (path.name, offset)
+            if response.status == 200 and response.digest:
+                by_digest[(response.url, response.digest)] = (path.name, offset)
+            yield path.name, offset, response
+
+
+def _resolve(directory, revisit: StoredResponse, by_id: dict, by_digest: dict) -> StoredResponse | None:
+    """The response a revisit stands for, its body read from the record it refers to."""
+    info = revisit.revisit or {}
+    if info.get("profile") == NOT_MODIFIED and revisit.status == 304:
+        return revisit                                  # a 304 has no body of its own
+    where = by_id.get(info.get("refers_to") or "") or by_digest.get((info.get("refers_to_uri") or revisit.url,
+                                                                    info.get("digest") or ""))
+    if where is None:
+        log.warning("WARC revisit of %s: the record it refers to (%s) was not found; skipped", revisit.url,
+                    info.get("refers_to") or info.get("digest"))
+        return None
+    try:
+        original = read_response(directory, *where)
+    except (OSError, WarcRecordError) as error:
+        log.warning("WARC revisit of %s: the record it refers to is unreadable (%s); skipped", revisit.url, error)
+        return None
+    return StoredResponse(revisit.url, revisit.status, revisit.headers, original.body, revisit.date,
+                          revisit=info, record_id=revisit.record_id, digest=original.digest)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 
 from archive.warc import WarcArchive, iter_responses, read_response
 
@@ -94,3 +95,65 @@ def test_writes_from_many_threads_each_land_whole_where_they_say(tmp_path):
         assert got.url == f"http://x.test/{n}" and got.body == bodies[n]
     assert sorted(response.url for _, _, response in iter_responses(tmp_path)) == \
         sorted(f"http://x.test/{n}" for n in range(len(bodies)))
+
+
+# revisit records -------------------------------------------------------------------------------
+
+def _records(directory):
+    from warcio.archiveiterator import ArchiveIterator
+
+    out = []
+    for path in sorted(directory.glob("*.warc.gz")):
+        with open(path, "rb") as handle:
+            for record in ArchiveIterator(handle):
+                out.append((record.rec_type, dict(record.rec_headers.headers), record.content_stream().read()))
+    return out
+
+
+def test_revisit_record_refers_to_the_original_and_reads_back_as_it(tmp_path):
+    from archive.warc import IDENTICAL_PAYLOAD, NOT_MODIFIED, Original, read_record
+
+    warc = WarcArchive(tmp_path)
+    body = "<html><body>不变的正文</body></html>".encode("utf-8")
+    ids = {}
+    first = warc.write("http://x.test/a", 200, "OK", {"Content-Type": "text/html"}, body, request_headers={}, ids=ids)
+    original = Original("http://x.test/a", first.file, first.offset, first.length, first.payload_digest,
+                        ids["record_id"], ids["date"])
+    again = warc.write_revisit("http://x.test/a", 200, "OK", {"Content-Type": "text/html", "X-Day": "2"},
+                               IDENTICAL_PAYLOAD, original, request_headers={"User-Agent": "govplans"})
+    not_modified = warc.write_revisit("http://x.test/a", 304, "Not Modified", {"ETag": '"1"'}, NOT_MODIFIED,
+                                      original, request_headers={"If-None-Match": '"1"'})
+    warc.close()
+    # the location handed out is the original's (the payload); the revisit record's own place is kept too
+    assert (again.file, again.offset, again.payload_digest) == (first.file, first.offset, first.payload_digest)
+    assert again.revisit and again.revisit[1] > first.offset and not_modified.revisit[1] > again.revisit[1]
+    records = _records(tmp_path)
+    assert [kind for kind, _, _ in records] == ["response", "request", "revisit", "request", "revisit", "request"]
+    for (_, head, block), profile, status in ((records[2], IDENTICAL_PAYLOAD, b"200"),
+                                              (records[4], NOT_MODIFIED, b"304")):
+        assert head["WARC-Profile"] == profile
+        assert head["WARC-Refers-To"] == ids["record_id"]
+        assert head["WARC-Refers-To-Target-URI"] == "http://x.test/a"
+        assert head["WARC-Refers-To-Date"] == ids["date"]
+        assert head["WARC-Payload-Digest"] == first.payload_digest
+        assert block == b""                              # the HTTP head only, no body
+    assert records[3][1]["WARC-Concurrent-To"] == records[2][1]["WARC-Record-ID"]
+    kind, stored = read_record(tmp_path, *again.revisit[:2])
+    assert kind == "revisit" and stored.status == 200 and stored.headers["x-day"] == "2" and stored.body == b""
+    assert read_response(tmp_path, again.file, again.offset).body == body
+    # iteration: a revisit comes as the response it stands for, body from the record it refers to
+    got = [(r.status, r.body) for _, _, r in iter_responses(tmp_path)]
+    assert got == [(200, body), (200, body), (304, b"")]
+
+
+def test_a_revisit_is_much_smaller_than_the_response(tmp_path):
+    from archive.warc import IDENTICAL_PAYLOAD, Original
+
+    warc = WarcArchive(tmp_path)
+    body = os.urandom(100_000)
+    first = warc.write("http://x.test/big", 200, "OK", {}, body)
+    again = warc.write_revisit("http://x.test/big", 200, "OK", {}, IDENTICAL_PAYLOAD,
+                               Original("http://x.test/big", first.file, first.offset, first.length,
+                                        first.payload_digest))
+    warc.close()
+    assert again.revisit[2] < first.length / 50

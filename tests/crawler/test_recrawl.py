@@ -64,6 +64,7 @@ def recrawls(tmp_path_factory):
         crawl(data, sites_file)
         day0_statuses = farm.take()
         after_day0 = documents(data)
+        day0_warcs = {path.name for path in DataDir.resolve(data).warc_dir.glob("*.warc.gz")}
         shutil.copytree(data, full_data)
         farm.world = day1
         crawl(data, sites_file)
@@ -82,7 +83,8 @@ def recrawls(tmp_path_factory):
     return {"data": full_data, "day0": truth_of(day0, port), "day1": truth_of(day1, port),
             "after_day0": after_day0, "after_incremental": documents(data), "after_full": documents(full_data),
             "runs": {site: site_runs + by_site(full_data)[site][1:] for site, site_runs in by_site(data).items()},
-            "statuses": statuses, "day0_statuses": day0_statuses, "incremental_statuses": incremental_statuses}
+            "statuses": statuses, "day0_statuses": day0_statuses, "incremental_statuses": incremental_statuses,
+            "day0_warcs": day0_warcs}
 
 
 def _sum(recrawls, index: int, field: str) -> int:
@@ -184,3 +186,100 @@ def test_each_recrawl_has_its_run_row(recrawls):
         assert [run.full_sweep for run in site_runs] == [False, False, True]
         assert all(run.finished is not None and run.errors == {} for run in site_runs)
         assert site_runs[2].coverage and site_runs[2].coverage["title"] == 1.0
+
+
+# revisit records (WARC 1.1) ----------------------------------------------------------------------
+
+def _warc_records(warc_dir, names):
+    from warcio.archiveiterator import ArchiveIterator
+
+    out = []
+    for name in sorted(names):
+        with open(warc_dir / name, "rb") as handle:
+            for record in ArchiveIterator(handle):
+                out.append((record.rec_type, dict(record.rec_headers.headers)))
+    return out
+
+
+def test_full_sweep_writes_unchanged_pages_as_revisit_records(recrawls):
+    from archive.models import Capture
+    from archive.warc import NOT_MODIFIED
+
+    data = DataDir.resolve(recrawls["data"])
+    day1 = {path.name for path in data.warc_dir.glob("*.warc.gz")} - recrawls["day0_warcs"]
+    day0_records = _warc_records(data.warc_dir, recrawls["day0_warcs"])
+    day0_responses = {head["WARC-Record-ID"]: head for kind, head in day0_records if kind == "response"}
+    records = _warc_records(data.warc_dir, day1)
+    revisits = [head for kind, head in records if kind == "revisit"]
+    archive = Archive(data.database_url)
+    try:
+        with archive.session() as s:
+            # a 304 capture row points at the day-0 record holding the payload
+            day1_304 = s.scalar(select(func.count()).select_from(Capture)
+                                .where(Capture.status == 304, Capture.warc_file.in_(recrawls["day0_warcs"])))
+            in_day1 = s.scalars(select(Capture.url).where(Capture.warc_file.in_(day1))).all()
+    finally:
+        archive.close()
+    print(f"full sweep: {len(revisits)} revisit records, "
+          f"{sum(1 for kind, _ in records if kind == 'response')} responses, "
+          f"{sum((data.warc_dir / name).stat().st_size for name in day1)} bytes of WARC")
+    # every 304 of a known page is a server-not-modified revisit of its day-0 response record
+    assert revisits and len(revisits) == day1_304 <= recrawls["statuses"][304]
+    for head in revisits:
+        assert head["WARC-Profile"] == NOT_MODIFIED
+        original = day0_responses[head["WARC-Refers-To"]]
+        assert head["WARC-Refers-To-Target-URI"] == original["WARC-Target-URI"] == head["WARC-Target-URI"]
+        assert head["WARC-Refers-To-Date"] == original["WARC-Date"]
+        assert head["WARC-Payload-Digest"] == original["WARC-Payload-Digest"]
+    # edited pages come back as full response records
+    edited = [doc["url"] for doc in recrawls["day1"] if doc["status"] == "changed"]
+    assert edited and set(edited) <= set(in_day1)
+
+
+def test_reextract_after_a_recrawl_with_revisits_gives_the_same_documents(recrawls, tmp_path):
+    import socket
+
+    from crawler.reextract import reextract
+
+    copy = tmp_path / "data"
+    shutil.copytree(recrawls["data"], copy)
+    before = documents(copy)
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(socket.socket, "connect", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")))
+    try:
+        summary = reextract(DataDir.resolve(copy))
+    finally:
+        monkeypatch.undo()
+    after = documents(copy)
+    assert summary.missing == 0 and summary.outcomes.get("unchanged")
+    assert set(after) == set(before)
+    for url, old in before.items():
+        new = after[url]
+        assert (new.title, new.published, new.agency, new.content_hash, new.status, new.first_seen, new.text) == \
+               (old.title, old.published, old.agency, old.content_hash, old.status, old.first_seen, old.text)
+
+
+def test_capture_view_of_a_revisit_shows_the_original_page(recrawls):
+    from archive.models import Capture
+    from archive.warc import read_record, read_response
+    from search_ui import create_app
+
+    data = DataDir.resolve(recrawls["data"])
+    archive = Archive(data.database_url)
+    try:
+        with archive.session() as s:
+            capture = s.scalars(select(Capture).where(Capture.status == 304).order_by(Capture.id.desc())).first()
+            original = s.scalars(select(Capture).where(Capture.url == capture.url, Capture.status == 200)
+                                 .order_by(Capture.id)).first()
+    finally:
+        archive.close()
+    assert read_record(data.warc_dir, capture.warc_file, capture.warc_offset)[0] == "response"
+    page = read_response(data.warc_dir, original.warc_file, original.warc_offset).body
+    assert page and capture.payload_digest == original.payload_digest
+    app = create_app({"DATA_DIR": str(data.root), "TESTING": True})
+    try:
+        got = app.test_client().get(f"/capture/{capture.id}/raw")
+        assert got.status_code == 200 and got.data == page
+        assert "sandbox" in got.headers["Content-Security-Policy"]
+    finally:
+        app.extensions["govplans"].archive.close()

@@ -152,3 +152,23 @@ def test_a_writer_killed_at_a_random_moment_leaves_every_handed_out_record_reada
     for path in tmp_path.glob("*.warc.gz"):
         entries = list(scan_file(path))
         assert all(not hasattr(e, "reason") for e in entries[:-1])
+
+
+def test_a_cut_off_revisit_record_is_skipped_like_any_other(tmp_path):
+    from archive.warc import IDENTICAL_PAYLOAD, Original
+
+    warc = WarcArchive(tmp_path)
+    first = warc.write("http://x.test/a", 200, "OK", {}, b"<p>a</p>", request_headers={})
+    original = Original("http://x.test/a", first.file, first.offset, first.length, first.payload_digest)
+    whole = warc.write_revisit("http://x.test/a", 200, "OK", {}, IDENTICAL_PAYLOAD, original)
+    cut = warc.write_revisit("http://x.test/a", 200, "OK", {"X-N": "3"}, IDENTICAL_PAYLOAD, original)
+    warc.close()
+    path = tmp_path / first.file
+    with open(path, "r+b") as handle:
+        handle.truncate(cut.revisit[1] + cut.revisit[2] // 2)     # killed midway through the last revisit
+    problems = []
+    got = [(offset, response.status, response.body) for _, offset, response in iter_responses(tmp_path, problems)]
+    assert got == [(first.offset, 200, b"<p>a</p>"), (whole.revisit[1], 200, b"<p>a</p>")]
+    assert len(problems) == 1 and problems[0].offset == cut.revisit[1]
+    with pytest.raises(WarcRecordError):
+        read_response(tmp_path, cut.revisit[0], cut.revisit[1])
