@@ -44,7 +44,7 @@ bench-ui: install
 	sh scripts/install-bench-tools.sh
 	$(PY) -m bench.ui_load --docs 100000 --processes 1,2 --warmup 20
 
-# 50 clients for 5 minutes on a 100k-document archive while a crawl ingests (after 3 minutes' warm-up).
+# 50 clients for 5 minutes on a 100k-document archive while a crawl ingests (after 7 minutes' warm-up).
 soak: install
 	sh scripts/install-bench-tools.sh
 	$(PY) -m bench.soak --docs 100000 --seconds 300 --connections 50 --processes 2

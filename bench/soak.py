@@ -1,7 +1,7 @@
 """The UI soak: 50 wrk clients for 5 minutes on a 100k-document archive while a crawl ingests into it.
 
     python -m bench.soak [--docs 100000] [--seconds 300] [--connections 50] [--data DIR] [--processes 1]
-                         [--warmup 180] [--max-slope 10] [--max-growth 50]
+                         [--warmup 420] [--max-slope MB_PER_MIN] [--max-growth 50]
 
 The archive is bench/ui_load.py's (bench/suite.py stages `prepare` and `index.ours`: farm truth
 documents bulk-loaded into SQLite and indexed), built once in --data DIR (DIR/data is the govplans
@@ -62,8 +62,8 @@ MAX_SLOPE_MB_PER_MIN = None    # slope over the second half: printed, a bound on
                                # sawtooth (each index commit frees the old state), so a slope over part of
                                # the run measures where the teeth fall, not a leak
 MAX_GROWTH_MB = 50.0           # second half minus first half, of the mean and of the peak RSS
-WARMUP_S = 180                 # unmeasured load first: at ~40 req/s on 100k documents the postings cache
-                               # (256 MB) fills in about 3 minutes
+WARMUP_S = 420                 # unmeasured load first, until the server's bounded caches are full: in a 15-min
+                               # soak (50 clients, 2 processes, 100k docs) RSS levelled off after about 6 min
 
 
 @dataclass
