@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.ui_load import WRK_SCRIPT, build, search_urls  # noqa: E402  (the same archive, URLs and Lua script)
+from bench.ui_load import WRK_SCRIPT, build, search_urls, stop_process  # noqa: E402  (the same archive, URLs and Lua script)
 
 # bounds a passing soak stays within (the defaults; see --max-slope / --max-growth)
 MAX_SLOPE_MB_PER_MIN = None    # slope over the second half: printed, a bound only when asked for. RSS is a
@@ -459,12 +459,7 @@ def run_soak(work: Path, docs: int = 100_000, seconds: int = 300, connections: i
         soak.stop.set()
         for process in (server, farm):
             if process is not None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stop_process(process)
         db.close()
     logged = server_log_figures(server_log)
 

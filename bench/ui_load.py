@@ -175,12 +175,17 @@ def measure(code: Path, processes: int, data: Path, paths: list[str], warm: list
                 "errors": raw["errors"] + raw["non_2xx"],
                 "load_1min": [load_before, os.getloadavg()[0]]}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def log(message: str) -> None:

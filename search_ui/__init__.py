@@ -176,6 +176,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     data = DataDir.resolve(app.config["DATA_DIR"])
     app.config["DATA_DIR"] = str(data.root)
     app.extensions["govplans"] = Resources(data, app.config["DATABASE_URL"])
+    app.extensions["govplans"].search_turns.limit = app.config["SEARCH_CONCURRENCY"]
 
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     filters.register(app)

@@ -46,7 +46,6 @@ def _cached(kind: str, render):
             if found is not None:
                 body, mimetype = found
                 return current_app.response_class(body, status=200, mimetype=mimetype)
-    res.search_turns.limit = current_app.config["SEARCH_CONCURRENCY"]
     with res.search_turns:   # one page computed at a time per process, in arrival order
         view, status = search_page(parse_request(request.args))
         body = render(view)
