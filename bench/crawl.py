@@ -1,15 +1,21 @@
 """Crawl throughput on the farm: bare Scrapy vs raw capture (WARC) vs full (capture + extract + store).
 
-    python -m bench.crawl [--sites 10] [--runs 3]
+    python -m bench.crawl [--sites 20] [--runs 7]
 
 Each mode runs in its own process (Scrapy's reactor starts once per process), modes interleaved
 run by run (their order rotating) so machine noise hits all of them alike, after one unmeasured
-warm-up crawl that fills the farm's caches; prints the median pages/s per mode as JSON and a table.
+warm-up crawl that fills the farm's caches. Prints per mode as JSON and a table: the median
+pages/s, its ratio to bare's median, the median of the per-run ratios (each run's mode against the
+bare crawl of the same round: drift in the machine's speed cancels), the range of those ratios,
+and CPU seconds per 1,000 pages (the crawl process's own, less noisy than wall time).
+A 10-site crawl lasts ~5 s, so its ratios swing by 10 % from run to run; 20 sites and 7 runs
+are the default for that reason.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -30,15 +36,18 @@ def crawl_once(sites_file: str, mode: str, data_dir: str) -> dict:
     from crawler.registry import load_sites
     from crawler.run import run_crawl
 
+    before = resource.getrusage(resource.RUSAGE_SELF)
     summary = run_crawl(load_sites(sites_file), DataDir.resolve(data_dir), overrides=MODES[mode] | {"LOG_LEVEL": "ERROR"})
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return {"mode": mode, "pages": summary.pages, "seconds": summary.seconds,
-            "pages_per_second": summary.pages_per_second}
+            "pages_per_second": summary.pages_per_second, "cpu_seconds": cpu}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sites", type=int, default=10)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sites", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--one", nargs=3, metavar=("SITES_FILE", "MODE", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -68,16 +77,34 @@ def main() -> None:
     finally:
         farm.terminate()
         farm.wait()
-    bare = statistics.median(r["pages_per_second"] for r in results["bare"])
+    print(json.dumps(summarize(results, args.sites)))
+    print_table(summarize(results, args.sites)["modes"], args.runs)
+
+
+def summarize(results: dict[str, list[dict]], sites: int) -> dict:
+    bare_runs = [r["pages_per_second"] for r in results["bare"]]
+    bare = statistics.median(bare_runs)
     report = {}
     for mode, runs in results.items():
-        median = statistics.median(r["pages_per_second"] for r in runs)
-        report[mode] = {"pages": runs[0]["pages"], "median_pages_per_second": round(median, 1),
-                        "ratio_to_bare": round(median / bare, 2) if bare else None, "runs": len(runs)}
-    print(json.dumps({"bench": "crawl", "sites": args.sites, "modes": report}))
-    print(f"\n{'mode':10} {'pages':>7} {'pages/s (median of %d)' % args.runs:>24} {'× bare':>8}")
+        speeds = [r["pages_per_second"] for r in runs]
+        paired = [mine / theirs for mine, theirs in zip(speeds, bare_runs) if theirs]
+        report[mode] = {"pages": runs[0]["pages"], "median_pages_per_second": round(statistics.median(speeds), 1),
+                        "ratio_to_bare": round(statistics.median(speeds) / bare, 2) if bare else None,
+                        "median_paired_ratio": round(statistics.median(paired), 2) if paired else None,
+                        "paired_ratio_range": [round(min(paired), 2), round(max(paired), 2)] if paired else None,
+                        "cpu_seconds_per_1000_pages": round(statistics.median(
+                            1000 * r["cpu_seconds"] / r["pages"] for r in runs if r["pages"]), 2),
+                        "pages_per_second_runs": [round(v, 1) for v in speeds], "runs": len(runs)}
+    return {"bench": "crawl", "sites": sites, "modes": report}
+
+
+def print_table(report: dict, runs: int) -> None:
+    print(f"\n{'mode':8} {'pages':>6} {'pages/s (median of %d)' % runs:>23} {'× bare':>7} {'paired × bare':>14} "
+          f"{'range':>11} {'CPU s/1000 pages':>17}")
     for mode, row in report.items():
-        print(f"{mode:10} {row['pages']:>7} {row['median_pages_per_second']:>24} {row['ratio_to_bare']:>8}")
+        low, high = row["paired_ratio_range"]
+        print(f"{mode:8} {row['pages']:>6} {row['median_pages_per_second']:>23} {row['ratio_to_bare']:>7} "
+              f"{row['median_paired_ratio']:>14} {f'{low}-{high}':>11} {row['cpu_seconds_per_1000_pages']:>17}")
 
 
 if __name__ == "__main__":

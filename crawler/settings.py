@@ -54,6 +54,8 @@ DNS_RESOLVER = "crawler.resolver.TestHostsResolver"
 GOVPLANS_DATABASE_URL = None
 # Directory the WARC files are written to.
 GOVPLANS_WARC_DIR = None
+# Responses up to this size are written to the WARC in the reactor's thread, larger ones in a pool thread.
+GOVPLANS_WARC_INLINE_BYTES = 256 * 1024
 
 DOWNLOADER_MIDDLEWARES = {
     # Retries that pause the site: backoff on 5xx/timeouts, Retry-After on 429/503 (replaces Scrapy's).
