@@ -77,8 +77,9 @@ def main() -> None:
     finally:
         farm.terminate()
         farm.wait()
-    print(json.dumps(summarize(results, args.sites)))
-    print_table(summarize(results, args.sites)["modes"], args.runs)
+    summary = summarize(results, args.sites)
+    print(json.dumps(summary))
+    print_table(summary["modes"], args.runs)
 
 
 def summarize(results: dict[str, list[dict]], sites: int) -> dict:

@@ -37,6 +37,7 @@ from archive.store import storage_problem
 from archive.warc import (IDENTICAL_PAYLOAD, NOT_MODIFIED, Original, WarcArchive, WarcRecordError, payload_digest,
                           read_head)
 from crawler.failures import abort_crawl
+from crawler.settings import GOVPLANS_WARC_INLINE_BYTES
 
 # Scrapy undoes the chunking; recording the header would make the record unreadable.
 _DROPPED_HEADERS = {"transfer-encoding"}
@@ -56,7 +57,7 @@ def _decode_headers(headers) -> dict[str, str]:
 
 class WarcCaptureMiddleware:
     def __init__(self, warc_dir: str | None, crawler=None, database_url: str | None = None,
-                 inline_bytes: int = 256 * 1024):
+                 inline_bytes: int = GOVPLANS_WARC_INLINE_BYTES):
         self.archive = WarcArchive(warc_dir) if warc_dir else None
         self.inline_bytes = inline_bytes
         self.warc_dir = warc_dir
@@ -74,7 +75,7 @@ class WarcCaptureMiddleware:
         from scrapy import signals
         middleware = cls(crawler.settings.get("GOVPLANS_WARC_DIR"), crawler,
                          crawler.settings.get("GOVPLANS_DATABASE_URL"),
-                         crawler.settings.getint("GOVPLANS_WARC_INLINE_BYTES", 256 * 1024))
+                         crawler.settings.getint("GOVPLANS_WARC_INLINE_BYTES", GOVPLANS_WARC_INLINE_BYTES))
         crawler.signals.connect(middleware.open, signal=signals.spider_opened)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
@@ -95,7 +96,7 @@ class WarcCaptureMiddleware:
         if self.archive is None:
             return response
         try:
-            if len(response.body) <= self.inline_bytes and self._site_loaded(request):
+            if len(response.body) <= self.inline_bytes and not self._must_load(request.meta.get("site_id")):
                 location = self.capture(request, response)
             else:
                 location = await maybe_deferred_to_future(deferToThread(self.capture, request, response))
@@ -108,11 +109,10 @@ class WarcCaptureMiddleware:
         request.meta["warc"] = location
         return response
 
-    def _site_loaded(self, request) -> bool:
-        """Whether the site's earlier captures are read (until then its responses go to a pool thread,
-        where original() waits for them)."""
-        site_id = request.meta.get("site_id")
-        return not self.database_url or site_id is None or site_id in self._ready
+    def _must_load(self, site_id: str | None) -> bool:
+        """Whether the site's earlier captures are still to be read (until then its responses go to a
+        pool thread, where original() waits for them)."""
+        return bool(self.database_url) and site_id is not None and site_id not in self._ready
 
     def capture(self, request, response):
         """Write one exchange (reactor or pool thread): a revisit when the content is unchanged, else in full."""
@@ -144,7 +144,7 @@ class WarcCaptureMiddleware:
 
     def original(self, url: str, site_id: str | None) -> Original | None:
         """The URL's latest full 200 response record, with its record id and date, or None."""
-        if site_id is not None and self.database_url and site_id not in self._ready:
+        if self._must_load(site_id):
             self._ensure_loaded(site_id)
         with self._lock:
             known = self._known.get(url)
