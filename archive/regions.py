@@ -197,3 +197,47 @@ def short_name(code: str) -> str | None:
 def former_codes(code: str) -> list[str]:
     """Retired or unofficial codes that now mean this unit (431181 -> ['431121'])."""
     return sorted(old for old, current in _table().old_codes.items() if current == code)
+
+
+# -- code arithmetic (no table): levels, parents and prefixes of a GB/T 2260 code ----------------
+
+def code_level(code: str | None) -> str:
+    """'province', 'city' or 'county', by the code's trailing zeros (no code: 'province')."""
+    if not code or code.endswith("0000"):
+        return "province"
+    return "city" if code.endswith("00") else "county"
+
+
+def province_of(code: str) -> str:
+    return code[:2] + "0000"
+
+
+def city_of(code: str) -> str:
+    return code[:4] + "00"
+
+
+def child_of(code: str, parent: str | None) -> str | None:
+    """The code one level below `parent` that `code` falls under (None: outside `parent`)."""
+    if parent is None:
+        return province_of(code)
+    if code_level(parent) == "province":
+        return city_of(code) if code[:2] == parent[:2] else None
+    if code_level(parent) == "city":
+        return code if code[:4] == parent[:4] else None
+    return code if code == parent else None
+
+
+def ancestry(code: str) -> list[str]:
+    """430000 -> [430000]; 431121 -> [430000, 431100, 431121]."""
+    chain = [province_of(code)]
+    if code_level(code) in ("city", "county"):
+        chain.append(city_of(code))
+    if code_level(code) == "county":
+        chain.append(code)
+    return chain
+
+
+def code_prefix(code: str) -> str:
+    """What every code inside `code` starts with: 430000 -> 43, 431100 -> 4311, 431121 -> 431121."""
+    level = code_level(code)
+    return code[:2] if level == "province" else code[:4] if level == "city" else code

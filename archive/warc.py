@@ -187,7 +187,7 @@ def build_records(url: str, status: int, reason: str, response_headers: Mapping[
     return response, request, digest
 
 
-class WarcArchive:
+class WarcWriter:
     """Appends request/response pairs to one WARC file per writer; thread-safe.
 
     Every writer starts a file of its own (never appending to an old one, whose last record may

@@ -133,10 +133,10 @@ def crash_figures(work: Path, crawler_seeds: int, indexer_seeds: int, scheduler_
 def truncation_figures(work: Path) -> dict:
     """Cut a WARC file at every byte of its last record pair: each cut must be detected and skipped,
     every earlier record read back whole."""
-    from archive.warc import WarcArchive, WarcRecordError, iter_responses, payload_digest, read_response
+    from archive.warc import WarcWriter, WarcRecordError, iter_responses, payload_digest, read_response
 
     source = work / "warc-source"
-    archive = WarcArchive(source)
+    archive = WarcWriter(source)
     bodies = [os.urandom(2000) + bytes([n]) for n in range(3)]
     locations = [archive.write(f"http://x.test/{n}", 200, "OK", {}, body, request_headers={})
                  for n, body in enumerate(bodies)]

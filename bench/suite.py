@@ -31,6 +31,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
+from archive.store.index_feed import iter_index_docs
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -179,7 +180,7 @@ def stage_dedup_datasketch(args) -> dict:
 
 
 def stage_index_ours(args) -> dict:
-    from archive.ops import rebuild_index
+    from archive.operations.indexing import rebuild_index
 
     t = time.perf_counter()
     n = rebuild_index(data_dir(Path(args.work)), procs=os.cpu_count() or 1)
@@ -195,7 +196,7 @@ def stage_index_fts5(args) -> dict:
     archive = Archive(data_dir(Path(args.work)).database_url)
     try:
         t = time.perf_counter()
-        db = build_fts(archive.iter_index_docs(), str(path))
+        db = build_fts(iter_index_docs(archive), str(path))
         seconds = time.perf_counter() - t
         n = db.execute("SELECT count(*) FROM m").fetchone()[0]
         db.close()

@@ -1,9 +1,10 @@
-"""What spiders hand to the pipelines."""
+"""What spiders hand to the pipelines, and what the pipelines add on the way."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from archive.extract.document import ExtractedDocument, SiteHint
 from archive.warc import WarcLocation
 
 
@@ -14,6 +15,8 @@ class CapturedPage:
     kind: detail (a document page), attachment (a file; referrer is its document's URL),
     unchanged (a 304 to a conditional request), gone (a known document answering 404/410).
     extra["listing"]: what the list page said about the item (dates, 文号 …), if anything.
+    The extraction pipeline fills `document` (a detail page) or `text` (an attachment); the store
+    pipeline fills `outcome` (new / changed / unchanged / withdrawn, None when nothing was stored).
     """
     url: str
     body: bytes
@@ -25,3 +28,7 @@ class CapturedPage:
     fetched_at: datetime | None = None
     referrer: str | None = None
     extra: dict = field(default_factory=dict)
+    site: SiteHint | None = None
+    document: ExtractedDocument | None = None
+    text: str | None = None
+    outcome: str | None = None

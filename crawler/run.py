@@ -20,15 +20,16 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.clock import utcnow
 from archive.config import DataDir
 from archive.store import StorageError
 from crawler import settings as default_settings
+from crawler.archive_handle import crawl_archive
 from crawler.failures import FATAL_STAT
 from crawler.spiders import spider_for
 
@@ -73,17 +74,6 @@ def crawl_settings(data: DataDir, farm: bool, overrides: dict | None = None) -> 
     return settings
 
 
-def _check_storage(data: DataDir) -> None:
-    """Fail before the crawl starts, clearly, when the archive cannot be written (locked, read-only)."""
-    from archive.store import Archive
-
-    archive = Archive(data.database_url)
-    try:
-        archive.check_writable()
-    finally:
-        archive.close()
-
-
 def job_path(data: DataDir) -> Path:
     return data.root / JOB_FILE
 
@@ -117,7 +107,14 @@ def run_crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None = 
     resume: continue the interrupted job of this data directory (its sites and mode).
     """
     data.ensure()
-    _check_storage(data)
+    with crawl_archive(data.database_url) as archive:
+        # fail before the crawl starts, clearly, when the archive cannot be written (locked, read-only)
+        archive.check_writable()
+        return _crawl(sites, data, overrides, full, resume)
+
+
+def _crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None, full: bool,
+           resume: bool) -> CrawlSummary:
     resume_since = None
     if resume:
         job = pending_job(data)
@@ -125,7 +122,7 @@ def run_crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None = 
             raise NoJobToResume(f"no interrupted crawl in {data.root}")
         sites, full, resume_since = job["sites"], job["full"], job["started"]
     else:
-        started = datetime.now(timezone.utc).replace(tzinfo=None).isoformat()
+        started = utcnow().isoformat()
         job_path(data).write_text(json.dumps({"started": started, "full": full, "sites": sites},
                                              ensure_ascii=False, default=str), encoding="utf-8")
     farm = bool(sites) and all(site.get("farm") for site in sites)

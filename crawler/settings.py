@@ -50,7 +50,7 @@ GOVPLANS_GENERIC_MIN_LIST_LINKS = 4
 GOVPLANS_RESOLVE_TEST_HOSTS = False
 DNS_RESOLVER = "crawler.resolver.TestHostsResolver"
 
-# Database the pipeline stores documents in (sqlite:///… or postgresql+psycopg://…).
+# Database the crawl stores documents in (sqlite:///… or postgresql+psycopg://…); one handle per crawl.
 GOVPLANS_DATABASE_URL = None
 # Directory the WARC files are written to.
 GOVPLANS_WARC_DIR = None
@@ -65,7 +65,14 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.archive.ArchivePipeline": 300,
+    # A page's bytes -> its document fields (an attachment's -> its text); no database.
+    "crawler.pipelines.extraction.ExtractionPipeline": 300,
+    # The capture row, then the document ingested, withdrawn or sighted, or the file tied to its document.
+    "crawler.pipelines.store.StorePipeline": 400,
+}
+EXTENSIONS = {
+    # One crawl_runs row per site: counts, progress every second, withdrawals at the end, site health.
+    "crawler.extensions.crawl_runs.CrawlRunsExtension": 500,
 }
 
 # The settings that replace the polite defaults when every site is a local simulated portal.

@@ -59,7 +59,7 @@ def farm_registry(port: int, sites: int, seed: int = 0) -> list[dict]:
 
 def run_demo(data: DataDir, ui_port: int = 8000, farm_port: int = 8800, sites: int = 12,
              serve: bool = True) -> None:
-    from archive.ops import update_index
+    from archive.operations.indexing import update_index
     from crawler.run import run_crawl
 
     data.ensure()

@@ -17,9 +17,9 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
 from archive.config import DataDir
+from archive.read.labels import Labels
 from archive.store import Archive
 from search_ui import filters
-from search_ui.labels import Labels
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; object-src 'none'; "

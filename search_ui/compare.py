@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, url_for
 
-from archive.models import Document
+from archive.read.documents import Document
 from search_ui import diffing
 from search_ui.documents import load
 from search_ui.filters import cn_date

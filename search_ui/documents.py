@@ -7,10 +7,10 @@ import re
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 
-from archive.models import Document
-from archive.store import document_record
-from search_ui import diffing, families, resources
-from search_ui.captures import HTML_TYPES
+from archive.read import templates
+from archive.read.captures import HTML_TYPES, mimetype_of
+from archive.read.documents import Document, document_record, get_document
+from search_ui import diffing, resources
 from search_ui.facets import STATUS_LABELS
 from search_ui.filters import cn_date
 from search_ui.query import ID_SLOT, url_pattern
@@ -47,7 +47,7 @@ def show_json(doc_id: int):
 
 
 def load(doc_id: int) -> Document:
-    row = resources().archive.get_document(doc_id)
+    row = get_document(resources().archive, doc_id)
     if row is None:
         abort(404)
     return row
@@ -89,8 +89,7 @@ def capture(row: Document) -> dict | None:
     cap = row.capture
     if cap is None or not cap.warc_file:
         return None
-    mimetype = ((cap.headers or {}).get("content-type") or "text/html").split(";")[0].strip().lower()
-    if mimetype not in HTML_TYPES:
+    if mimetype_of(cap.headers) not in HTML_TYPES:
         return None
     return {"id": cap.id, "raw_url": url_for("captures.raw", capture_id=cap.id),
             "fetched_at": cap.fetched_at.isoformat(timespec="minutes")}
@@ -130,11 +129,11 @@ def copies(row: Document, json: bool = False) -> dict:
     size = current_app.config["COPIES_PAGE_SIZE"]
     archive = resources().archive
     number = copies_page_number()
-    found = families.copies_page(archive, row.cluster_id, row.id, (number - 1) * size, size)
+    found = templates.copies_page(archive, row.cluster_id, row.id, (number - 1) * size, size)
     pages = math.ceil(found.total / size) if size else 0
     if not found.members and found.total and number > pages:   # past the end: the last page
         number = pages
-        found = families.copies_page(archive, row.cluster_id, row.id, (number - 1) * size, size)
+        found = templates.copies_page(archive, row.cluster_id, row.id, (number - 1) * size, size)
     doc_url = url_pattern("documents.show", doc_id=ID_SLOT)
     compare_url = url_pattern("compare.copies", doc_id=row.id, other_id=ID_SLOT)
     items = [{"id": m.id, "title": m.title, "region": m.region_label, "region_code": m.region_code,

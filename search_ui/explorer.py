@@ -14,7 +14,9 @@ from datetime import date
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
 from archive.index.api import FacetValue, SearchFilters, SearchResults
-from search_ui import charts, facets, families, regions, resources
+from archive import regions
+from archive.read import templates as template_families
+from search_ui import charts, facets, resources
 from search_ui.query import MAX_PAGE, PARAM_LABELS, SearchRequest, parse_request
 from search_ui.search import pager
 
@@ -45,7 +47,7 @@ def _request() -> SearchRequest:
     return replace(req, filters=kept, problems=req.problems + tuple(problems))
 
 
-def matches(member: families.Member, f: SearchFilters, q: str) -> bool:
+def matches(member: template_families.Member, f: SearchFilters, q: str) -> bool:
     if f.region and not (member.region_code and regions.child_of(member.region_code, f.region)):
         return False
     if (f.year is not None or f.year_from is not None or f.year_to is not None) and member.year is None:
@@ -63,16 +65,16 @@ def matches(member: families.Member, f: SearchFilters, q: str) -> bool:
     return not q or q.casefold() in member.title.casefold()
 
 
-def ranked(all_families: dict[int, list[families.Member]]) -> list[tuple[int, list[families.Member]]]:
+def ranked(all_families: dict[int, list[template_families.Member]]) -> list[tuple[int, list[template_families.Member]]]:
     """Most regions first, then most copies, then the older template."""
     return sorted(all_families.items(),
-                  key=lambda kv: (-families.region_count(kv[1]), -len(kv[1]), kv[1][0].published or date.max, kv[0]))
+                  key=lambda kv: (-template_families.region_count(kv[1]), -len(kv[1]), kv[1][0].published or date.max, kv[0]))
 
 
 def explorer_page(req: SearchRequest) -> tuple[dict, int]:
     size = current_app.config["FAMILIES_PAGE_SIZE"]
     found = []
-    for cluster_id, family in ranked(families.all_families(resources().archive)):
+    for cluster_id, family in ranked(template_families.all_families(resources().archive)):
         hits = [m for m in family if matches(m, req.filters, req.q)]
         if hits:
             found.append((cluster_id, family, hits))
@@ -98,8 +100,8 @@ def explorer_page(req: SearchRequest) -> tuple[dict, int]:
     }, 400 if req.problems else 200
 
 
-def family_view(cluster_id: int, family: list[families.Member], matched: set[int]) -> dict:
-    first = families.canonical(family)
+def family_view(cluster_id: int, family: list[template_families.Member], matched: set[int]) -> dict:
+    first = template_families.canonical(family)
     dated = [m.published for m in family if m.published]
     members = [{"id": m.id, "title": m.title, "region": m.region_label, "region_code": m.region_code,
                 "published": m.published.isoformat() if m.published else None, "site": m.site_name,
@@ -113,7 +115,7 @@ def family_view(cluster_id: int, family: list[families.Member], matched: set[int
         "canonical": None if first is None else {"id": first.id, "title": first.title, "region": first.region_label,
                                                  "published": first.published.isoformat() if first.published else None,
                                                  "doc_url": url_for("documents.show", doc_id=first.id)},
-        "regions": families.region_count(family),
+        "regions": template_families.region_count(family),
         "documents": len(family),
         "first_published": min(dated).isoformat() if dated else None,
         "last_published": max(dated).isoformat() if dated else None,

@@ -4,8 +4,8 @@ from __future__ import annotations
 import heapq
 
 from archive.index.api import FacetValue, SearchResults
-from search_ui import regions
-from search_ui.labels import Labels
+from archive import regions
+from archive.read.labels import Labels
 from search_ui.query import PARAM_LABELS, SearchRequest
 
 # the sidebar, in reading order; region is drilled down by code, the rest are flat lists
@@ -106,7 +106,7 @@ def _region_values(given: list[FacetValue], req: SearchRequest, labels: Labels, 
     at the current region itself show as 本级, unlinked.
     """
     current = req.filters.region
-    if current and regions.level(current) == "county":
+    if current and regions.code_level(current) == "county":
         return []
     names = {fv.value: fv.label for fv in given}
     buckets: dict[str, int] = {}

@@ -11,11 +11,8 @@ from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 from markupsafe import escape
-from sqlalchemy import select
-
 import archive.index as index
-from archive.models import Document
-from archive.store import document_record
+from archive.read.documents import Document, document_record, documents_by_id
 from search_ui import resources
 from search_ui.filters import safe_href
 from search_ui.query import SearchRequest, parse_request
@@ -41,7 +38,7 @@ def atom():
     size = current_app.config["FEED_SIZE"]
     results = index.search(resources().index_dir, req.q, filters=req.filters, sort="date", page=1, page_size=size,
                            facets=False)
-    rows = _documents([hit.doc_id for hit in results.hits])
+    rows = documents_by_id(resources().archive, [hit.doc_id for hit in results.hits])
     xml = feed_xml(req, [rows[h.doc_id] for h in results.hits if h.doc_id in rows], results.error)
     return Response(xml, content_type="application/atom+xml; charset=utf-8")
 
@@ -144,7 +141,7 @@ def _rows(req: SearchRequest, first, cap: int) -> Iterator[Document]:
     results, page, sent = first, 1, 0
     while results.hits and sent < cap:
         ids = [h.doc_id for h in results.hits][: cap - sent]
-        rows = _documents(ids)
+        rows = documents_by_id(resources().archive, ids)
         for doc_id in ids:
             if doc_id in rows:
                 yield rows[doc_id]
@@ -154,13 +151,6 @@ def _rows(req: SearchRequest, first, cap: int) -> Iterator[Document]:
             break
         results = index.search(resources().index_dir, req.q, filters=req.filters, sort=req.sort, page=page,
                                page_size=BATCH, facets=False)
-
-
-def _documents(ids: list[int]) -> dict[int, Document]:
-    if not ids:
-        return {}
-    with resources().archive.session() as s:
-        return {row.id: row for row in s.scalars(select(Document).where(Document.id.in_(ids)))}
 
 
 def _note(cap: int, total: int) -> str:

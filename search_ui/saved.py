@@ -1,6 +1,6 @@
 """Saved searches in the UI: save the current search (POST /saved) and follow its new matches
 as an Atom feed (GET /saved/<feed key>.atom: new, changed and withdrawn documents it finds, newest
-first). The feed key is random (archive/watch_models.py): ids count up, so feeds by id could be read
+first). The feed key is random (archive/models/operations.py): ids count up, so feeds by id could be read
 by anyone guessing them.
 
 POST /saved is a state change, so it needs a token: the admin token (config or environment
@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from xml.etree import ElementTree as ET
 
-from archive.notify import KIND_LABELS, add_saved, clean_filters, get_saved_by_feed_key, matches
-from archive.models import Document
+from archive.operations.notify import KIND_LABELS, matches
+from archive.store.saved import add_saved, clean_filters, get_saved_by_feed_key
 from search_ui import resources
 from search_ui.feeds import ATOM, _link, _stamp, _sub
 from search_ui.filters import safe_href

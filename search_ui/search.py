@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 import archive.index as index
 from archive.index.api import Hit, SearchResults
 from archive.index.facets import top_values
-from search_ui import charts, facets, regions, resources
+from archive import regions
+from search_ui import charts, facets, resources
 from search_ui.filters import marks
 from search_ui.query import ID_SLOT, MAX_PAGE, SearchRequest, parse_request, url_pattern
 
@@ -101,7 +102,7 @@ def facet_charts(sidebar: list[dict], req: SearchRequest) -> dict:
     values = {facet["name"]: facet["values"] for facet in sidebar}
     years = sorted((v for v in values.get("year", []) if v["value"]), key=lambda v: v["value"])
     places = [v for v in values.get("region", []) if v["url"]]   # not 本级 / 地区不详
-    level = regions.level(req.filters.region) if req.filters.region else None
+    level = regions.code_level(req.filters.region) if req.filters.region else None
     return {"years": charts.columns(years, "各年度文件数"),
             "regions": charts.rows(places, REGION_CHART_TITLES[level]) if level in REGION_CHART_TITLES else None}
 

@@ -27,15 +27,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from archive import migrations
 from archive.config import DataDir
+from archive.store import migrations
 # The heavy imports are the point of this module being the fork server's preload.
 from crawler import pipelines, spiders  # noqa: F401
+from crawler.extensions import crawl_runs  # noqa: F401
 from crawler.middlewares import retry, warc  # noqa: F401
-from crawler.pipelines import archive as archive_pipeline  # noqa: F401
+from crawler.pipelines import extraction, store  # noqa: F401
 from crawler.run import crawl_settings, pending_job, run_crawl
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
+from sqlalchemy.dialects import registry
 
 log = logging.getLogger(__name__)
 
@@ -179,10 +181,10 @@ def preload_components() -> int:
 
 
 def preload_database_driver() -> None:
-    """Import the PostgreSQL driver and dialect (a third of a second per crawl otherwise)."""
+    """Import the PostgreSQL driver and dialect (a third of a second per crawl otherwise), by
+    SQLAlchemy's name for them: the driver itself is the store's business."""
     try:
-        import psycopg  # noqa: F401
-        from sqlalchemy.dialects.postgresql import psycopg as _dialect  # noqa: F401
+        registry.load("postgresql.psycopg").import_dbapi()
     except ImportError:  # SQLite only
         pass
 

@@ -17,7 +17,8 @@ request record: a 200 whose payload digest equals that of the URL's latest full 
 (identical-payload-digest), and a 304 to a conditional request (server-not-modified). What a URL
 was last captured as comes from the captures table, read once per site as the spider opens
 (one query, then a dict kept for the crawl and updated by every record written); the
-referred-to record's WARC-Record-ID and WARC-Date are read from its head in the WARC file. The
+referred-to record's WARC-Record-ID and WARC-Date are read from its head in the WARC file (the
+captures come from archive/store/captures.py through the crawl's archive handle). The
 location handed on (and stored in the capture row) is the earlier response record's, where the
 payload is; the revisit record's own place is in location.revisit.
 """
@@ -30,12 +31,11 @@ from twisted.internet.threads import deferToThread
 import logging
 import threading
 
-from sqlalchemy import func, select
-
-from archive.models import Capture
 from archive.store import storage_problem
-from archive.warc import (IDENTICAL_PAYLOAD, NOT_MODIFIED, Original, WarcArchive, WarcRecordError, payload_digest,
+from archive.store.captures import latest_responses
+from archive.warc import (IDENTICAL_PAYLOAD, NOT_MODIFIED, Original, WarcRecordError, WarcWriter, payload_digest,
                           read_head)
+from crawler.archive_handle import archive_for
 from crawler.failures import abort_crawl
 from crawler.settings import GOVPLANS_WARC_INLINE_BYTES
 
@@ -56,14 +56,13 @@ def _decode_headers(headers) -> dict[str, str]:
 
 
 class WarcCaptureMiddleware:
-    def __init__(self, warc_dir: str | None, crawler=None, database_url: str | None = None,
+    def __init__(self, warc_dir: str | None, crawler=None, archive=None,
                  inline_bytes: int = GOVPLANS_WARC_INLINE_BYTES):
-        self.archive = WarcArchive(warc_dir) if warc_dir else None
+        self.writer = WarcWriter(warc_dir) if warc_dir else None
         self.inline_bytes = inline_bytes
         self.warc_dir = warc_dir
         self.crawler = crawler
-        self.database_url = database_url
-        self._db = None
+        self.archive = archive                    # the crawl's handle: earlier captures (None: none)
         self._known: dict[str, Original] = {}     # URL -> its latest full 200 response record
         self._ready: set = set()                  # sites whose captures are in _known
         self._lock = threading.Lock()             # _known, _ready
@@ -73,8 +72,7 @@ class WarcCaptureMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         from scrapy import signals
-        middleware = cls(crawler.settings.get("GOVPLANS_WARC_DIR"), crawler,
-                         crawler.settings.get("GOVPLANS_DATABASE_URL"),
+        middleware = cls(crawler.settings.get("GOVPLANS_WARC_DIR"), crawler, archive_for(crawler.settings),
                          crawler.settings.getint("GOVPLANS_WARC_INLINE_BYTES", GOVPLANS_WARC_INLINE_BYTES))
         crawler.signals.connect(middleware.open, signal=signals.spider_opened)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
@@ -84,7 +82,7 @@ class WarcCaptureMiddleware:
         """Read the spider's sites' earlier captures in a pool thread while the crawl starts (robots.txt
         first), so that their first pages need not wait for it."""
         sites = [site["id"] for site in getattr(spider, "sites", ()) if site.get("id")]
-        if self.archive is not None and self.database_url and sites:
+        if self.writer is not None and self.archive is not None and sites:
             deferToThread(self._load_all, sites).addErrback(
                 lambda failure: log.warning("earlier captures not read: %s", failure.value))
 
@@ -93,7 +91,7 @@ class WarcCaptureMiddleware:
             self._ensure_loaded(site_id)
 
     async def process_response(self, request, response, spider=None):
-        if self.archive is None:
+        if self.writer is None:
             return response
         try:
             if len(response.body) <= self.inline_bytes and not self._must_load(request.meta.get("site_id")):
@@ -112,7 +110,7 @@ class WarcCaptureMiddleware:
     def _must_load(self, site_id: str | None) -> bool:
         """Whether the site's earlier captures are still to be read (until then its responses go to a
         pool thread, where original() waits for them)."""
-        return bool(self.database_url) and site_id is not None and site_id not in self._ready
+        return self.archive is not None and site_id is not None and site_id not in self._ready
 
     def capture(self, request, response):
         """Write one exchange (reactor or pool thread): a revisit when the content is unchanged, else in full."""
@@ -131,10 +129,10 @@ class WarcCaptureMiddleware:
                 self.revisits += 1
                 if self.crawler is not None and self.crawler.stats is not None:
                     self.crawler.stats.inc_value("govplans/warc_revisits")
-                return self.archive.write_revisit(url, status, "", headers, profile, original,
+                return self.writer.write_revisit(url, status, "", headers, profile, original,
                                                   request_headers=request_headers, method=request.method)
         ids: dict = {}
-        location = self.archive.write(url, status, "", headers, response.body, request_headers=request_headers,
+        location = self.writer.write(url, status, "", headers, response.body, request_headers=request_headers,
                                       method=request.method, ids=ids)
         if status == 200 and request.method == "GET":
             with self._lock:
@@ -186,23 +184,11 @@ class WarcCaptureMiddleware:
 
     def _read_captures(self, site_id: str) -> list:
         try:
-            if self._db is None:
-                from archive.store import Archive
-                self._db = Archive(self.database_url)
-            latest = (select(func.max(Capture.id)).where(Capture.site_id == site_id, Capture.status == 200,
-                                                        Capture.warc_file.is_not(None))
-                      .group_by(Capture.url))
-            with self._db.session() as s:
-                rows = s.execute(select(Capture.url, Capture.warc_file, Capture.warc_offset, Capture.warc_length,
-                                        Capture.payload_digest).where(Capture.id.in_(latest))).all()
+            return latest_responses(self.archive, site_id)
         except Exception as error:  # noqa: BLE001 - without the index every response is simply kept whole
             log.warning("captures of %s not read (%s): its responses are captured in full", site_id, error)
             return []
-        return rows
 
     def close(self, *args, **kwargs) -> None:
-        if self.archive is not None:
-            self.archive.close()
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        if self.writer is not None:
+            self.writer.close()

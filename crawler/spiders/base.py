@@ -36,8 +36,13 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
+from archive.clock import utcnow
 from archive.extract import parse_date
 from archive.extract.attachments import attachments as find_attachments
+from archive.extract.document import SiteHint
+from archive.store import Archive, runs
+from crawler import signals as govplans_signals
+from crawler.archive_handle import archive_for
 from crawler.failures import failure_kind
 from crawler.items import CapturedPage
 from crawler.spiders.lists import dated_links
@@ -71,7 +76,7 @@ class SweepState(SiteState):
 
     def unlisted(self) -> list[str]:
         """What the end of the run withdraws: unlisted live items that answered (full sweep: all)."""
-        gone = [url for url, status in self.known.items() if status != "withdrawn" and url not in self.listed]
+        gone = super().unlisted()
         return gone if self.full else [url for url in gone if url in self.answered]
 
     def list_changed(self, url: str, listed_on: date | None, title: str | None) -> bool:
@@ -110,10 +115,6 @@ def headers_dict(headers) -> dict[str, str]:
     return {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1") for k, v in headers.items()}
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def site_domain(base_url: str) -> str:
     """www.qiyang.gov.cn -> qiyang.gov.cn: attachments may sit on a sibling host of the portal."""
     host = urlsplit(base_url).hostname or ""
@@ -131,13 +132,13 @@ class FamilySpider(scrapy.Spider):
     family = "base"
 
     def __init__(self, sites: Iterable[dict] = (), *args, full: bool = False, resume_since: str | None = None,
-                 stop_after_seen: int = 15, database_url: str | None = None, list_sweep: bool = True, **kwargs):
+                 stop_after_seen: int = 15, archive: Archive | None = None, list_sweep: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.sites = list(sites)
         self.full = full
         self.resume_since = datetime.fromisoformat(resume_since) if resume_since else None
         self.stop_after_seen = max(1, stop_after_seen)
-        self.database_url = database_url
+        self.archive = archive   # the crawl's handle (crawler/archive_handle.py); None: no history
         self.list_sweep = list_sweep
         self.allowed_hosts = {urlsplit(site["base_url"]).hostname for site in self.sites}
         self.states: dict[str, SiteState] = {}
@@ -148,7 +149,7 @@ class FamilySpider(scrapy.Spider):
         kwargs.setdefault("full", settings.getbool("GOVPLANS_FULL_SWEEP"))
         kwargs.setdefault("resume_since", settings.get("GOVPLANS_RESUME_SINCE"))
         kwargs.setdefault("stop_after_seen", settings.getint("GOVPLANS_STOP_AFTER_SEEN", 15))
-        kwargs.setdefault("database_url", settings.get("GOVPLANS_DATABASE_URL"))
+        kwargs.setdefault("archive", archive_for(settings))
         kwargs.setdefault("list_sweep", settings.getbool("GOVPLANS_LIST_SWEEP", True))
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
@@ -161,9 +162,9 @@ class FamilySpider(scrapy.Spider):
         return self.states[site["id"]]
 
     async def start(self):
-        self.states.update(load_states(self.database_url, self.sites, self.full, self.resume_since))
+        self.states.update(load_states(self.archive, self.sites, self.full, self.resume_since))
         if self.list_sweep and not self.full and self.resume_since is None:
-            self.states.update(sweep_states(self.database_url, self.states))
+            self.states.update(sweep_states(self.archive, self.states))
         for site in self.sites:
             for column in self.start_columns(site):
                 yield self.list_request(column, site, column)
@@ -320,6 +321,16 @@ class FamilySpider(scrapy.Spider):
             for request in requests:
                 self.crawler.engine.crawl(request)
             raise DontCloseSpider
+        self.report_walks()
+
+    def report_walks(self) -> None:
+        """Nothing is left to read: tell the run bookkeeping what each site's walk concluded."""
+        for site in self.sites:
+            state = self.states.get(site["id"])
+            self.crawler.signals.send_catch_log(
+                govplans_signals.walk_finished, site_id=site["id"],
+                listed=len(state.listed) if state is not None else None,
+                gone=state.gone_at_end() if state is not None else None)
 
     def request_dropped(self, request, spider=None) -> None:
         """A redirect back to a URL already asked for is dropped by the dupefilter: a redirect loop."""
@@ -392,7 +403,7 @@ class FamilySpider(scrapy.Spider):
         return CapturedPage(url=url or response.url, body=response.body, headers=headers_dict(response.headers),
                             status=response.status, site_id=site["id"], kind=kind,
                             warc=response.meta.get("warc"), referrer=referrer, fetched_at=utcnow(),
-                            extra=extra or {})
+                            extra=extra or {}, site=site_hint(site))
 
 
 def origin_url(response) -> str:
@@ -401,21 +412,19 @@ def origin_url(response) -> str:
     return redirects[0] if redirects else response.url
 
 
-def sweep_states(database_url: str | None, states: dict[str, SiteState]) -> dict[str, SweepState]:
+def sweep_states(archive: Archive | None, states: dict[str, SiteState]) -> dict[str, SweepState]:
     """The known sites' states as list-sweep states, with validators and stored titles and dates."""
-    from archive import crawl_state
-    from archive.store import Archive
-
     known = {site_id: state for site_id, state in states.items() if state.known and not state.resumed}
-    if not database_url or not known:
+    if archive is None or not known:
         return {}
-    archive = Archive(database_url)
-    try:
-        out = {}
-        for site_id, state in known.items():
-            values = {name: getattr(state, name) for name in SiteState.__dataclass_fields__}
-            values["validators"] = crawl_state.validators(archive, site_id)
-            out[site_id] = SweepState(**values, basis=crawl_state.listing_basis(archive, site_id))
-        return out
-    finally:
-        archive.close()
+    out = {}
+    for site_id, state in known.items():
+        values = {name: getattr(state, name) for name in SiteState.__dataclass_fields__}
+        values["validators"] = runs.validators(archive, site_id)
+        out[site_id] = SweepState(**values, basis=runs.listing_basis(archive, site_id))
+    return out
+
+
+def site_hint(site: dict) -> SiteHint:
+    """What extraction is told of the site a page came from (its region above all)."""
+    return SiteHint(id=site["id"], name=site.get("name"), region_code=site.get("region"), family=site.get("family"))

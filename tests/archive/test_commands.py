@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from archive.extract.document import ExtractedDocument, Region
 from archive.store import Archive
 from archive.warc import WarcLocation
-from govplans.archive_commands import dedup, export, stats
+from govplans.commands.archive import dedup, export, stats
 
 TEXT = ("为深入贯彻落实上级有关文件精神，推进政务公开，结合我县实际，制定本方案。\n一、总体要求\n"
         "坚持以人民为中心的发展思想，统筹推进政务公开日活动各项工作，确保取得实效。\n二、工作要求\n"

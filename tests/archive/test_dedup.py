@@ -11,6 +11,8 @@ from archive.dedup.text import jaccard, sentences
 from archive.extract.document import ExtractedDocument, Region
 from archive.models import Document, LshBucket
 from archive.store import Archive
+from archive.read.documents import get_document
+from archive.read import templates
 
 MODEL = [
     "为深入贯彻落实上级有关文件精神，推进政务公开，结合我县实际，制定本方案。",
@@ -65,18 +67,18 @@ def _cluster(archive: Archive, url: str) -> int:
 def test_every_document_gets_a_cluster_and_unrelated_ones_differ(sites):
     a = sites.ingest(_doc("qiyang", 1, _copy("祁阳市", "白水镇", date(2024, 5, 1)), date(2024, 5, 1)), site_id="qiyang")
     b = sites.ingest(_doc("dongan", 2, OTHER, date(2024, 6, 1), "办法"), site_id="dongan")
-    first, second = sites.get_document(a.document_id), sites.get_document(b.document_id)
+    first, second = get_document(sites, a.document_id), get_document(sites, b.document_id)
     assert first.cluster_id is not None and second.cluster_id is not None
     assert first.cluster_id != second.cluster_id
-    assert sites.get_cluster(first.cluster_id).canonical_document_id == first.id
+    assert templates.cluster(sites, first.cluster_id).canonical_document_id == first.id
 
 
 def test_county_adaptation_joins_the_model_cluster(sites):
     a = sites.ingest(_doc("qiyang", 1, _copy("祁阳市", "白水镇", date(2024, 5, 1)), date(2024, 5, 1)), site_id="qiyang")
     b = sites.ingest(_doc("dongan", 2, _copy("东安县", "芦洪市镇", date(2024, 7, 9)), date(2024, 7, 9)),
                      site_id="dongan")
-    assert sites.get_document(a.document_id).cluster_id == sites.get_document(b.document_id).cluster_id
-    cluster = sites.get_cluster(sites.get_document(a.document_id).cluster_id)
+    assert get_document(sites, a.document_id).cluster_id == get_document(sites, b.document_id).cluster_id
+    cluster = templates.cluster(sites, get_document(sites, a.document_id).cluster_id)
     assert (cluster.size, cluster.canonical_document_id) == (2, a.document_id)
 
 
@@ -94,15 +96,15 @@ def test_same_boilerplate_with_different_tasks_is_not_a_copy(sites):
 def test_an_aggregator_copy_is_never_canonical_even_when_earlier(sites):
     text = _copy("祁阳市", "白水镇", date(2024, 5, 1))
     copy = sites.ingest(_doc("wenku", 1, text, date(2024, 4, 1)), site_id="wenku")
-    cluster = sites.get_cluster(sites.get_document(copy.document_id).cluster_id)
+    cluster = templates.cluster(sites, get_document(sites, copy.document_id).cluster_id)
     assert cluster.canonical_document_id is None  # no government copy yet
     original = sites.ingest(_doc("qiyang", 2, text, date(2024, 5, 1)), site_id="qiyang")
-    cluster = sites.get_cluster(sites.get_document(original.document_id).cluster_id)
+    cluster = templates.cluster(sites, get_document(sites, original.document_id).cluster_id)
     assert cluster.size == 2
     assert cluster.canonical_document_id == original.document_id
-    family = sites.template_family(cluster.id)
+    family = templates.template_family(sites, cluster.id)
     assert [a.document_id for a in family] == [original.document_id]
-    assert len(sites.template_family(cluster.id, include_aggregators=True)) == 2
+    assert len(templates.template_family(sites, cluster.id, include_aggregators=True)) == 2
 
 
 def test_a_later_document_bridging_two_clusters_merges_them(sites):
@@ -120,9 +122,9 @@ def test_a_later_document_bridging_two_clusters_merges_them(sites):
     sites.ingest(_doc("qiyang", 3, model, date(2024, 5, 3)), site_id="qiyang")
     merged = {_cluster(sites, f"http://qiyang.test/{n}.html") for n in (1, 2, 3)}
     assert len(merged) == 1
-    cluster = sites.get_cluster(merged.pop())
+    cluster = templates.cluster(sites, merged.pop())
     assert cluster.size == 3
-    assert sites.get_document(cluster.canonical_document_id).url == "http://qiyang.test/1.html"
+    assert get_document(sites, cluster.canonical_document_id).url == "http://qiyang.test/1.html"
 
 
 def test_changed_document_leaves_a_cluster_it_no_longer_resembles(sites):
@@ -134,14 +136,14 @@ def test_changed_document_leaves_a_cluster_it_no_longer_resembles(sites):
     sites.ingest(_doc("dongan", 2, OTHER, date(2024, 6, 1)), site_id="dongan")
     assert _cluster(sites, "http://qiyang.test/1.html") == before
     assert _cluster(sites, "http://dongan.test/2.html") != before
-    assert sites.get_cluster(before).size == 1
+    assert templates.cluster(sites, before).size == 1
 
 
 def test_copy_differences_names_filled_placeholders_and_rewritten_paragraphs(sites):
     model = sites.ingest(_doc("wenku", 1, "\n".join(MODEL), date(2024, 4, 1)), site_id="wenku")
     edited = _copy("东安县", "芦洪市镇", date(2024, 7, 9), {5: "（二）举办新闻发布会。由县政府新闻办负责。"})
     county = sites.ingest(_doc("dongan", 2, edited, date(2024, 7, 9)), site_id="dongan")
-    diff = sites.copy_differences(model.document_id, county.document_id)
+    diff = templates.copy_differences_of(sites, model.document_id, county.document_id)
     fills = {(f.a, f.b): f.kind for f in diff.fills}
     assert fills[("xx镇", "芦洪市镇")] == "placeholder"
     assert fills[("XX县", "东安县")] == "placeholder"
@@ -155,7 +157,7 @@ def test_template_family_lists_adoptions_oldest_first(sites):
                         site_id="dongan")
     early = sites.ingest(_doc("qiyang", 1, _copy("祁阳市", "白水镇", date(2024, 5, 1)), date(2024, 5, 1)),
                          site_id="qiyang")
-    family = sites.template_family(sites.get_document(late.document_id).cluster_id)
+    family = templates.template_family(sites, get_document(sites, late.document_id).cluster_id)
     assert [(a.document_id, a.county, a.site_id, a.published) for a in family] == [
         (early.document_id, "祁阳市", "qiyang", date(2024, 5, 1)), (late.document_id, "东安县", "dongan", date(2024, 7, 9))]
     assert [a.canonical for a in family] == [True, False]

@@ -9,8 +9,9 @@ from datetime import date, datetime
 import numpy as np
 from sqlalchemy import create_engine, delete, func, select
 
-from archive import migrations
-from archive.dedup.clusters import DEFAULT, _similarities, _similarity, pack_keys, unpack_keys
+from archive.store import migrations
+from archive.dedup.keys import DEFAULT, pack_keys, unpack_keys
+from archive.dedup.keys import similarities as _similarities, similarity as _similarity
 from archive.dedup.evaluate import farm_truth, to_extracted
 from archive.dedup.text import place_names, sentence_keys
 from archive.extract.document import ExtractedDocument, Region

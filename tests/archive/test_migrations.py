@@ -8,9 +8,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from archive import migrations
+from archive.store import migrations
 from archive.models import Base
 from archive.store import Archive
+from archive.read.documents import get_document
+from archive.read.documents import count_documents
 
 
 def test_fresh_database_is_migrated_to_head_on_open(database_url):
@@ -33,7 +35,7 @@ def test_models_and_migrations_describe_the_same_schema(database_url):
 def test_opening_twice_is_harmless(database_url):
     Archive(database_url).close()
     archive = Archive(database_url)
-    assert archive.count_documents() == 0
+    assert count_documents(archive) == 0
     archive.close()
 
 
@@ -49,7 +51,7 @@ def test_database_made_before_migrations_is_stamped_and_upgraded_keeping_rows(tm
             "'2024-01-01 00:00:00', '2024-01-02 00:00:00', '2024-01-03 00:00:00')"))
     engine.dispose()
     archive = Archive(url)
-    row = archive.get_document(1)
+    row = get_document(archive, 1)
     assert row.url == "http://x.test/a"
     assert row.withdrawn_at == datetime(2024, 1, 3)  # backfilled from when it was last updated
     archive.close()
@@ -65,7 +67,7 @@ def test_saved_searches_made_before_feed_keys_get_distinct_random_ones(tmp_path)
                                     "VALUES (:n, '方案', '{}', '2024-01-01 00:00:00', 0)"), {"n": name})
     engine.dispose()
     archive = Archive(url)
-    from archive.notify import get_saved_by_feed_key, list_saved
+    from archive.store.saved import get_saved_by_feed_key, list_saved
 
     keys = [row.feed_key for row in list_saved(archive)]
     assert len(set(keys)) == 2 and all(len(k) >= 24 for k in keys)

@@ -7,7 +7,11 @@ from sqlalchemy import func, select
 
 from archive.extract.document import AttachmentLink, DocNumber, ExtractedDocument, Region
 from archive.models import Version
-from archive.store import Archive, content_hash, document_record
+from archive.read.documents import document_record
+from archive.store import Archive, content_hash
+from archive.read.documents import version_diff
+from archive.read.documents import get_document
+from archive.read.documents import count_documents
 
 
 def _doc(text="一、总体要求\n坚持公开为常态。", title="祁阳市2024年政务公开日活动方案"):
@@ -25,8 +29,8 @@ def test_same_capture_twice_changes_nothing(archive):
     second = archive.ingest(_doc(), seen_at=datetime(2024, 5, 26))
     assert (first.outcome, second.outcome) == ("new", "unchanged")
     assert first.document_id == second.document_id
-    assert archive.count_documents() == 1
-    row = archive.get_document(first.document_id)
+    assert count_documents(archive) == 1
+    row = get_document(archive, first.document_id)
     assert len(row.versions) == 1
     assert row.last_seen == datetime(2024, 5, 26)
     assert row.first_seen == datetime(2024, 5, 25)
@@ -43,7 +47,7 @@ def test_changed_text_becomes_a_second_version(archive):
     archive.ingest(_doc())
     changed = archive.ingest(_doc(text="一、总体要求\n坚持公开为常态，不公开为例外。"))
     assert changed.outcome == "changed"
-    row = archive.get_document(changed.document_id)
+    row = get_document(archive, changed.document_id)
     assert [v.number for v in row.versions] == [1, 2]
     assert row.status == "changed"
     assert "例外" in row.text
@@ -53,13 +57,13 @@ def test_withdrawn_document_is_kept_with_its_status(archive):
     result = archive.ingest(_doc())
     assert archive.mark_withdrawn(_doc().url)
     assert not archive.mark_withdrawn(_doc().url)
-    assert archive.get_document(result.document_id).status == "withdrawn"
-    assert archive.count_documents() == 1
+    assert get_document(archive, result.document_id).status == "withdrawn"
+    assert count_documents(archive) == 1
 
 
 def test_document_record_carries_fields_and_provenance(archive):
     result = archive.ingest(_doc())
-    record = document_record(archive.get_document(result.document_id))
+    record = document_record(get_document(archive, result.document_id))
     assert record["doc_number"] == "祁政办发〔2024〕5号"
     assert record["region"]["code"] == "431121"
     assert record["published"] == "2024-05-24"
@@ -75,11 +79,11 @@ def test_content_hash_ignores_width_and_spacing():
 def test_withdrawn_document_records_when_and_reappearing_clears_it(archive):
     result = archive.ingest(_doc(), seen_at=datetime(2024, 5, 25))
     archive.mark_withdrawn(_doc().url, when=datetime(2024, 7, 1))
-    row = archive.get_document(result.document_id)
+    row = get_document(archive, result.document_id)
     assert (row.status, row.withdrawn_at) == ("withdrawn", datetime(2024, 7, 1))
     assert document_record(row)["withdrawn_at"] == "2024-07-01T00:00:00"
     assert archive.ingest(_doc(), seen_at=datetime(2024, 8, 1)).outcome == "unchanged"
-    row = archive.get_document(result.document_id)
+    row = get_document(archive, result.document_id)
     assert (row.status, row.withdrawn_at) == ("active", None)
 
 
@@ -88,7 +92,7 @@ def test_each_version_knows_when_it_was_first_and_last_seen(archive):
     archive.ingest(_doc(), seen_at=datetime(2024, 6, 1))
     result = archive.ingest(_doc(text="一、总体要求\n坚持公开为常态，不公开为例外。"), seen_at=datetime(2024, 7, 1))
     archive.ingest(_doc(text="一、总体要求\n坚持公开为常态，不公开为例外。"), seen_at=datetime(2024, 8, 1))
-    row = archive.get_document(result.document_id)
+    row = get_document(archive, result.document_id)
     assert [(v.seen_at, v.last_seen) for v in row.versions] == [
         (datetime(2024, 5, 25), datetime(2024, 6, 1)), (datetime(2024, 7, 1), datetime(2024, 8, 1))]
     assert (row.first_seen, row.last_seen) == (datetime(2024, 5, 25), datetime(2024, 8, 1))
@@ -97,18 +101,18 @@ def test_each_version_knows_when_it_was_first_and_last_seen(archive):
 def test_version_diff_shows_the_changed_paragraph_and_its_characters(archive):
     archive.ingest(_doc(text="一、总体要求\n坚持公开为常态。\n二、工作目标"))
     result = archive.ingest(_doc(text="一、总体要求\n坚持公开为常态，不公开为例外。\n二、工作目标\n三、保障措施"))
-    ops = archive.version_diff(result.document_id, 1, 2)
+    ops = version_diff(archive, result.document_id, 1, 2)
     assert [op.op for op in ops] == ["equal", "replace", "equal", "insert"]
     assert ("insert", "", "，不公开为例外") in ops[1].chars
     assert ops[3].b == "三、保障措施"
-    back = archive.version_diff(result.document_id, 2, 1)
+    back = version_diff(archive, result.document_id, 2, 1)
     assert [op.op for op in back] == ["equal", "replace", "equal", "delete"]
 
 
 def test_version_diff_of_a_missing_version_says_so(archive):
     result = archive.ingest(_doc())
     try:
-        archive.version_diff(result.document_id, 1, 2)
+        version_diff(archive, result.document_id, 1, 2)
     except KeyError as error:
         assert "version 2" in str(error)
     else:
@@ -119,10 +123,10 @@ def test_subject_and_validity_are_stored_and_follow_the_page(archive):
     from dataclasses import replace
 
     first = archive.ingest(replace(_doc(), subject="政务公开", validity="有效"), seen_at=datetime(2024, 5, 25))
-    record = document_record(archive.get_document(first.document_id))
+    record = document_record(get_document(archive, first.document_id))
     assert (record["subject"], record["validity"]) == ("政务公开", "有效")
     # the text is the same, only the printed validity changed: no new version, the new label kept
     again = archive.ingest(replace(_doc(), subject="政务公开", validity="失效"), seen_at=datetime(2024, 6, 1))
-    row = archive.get_document(first.document_id)
+    row = get_document(archive, first.document_id)
     assert again.outcome == "unchanged" and len(row.versions) == 1
     assert row.validity == "失效" and row.updated_at == datetime(2024, 6, 1)

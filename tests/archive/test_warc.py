@@ -4,11 +4,11 @@ from __future__ import annotations
 import gzip
 import os
 
-from archive.warc import WarcArchive, iter_responses, read_response
+from archive.warc import WarcWriter, iter_responses, read_response
 
 
 def test_response_reads_back_byte_exact(tmp_path):
-    warc = WarcArchive(tmp_path)
+    warc = WarcWriter(tmp_path)
     body = "<html><head><meta charset=gbk></head><body>祁阳市政务公开</body></html>".encode("gbk")
     first = warc.write("http://www.qiyang.gov.cn.test/a.html", 200, "OK", {"Content-Type": "text/html"}, body,
                        request_headers={"User-Agent": "govplans"})
@@ -23,7 +23,7 @@ def test_response_reads_back_byte_exact(tmp_path):
 
 
 def test_gzip_encoded_response_is_kept_compressed_and_read_back_plain(tmp_path):
-    warc = WarcArchive(tmp_path)
+    warc = WarcWriter(tmp_path)
     plain = "通知正文".encode("utf-8") * 50
     location = warc.write("http://x.test/c", 200, "OK", {"Content-Encoding": "gzip"}, gzip.compress(plain))
     warc.close()
@@ -31,7 +31,7 @@ def test_gzip_encoded_response_is_kept_compressed_and_read_back_plain(tmp_path):
 
 
 def test_iter_responses_lists_every_response_once(tmp_path):
-    warc = WarcArchive(tmp_path)
+    warc = WarcWriter(tmp_path)
     for n in range(5):
         warc.write(f"http://x.test/{n}", 200, "OK", {}, str(n).encode(), request_headers={})
     warc.close()
@@ -56,7 +56,7 @@ def test_records_carry_the_warc_fields_and_digests_warcio_checks(tmp_path):
 
     from archive.warc import payload_digest
 
-    warc = WarcArchive(tmp_path)
+    warc = WarcWriter(tmp_path)
     body = "<p>实施方案</p>".encode("utf-8") * 200
     location = warc.write("http://x.test:8800/a/b.html?id=1", 200, "OK",
                           {"Content-Type": "text/html", "Content-Disposition": 'inline; filename="\xe6\x96\x87.html"'},
@@ -83,7 +83,7 @@ def test_writes_from_many_threads_each_land_whole_where_they_say(tmp_path):
     """Records are built outside the lock; only the append is serialized."""
     from concurrent.futures import ThreadPoolExecutor
 
-    warc = WarcArchive(tmp_path, max_bytes=50_000)
+    warc = WarcWriter(tmp_path, max_bytes=50_000)
     bodies = [bytes([n % 251]) * (1000 + 97 * n) for n in range(120)]
     with ThreadPoolExecutor(8) as pool:
         locations = list(pool.map(lambda n: warc.write(f"http://x.test/{n}", 200, "OK", {}, bodies[n],
@@ -113,7 +113,7 @@ def _records(directory):
 def test_revisit_record_refers_to_the_original_and_reads_back_as_it(tmp_path):
     from archive.warc import IDENTICAL_PAYLOAD, NOT_MODIFIED, Original, read_record
 
-    warc = WarcArchive(tmp_path)
+    warc = WarcWriter(tmp_path)
     body = "<html><body>不变的正文</body></html>".encode("utf-8")
     ids = {}
     first = warc.write("http://x.test/a", 200, "OK", {"Content-Type": "text/html"}, body, request_headers={}, ids=ids)
@@ -149,7 +149,7 @@ def test_revisit_record_refers_to_the_original_and_reads_back_as_it(tmp_path):
 def test_a_revisit_is_much_smaller_than_the_response(tmp_path):
     from archive.warc import IDENTICAL_PAYLOAD, Original
 
-    warc = WarcArchive(tmp_path)
+    warc = WarcWriter(tmp_path)
     body = os.urandom(100_000)
     first = warc.write("http://x.test/big", 200, "OK", {}, body)
     again = warc.write_revisit("http://x.test/big", 200, "OK", {}, IDENTICAL_PAYLOAD,

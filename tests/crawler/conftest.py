@@ -13,6 +13,7 @@ from archive.config import DataDir
 from archive.models import CrawlRun, Document
 from archive.store import Archive
 from tests.conftest import run_govplans
+from archive.store.index_feed import iter_documents
 
 # 祁阳 平潭 抚顺 (trs), 万载 (xxgk), 临朐 (hanweb), 安化 (legacy), 绥滨 (xxgk) and one 范文 site.
 FAMILY_WORLD = dict(sites=7, seed=0, docs_per_site=(25, 40), aggregators=1, attachments=True)
@@ -55,7 +56,7 @@ def truth_of(world, port) -> list[dict]:
 def documents(data: Path) -> dict[str, Document]:
     archive = Archive(DataDir.resolve(data).database_url)
     try:
-        return {row.url: row for row in archive.iter_documents()}
+        return {row.url: row for row in iter_documents(archive)}
     finally:
         archive.close()
 

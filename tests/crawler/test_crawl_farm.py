@@ -12,6 +12,7 @@ from archive.models import Capture, CrawlRun, Document
 from archive.store import Archive
 from archive.warc import read_response
 from tests.conftest import run_govplans
+from archive.store.index_feed import iter_documents
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def crawled(farm3, tmp_path_factory):
 def _documents(data: DataDir) -> dict[str, Document]:
     archive = Archive(data.database_url)
     try:
-        return {row.url: row for row in archive.iter_documents()}
+        return {row.url: row for row in iter_documents(archive)}
     finally:
         archive.close()
 

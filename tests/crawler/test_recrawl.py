@@ -239,7 +239,7 @@ def test_full_sweep_writes_unchanged_pages_as_revisit_records(recrawls):
 def test_reextract_after_a_recrawl_with_revisits_gives_the_same_documents(recrawls, tmp_path):
     import socket
 
-    from crawler.reextract import reextract
+    from archive.store.reextract import reextract
 
     copy = tmp_path / "data"
     shutil.copytree(recrawls["data"], copy)

@@ -37,7 +37,7 @@ def rebuilt(family_crawl, tmp_path_factory):
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setattr(socket.socket, "connect", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")))
     try:
-        from crawler.reextract import reextract
+        from archive.store.reextract import reextract
         summary = reextract(data)
     finally:
         monkeypatch.undo()

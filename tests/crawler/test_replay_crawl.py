@@ -13,6 +13,7 @@ from archive.store import Archive
 from sitefarm.replay import Replay
 from sitefarm.server import start_app_in_thread
 from tests.conftest import REALDATA, run_govplans
+from archive.store.index_feed import iter_documents
 
 PINGTAN = REALDATA / "pingtan"
 pytestmark = pytest.mark.skipif(not (PINGTAN / "urls.tsv").is_file(),
@@ -60,7 +61,7 @@ def test_trs_spider_finds_every_replayed_detail_linked_from_the_lists(tmp_path):
     finally:
         server.shutdown()
     archive = Archive(DataDir.resolve(tmp_path / "data").database_url)
-    stored = {row.url: row for row in archive.iter_documents()}
+    stored = {row.url: row for row in iter_documents(archive)}
     archive.close()
     assert expected - set(stored) == set()
     assert all(stored[url].title for url in expected)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.http import HtmlResponse, Request
 
-from archive.crawl_state import Validators
+from archive.store.runs import Validators
 from crawler.spiders.base import SweepState
 from crawler.spiders.trs import TrsSpider
 from crawler.state import SiteState

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st  
 from fuzz import targets  # noqa: E402
 from fuzz.limits import Hang, bounded  # noqa: E402
 from fuzz.seeds import seeds  # noqa: E402
+from archive.store.index_feed import iter_index_docs
 
 FUZZ = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -215,7 +216,7 @@ def hostile_index(tmp_path_factory):
     for n, title in enumerate(["祁阳市2024年政务公开日活动方案", "关于<script>alert(1)</script>的通知", "OR AND NOT \"引号"], 1):
         archive.ingest(ExtractedDocument(url=f"http://h.test/{n}.html", title=title, text=title * 3, region=region,
                                          year=2024, published=date(2024, 5, n), themes=("政务公开",)))
-    index.rebuild(data.index_dir, archive.iter_index_docs())
+    index.rebuild(data.index_dir, iter_index_docs(archive))
     archive.close()
     yield data.index_dir
     index.close_searchers()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from archive.store.index_feed import iter_index_docs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -186,7 +187,7 @@ def rebuilt_ids(data: Path, scratch: Path) -> dict[int, str]:
 
     archive = Archive(DataDir.resolve(data).database_url)
     try:
-        rebuild(scratch, archive.iter_index_docs())
+        rebuild(scratch, iter_index_docs(archive))
     finally:
         archive.close()
     return index_ids(scratch)

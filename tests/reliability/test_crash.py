@@ -101,7 +101,7 @@ def test_a_crawl_indexes_what_a_killed_crawl_stored_and_left_unindexed(tmp_path)
     from datetime import datetime, timedelta
 
     from archive.config import DataDir
-    from archive.ops import PENDING_DIR, pending_index
+    from archive.operations.indexing import PENDING_DIR, pending_index
 
     data = DataDir.resolve(tmp_path).ensure()
     now = datetime(2026, 1, 2, 3, 4, 5)

@@ -123,13 +123,13 @@ _FULL_AFTER = """
 import errno
 from archive import warc
 writes = {"n": 0}
-original = warc.WarcArchive.write
+original = warc.WarcWriter.write
 def write(self, *args, **kwargs):
     writes["n"] += 1
     if writes["n"] > LIMIT:
         raise OSError(errno.ENOSPC, "No space left on device", str(self.directory))
     return original(self, *args, **kwargs)
-warc.WarcArchive.write = write
+warc.WarcWriter.write = write
 from govplans.cli import main
 main()
 """

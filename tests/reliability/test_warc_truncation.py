@@ -12,12 +12,12 @@ import time
 
 import pytest
 
-from archive.warc import WarcArchive, WarcRecordError, iter_responses, payload_digest, read_response, scan_file
+from archive.warc import WarcWriter, WarcRecordError, iter_responses, payload_digest, read_response, scan_file
 from tests.reliability.harness import ROOT
 
 
 def _write(directory, count: int, size: int = 3000) -> list:
-    archive = WarcArchive(directory)
+    archive = WarcWriter(directory)
     bodies = [os.urandom(size) + str(n).encode() for n in range(count)]
     locations = [archive.write(f"http://x.test/{n}", 200, "OK", {"Content-Type": "text/html"}, body,
                                request_headers={"User-Agent": "govplans"}) for n, body in enumerate(bodies)]
@@ -88,7 +88,7 @@ class _FullDisk:
 
 
 def test_a_write_that_fills_the_disk_is_cut_back_and_the_file_stays_readable(tmp_path):
-    archive = WarcArchive(tmp_path)
+    archive = WarcWriter(tmp_path)
     first = archive.write("http://x.test/a", 200, "OK", {}, b"first" * 100, request_headers={})
     archive._file = _FullDisk(archive._file, room=200)
     with pytest.raises(OSError) as failure:
@@ -109,7 +109,7 @@ def test_a_new_writer_starts_a_new_file_and_leaves_a_damaged_one_alone(tmp_path)
     old = tmp_path / written[0][0].file
     old.write_bytes(old.read_bytes()[:-40])
     before = old.read_bytes()
-    archive = WarcArchive(tmp_path)
+    archive = WarcWriter(tmp_path)
     location = archive.write("http://x.test/after", 200, "OK", {}, b"after restart")
     archive.close()
     assert location.file != old.name and location.offset == 0
@@ -121,8 +121,8 @@ def test_a_new_writer_starts_a_new_file_and_leaves_a_damaged_one_alone(tmp_path)
 
 _WRITER = """
 import os, sys
-from archive.warc import WarcArchive
-archive = WarcArchive(sys.argv[1], max_bytes=200_000)
+from archive.warc import WarcWriter
+archive = WarcWriter(sys.argv[1], max_bytes=200_000)
 n = 0
 while True:
     location = archive.write(f"http://x.test/{n}", 200, "OK", {}, os.urandom(20_000) + str(n).encode(),
@@ -157,7 +157,7 @@ def test_a_writer_killed_at_a_random_moment_leaves_every_handed_out_record_reada
 def test_a_cut_off_revisit_record_is_skipped_like_any_other(tmp_path):
     from archive.warc import IDENTICAL_PAYLOAD, Original
 
-    warc = WarcArchive(tmp_path)
+    warc = WarcWriter(tmp_path)
     first = warc.write("http://x.test/a", 200, "OK", {}, b"<p>a</p>", request_headers={})
     original = Original("http://x.test/a", first.file, first.offset, first.length, first.payload_digest)
     whole = warc.write_revisit("http://x.test/a", 200, "OK", {}, IDENTICAL_PAYLOAD, original)

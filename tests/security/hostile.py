@@ -20,6 +20,8 @@ from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 import lxml.html
+from archive.store.index_feed import iter_index_docs
+from archive.store import runs as crawl_runs
 
 # markup a scraped page may carry; each alert has its own number so a leak names its payload
 PAYLOADS = (
@@ -112,15 +114,15 @@ def build_world(root: Path):
     from archive import index
     from archive.config import DataDir
     from archive.models import Document
-    from archive.notify import add_saved
+    from archive.store.saved import add_saved
     from archive.store import Archive
-    from archive.warc import WarcArchive
+    from archive.warc import WarcWriter
 
     data = DataDir(root).ensure()
     archive = Archive(data.database_url)
     for site in SITES:
         archive.upsert_site(site)
-    run = archive.start_run("hostile")
+    run = crawl_runs.start_run(archive, "hostile")
     docs = _docs()
     for site, doc in docs:
         archive.ingest(doc, site_id=site, seen_at=datetime(2024, 6, 1, 8, 0), run_id=run)
@@ -128,8 +130,8 @@ def build_world(root: Path):
     for site, doc in docs[:6]:
         edited = replace(doc, text=doc.text + "\n" + "".join(reversed(PAYLOADS)), title=doc.title + PAYLOADS[1])
         archive.ingest(edited, site_id=site, seen_at=datetime(2024, 7, 1, 9, 30), run_id=run)
-    archive.finish_run(run, pages=len(docs), new=len(docs), errors={PAYLOADS[0]: 2, "timeout": 1})
-    warc = WarcArchive(data.warc_dir)
+    crawl_runs.finish_run(archive, run, pages=len(docs), new=len(docs), errors={PAYLOADS[0]: 2, "timeout": 1})
+    warc = WarcWriter(data.warc_dir)
     page = warc.write(docs[0][1].url, 200, "OK", {"Content-Type": "text/html"}, CAPTURE_HTML)
     svg = warc.write("http://www.jinxian.gov.cn.test/x.svg", 200, "OK", {"Content-Type": "image/svg+xml"}, SVG_CAPTURE)
     warc.close()
@@ -152,7 +154,7 @@ def build_world(root: Path):
         add_saved(archive, f"保存{payload}", "政务公开", {"theme": payload[:90]}, email="victim@example.org",
                   webhook_url="http://127.0.0.1:9/secret-webhook", owner=payload, notify_from_now=False)
     add_saved(archive, "全部", "", {}, notify_from_now=False)
-    index.rebuild(data.index_dir, archive.iter_index_docs())
+    index.rebuild(data.index_dir, iter_index_docs(archive))
     archive.close()
     return data
 
@@ -163,7 +165,7 @@ def world_ids(app) -> dict[str, list]:
     from sqlalchemy import select
 
     from archive.models import Capture, Document, Version
-    from archive.watch_models import SavedSearch
+    from archive.models import SavedSearch
 
     archive = app.extensions["govplans"].archive
     with archive.session() as s:

@@ -11,13 +11,16 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from archive.config import DataDir
 from archive.extract.document import AttachmentLink, DocNumber, ExtractedDocument, Region
-from archive.models import Document
+from archive.models import Cluster, Document
 from archive.store import Archive
-from archive.warc import WarcArchive
+from archive.store import runs as crawl_runs
+from archive.store.clusters import refresh_cluster
+from archive.store.index_feed import iter_index_docs
+from archive.warc import WarcWriter
 
 QIYANG = Region("湖南省", "永州市", "祁阳市", "431121")
 JIANGYONG = Region("湖南省", "永州市", "江永县", "431125")
@@ -95,7 +98,7 @@ def build_world(root: Path) -> DataDir:
     _, edited = DOCS[1]
     archive.ingest(replace(edited, text=EDITED_TEXT), site_id="qiyang", seen_at=datetime(2024, 7, 1, 9, 30))
 
-    warc = WarcArchive(data.warc_dir)
+    warc = WarcWriter(data.warc_dir)
     page = warc.write(DOCS[0][1].url, 200, "OK", {"Content-Type": "text/html"}, CAPTURED_HTML)
     pdf = warc.write("http://www.qiyang.gov.cn.test/zwgk/202405/P1.pdf", 200, "OK",
                      {"Content-Type": "application/pdf"}, b"%PDF-1.4 not html")
@@ -109,16 +112,20 @@ def build_world(root: Path) -> DataDir:
         s.execute(update(Document).where(Document.url == DOCS[0][1].url).values(capture_id=page_capture))
         # the families this fixture declares, not whatever ingest's dedup found in these short texts
         s.execute(update(Document).values(cluster_id=None))
+        s.execute(delete(Cluster))
         for cluster, titles in FAMILIES.items():
             s.execute(update(Document).where(Document.title.in_(titles)).values(cluster_id=cluster))
+            s.add(Cluster(id=cluster, first_seen=datetime(2024, 6, 1, 8, 0), updated_at=datetime(2024, 6, 1, 8, 0)))
+            s.flush()
+            refresh_cluster(s, cluster, datetime(2024, 6, 1, 8, 0))   # its canonical copy, as dedup picks it
 
-    run = archive.start_run("qiyang")
-    archive.finish_run(run, pages=3, new=2, errors={"timeout": 1})
-    run = archive.start_run("jiangyong")          # broken: a run that found no page
-    archive.finish_run(run, pages=0, errors={})
-    run = archive.start_run("wenku")              # broken: more errors than pages
-    archive.finish_run(run, pages=2, errors={"http_500": 2, "timeout": 1})
-    index.rebuild(data.index_dir, archive.iter_index_docs())
+    run = crawl_runs.start_run(archive, "qiyang")
+    crawl_runs.finish_run(archive, run, pages=3, new=2, errors={"timeout": 1})
+    run = crawl_runs.start_run(archive, "jiangyong")          # broken: a run that found no page
+    crawl_runs.finish_run(archive, run, pages=0, errors={})
+    run = crawl_runs.start_run(archive, "wenku")              # broken: more errors than pages
+    crawl_runs.finish_run(archive, run, pages=2, errors={"http_500": 2, "timeout": 1})
+    index.rebuild(data.index_dir, iter_index_docs(archive))
     archive.close()
     return data
 

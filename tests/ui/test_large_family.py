@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import insert
 
 from archive.config import DataDir
-from archive.models import Document, Site
+from archive.models import Cluster, Document, Site
 from archive.store import Archive
+from archive.store.clusters import refresh_cluster
 from tests.ui.conftest import XSS, html_of
 
 COPIES = 300   # documents in the family; each page lists the 299 others
@@ -35,6 +36,9 @@ def large_family(tmp_path_factory) -> DataDir:
              "themes": [], "text": "围绕政务公开日开展宣传活动。", "outline": [], "sources": {},
              "content_hash": f"h{n}", "status": "active", "first_seen": now, "last_seen": now, "updated_at": now,
              "cluster_id": CLUSTER} for n in range(COPIES)])
+        s.add(Cluster(id=CLUSTER, first_seen=now, updated_at=now))
+        s.flush()
+        refresh_cluster(s, CLUSTER, now)   # its canonical copy, as dedup picks it
     archive.close()
     return data
 

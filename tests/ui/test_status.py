@@ -46,7 +46,7 @@ def test_status_json_mirrors_the_page(client):
 
 def test_broken_rule():
     from types import SimpleNamespace as Run
-    from search_ui.status import broken_reason
+    from archive.read.status import broken_reason
 
     assert broken_reason(None) is None
     assert broken_reason(Run(finished=None, pages=0, errors={})) is None       # still running: not judged
@@ -68,7 +68,7 @@ def build_sites(root, n: int):
     from archive.config import DataDir
     from archive.models import CrawlRun, Document, Site
     from archive.store import Archive
-    from archive.watch_models import RunCheck, SiteHealth
+    from archive.models import RunCheck, SiteHealth
 
     data = DataDir(root).ensure()
     archive = Archive(data.database_url)
@@ -200,8 +200,8 @@ def test_filter_by_name_or_id_and_flagged_only(national_client):
 
 
 def test_recent_run_facts_match_run_facts_site_by_site(national):
-    from archive import health
     from archive.store import Archive
+    from archive.store import health
 
     archive = Archive(national[230].database_url)
     try:

@@ -1,12 +1,14 @@
 """The templates explorer: families ranked by adopting regions, filters in the URL, timelines."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search_ui.families import Member, canonical, region_count
+from archive.dedup import canonical_copy, earliest_first
+from archive.read.templates import Member, canonical, region_count
 from tests.ui.conftest import XSS, html_of
 from tests.ui.test_search import facet_items
 
@@ -83,12 +85,20 @@ def test_filters_the_page_cannot_apply_are_ignored_with_a_note(client):
 
 
 def _member(n: int, day: date, aggregator: bool = False, code: str = "431121") -> Member:
-    return Member(n, 1, f"文件{n}", day, 2024, code, "湖南省", "永州市", "祁阳市", (), "方案", "s", "s", aggregator)
+    return Member(n, 1, f"文件{n}", day, None, 2024, code, "湖南省", "永州市", "祁阳市", (), "方案", "s", "s", aggregator)
+
+
+def _canonical_copy(family):
+    """dedup's rule (archive/dedup/keys.py), as archive/store/clusters.py applies it."""
+    return canonical_copy(family, lambda m: earliest_first(m.published, m.first_seen, m.id), lambda m: m.aggregator)
 
 
 def test_an_aggregator_copy_is_never_canonical_nor_an_adopting_region():
     family = [_member(1, date(2024, 1, 1), aggregator=True, code="360124"), _member(2, date(2024, 3, 1)),
               _member(3, date(2024, 2, 1), code="431125")]
-    assert canonical(family).id == 3
+    assert _canonical_copy(family).id == 3
     assert region_count(family) == 2
-    assert canonical([_member(1, date(2024, 1, 1), aggregator=True)]) is None
+    assert _canonical_copy([_member(1, date(2024, 1, 1), aggregator=True)]) is None
+    # the read layer shows the copy the clusters table names
+    assert canonical([replace(m, canonical=m.id == 3) for m in family]).id == 3
+    assert canonical(family) is None

@@ -13,12 +13,14 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from archive.config import DataDir
-from archive.health import site_health
+from archive.store.health import site_health
 from archive.models import Document
-from archive.notify import add_saved, notify_all, run_events
-from archive.schedules import ScheduleConfig, schedule_rows
+from archive.operations.notify import notify_all
+from archive.read.events import run_events
+from archive.store.saved import add_saved
+from archive.operations.schedules import ScheduleConfig, schedule_rows
 from archive.store import Archive
-from crawler.schedule import run_due
+from crawler.recrawls import run_due
 from tests.watch.conftest import DAY_WORLD
 
 DAYS = range(6)
@@ -50,7 +52,7 @@ def days(tmp_path_factory):
 
     from aiosmtpd.controller import Controller
 
-    from archive.notify import SmtpSettings
+    from archive.operations.notify import SmtpSettings
 
     mailbox = Mailbox()
     smtp_port = free_port()

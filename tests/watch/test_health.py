@@ -2,7 +2,7 @@
 missing, more errors than pages; the flag clears when a run passes again."""
 from __future__ import annotations
 
-from archive.health import RunFacts, assess
+from archive.operations.health import RunFacts, assess
 
 FULL = {"title": 1.0, "published": 1.0, "agency": 1.0}
 

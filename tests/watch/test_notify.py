@@ -10,10 +10,12 @@ from click.testing import CliRunner
 
 from archive.config import DataDir
 from archive.extract.document import ExtractedDocument, Region
-from archive.notify import list_saved, notify_all
-from archive.ops import update_index
+from archive.operations.notify import notify_all
+from archive.store.saved import list_saved
+from archive.operations.indexing import update_index
 from archive.store import Archive
 from govplans.cli import main
+from archive.store import runs as crawl_runs
 
 QIYANG = Region("湖南省", "永州市", "祁阳市", "431121")
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -29,12 +31,12 @@ def crawl_day(data: DataDir, docs: list[ExtractedDocument], withdraw: list[str] 
     archive = Archive(data.database_url)
     archive.upsert_site({"id": "qiyang", "name": "祁阳市人民政府", "region": "431121", "family": "trs",
                          "base_url": "http://www.qiyang.gov.cn.test"})
-    run = archive.start_run("qiyang")
+    run = crawl_runs.start_run(archive, "qiyang")
     for d in docs:
         archive.ingest(d, site_id="qiyang", run_id=run)
     for url in withdraw:
         archive.mark_withdrawn(url, run_id=run)
-    archive.finish_run(run, new=len(docs))
+    crawl_runs.finish_run(archive, run, new=len(docs))
     archive.close()
     update_index(data, since=None)
     return run

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from archive.schedules import ScheduleConfig, ScheduleSpec, last_due, next_due, offset, site_spec
+from archive.operations.schedules import ScheduleConfig, ScheduleSpec, last_due, next_due, offset, site_spec
 
 DAILY = ScheduleSpec("0 3 * * *", spread_minutes=60)
 NOW = datetime(2025, 7, 1, 12, 0)

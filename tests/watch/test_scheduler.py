@@ -14,13 +14,13 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from archive import schedules
+from archive.operations import schedules
 from archive.config import DataDir
 from archive.models import CrawlRun
-from archive.schedules import ScheduleConfig
+from archive.operations.schedules import ScheduleConfig
 from archive.store import Archive
-from archive.watch_models import Schedule, SiteLock
-from crawler.schedule import run_due
+from archive.models import Schedule, SiteLock
+from crawler.recrawls import run_due
 from tests.conftest import ROOT
 
 SITES = [{"id": "alpha", "base_url": "http://a.test", "family": "trs"},

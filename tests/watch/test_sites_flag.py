@@ -5,17 +5,19 @@ import yaml
 from click.testing import CliRunner
 
 from archive.config import DataDir
-from archive.health import record_check, update_site_health
+from archive.operations.health import update_site_health
+from archive.store.health import record_check
 from archive.store import Archive
 from govplans.cli import main
+from archive.store import runs as crawl_runs
 
 SITE = {"id": "qiyang", "name": "祁阳市人民政府", "region": "431121", "family": "trs",
         "base_url": "http://www.qiyang.gov.cn.test", "columns": ["/zwgk/"]}
 
 
 def run(archive: Archive, listed: int, unchanged: int) -> None:
-    run_id = archive.start_run("qiyang")
-    archive.finish_run(run_id, pages=unchanged, unchanged=unchanged)
+    run_id = crawl_runs.start_run(archive, "qiyang")
+    crawl_runs.finish_run(archive, run_id, pages=unchanged, unchanged=unchanged)
     record_check(archive, run_id, "qiyang", listed, 0, {})
     update_site_health(archive, "qiyang")
 

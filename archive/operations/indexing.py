@@ -1,4 +1,5 @@
-"""Operations that span the store and the index (kept out of both so each stays single-purpose)."""
+"""Keeping the search index up to date with the database (the index is derived: rebuildable any time),
+and the marks that make a killed crawl's documents reach the index on the next run."""
 from __future__ import annotations
 
 import os
@@ -11,14 +12,16 @@ from typing import Iterator
 
 from archive import index as search_index
 from archive.config import DataDir
-from archive.store import Archive
+from archive.read.documents import count_documents
+from archive.store.database import Archive
+from archive.store.index_feed import iter_index_docs
 
 
 def update_index(data: DataDir, since: datetime | None) -> int:
     """Index documents updated since a moment (all when None); idempotent."""
     archive = Archive(data.database_url)
     try:
-        return search_index.index_documents(data.index_dir, archive.iter_index_docs(updated_since=since))
+        return search_index.index_documents(data.index_dir, iter_index_docs(archive, updated_since=since))
     finally:
         archive.close()
 
@@ -92,10 +95,10 @@ def rebuild_index(data: DataDir, progress: bool = False, procs: int | None = Non
     with a progress bar on stderr when asked."""
     archive = Archive(data.database_url)
     try:
-        docs = archive.iter_index_docs()
+        docs = iter_index_docs(archive)
         if progress:
             from tqdm import tqdm
-            docs = tqdm(docs, total=archive.count_documents(), unit="doc", desc="index", file=None)
+            docs = tqdm(docs, total=count_documents(archive), unit="doc", desc="index", file=None)
         return search_index.rebuild(data.index_dir, docs, procs=procs or os.cpu_count() or 1)
     finally:
         archive.close()

@@ -1,32 +1,13 @@
-"""Template families: one model text adopted by many counties, and what each copy changed."""
+"""What one copy of a model text changed: the parts filled in (placeholders, place names, dates) and
+the paragraphs rewritten. Pure: it reads two documents' texts and places."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from archive.dedup.clusters import AGGREGATOR
 from archive.dedup.text import PLACEHOLDER, jaccard, place_names, sentences
 from archive.diffs import DiffOp, char_ops, diff_paragraphs, paragraphs
-from archive.models import Cluster, Document, Site
 
 _ADMIN_SUFFIX = "省市县区镇乡村街"
-
-
-@dataclass(frozen=True)
-class Adoption:
-    document_id: int
-    published: date | None
-    region_code: str | None
-    province: str | None
-    city: str | None
-    county: str | None
-    site_id: str | None
-    title: str | None
-    url: str
-    canonical: bool
 
 
 @dataclass(frozen=True)
@@ -43,22 +24,8 @@ class CopyDifferences:
     changed: tuple[DiffOp, ...]  # paragraphs rewritten, added or dropped
 
 
-def template_family(session: Session, cluster_id: int, include_aggregators: bool = False) -> list[Adoption]:
-    """Every government copy in the cluster, oldest first: who adopted the text, where and when."""
-    cluster = session.get(Cluster, cluster_id)
-    query = (select(Document, Site.family).outerjoin(Site, Site.id == Document.site_id)
-             .where(Document.cluster_id == cluster_id))
-    out = []
-    for row, family in session.execute(query):
-        if family == AGGREGATOR and not include_aggregators:
-            continue
-        out.append(Adoption(row.id, row.published, row.region_code, row.province, row.city, row.county,
-                            row.site_id, row.title, row.url,
-                            canonical=cluster is not None and cluster.canonical_document_id == row.id))
-    return sorted(out, key=lambda a: (a.published is None, a.published or date.min, a.document_id))
-
-
-def copy_differences(a: Document, b: Document) -> CopyDifferences:
+def copy_differences(a, b) -> CopyDifferences:
+    """Two documents (anything with text, region_code, county and city), paragraph by paragraph."""
     names_a = place_names(a.region_code, a.county, a.city)
     names_b = place_names(b.region_code, b.county, b.city)
     fills: dict[tuple[str, str], Fill] = {}

@@ -1,32 +1,20 @@
 """Clusters kept up to date as documents arrive: the LSH bands live in SQL, so every process shares them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from typing import Callable, Collection
+from typing import Callable
 
 import numpy as np
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from archive.dedup import minhash
+from archive.dedup.keys import (AGGREGATOR, DEFAULT, DedupSettings, canonical_copy, document_keys, earliest_first,
+                                pack_keys, similarities, similarity, sorted_array, unpack_keys)
 from archive.dedup.text import place_names, sentence_keys
 from archive.models import Cluster, DedupKeys, Document, LshBucket, Site
 
-AGGREGATOR = "aggregator"
 _PG_LOCK = 0x676F7664656475  # one cluster writer at a time on PostgreSQL (merges touch many rows)
-
-
-@dataclass(frozen=True)
-class DedupSettings:
-    lsh_threshold: float = 0.5     # candidates: estimated Jaccard of masked-sentence keys (25 bands of 5)
-    match_threshold: float = 0.72  # copies: exact Jaccard of masked sentences (farm seeds 0-5: 0.66-0.76 all pass)
-    min_chars: int = 50            # shorter texts cluster only as exact copies
-    same_doc_type: bool = True     # a 方案 and a 通知 built from one boilerplate are not copies
-
-
-DEFAULT = DedupSettings()
 
 
 def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DEFAULT,
@@ -74,10 +62,10 @@ def _matching_clusters(session: Session, doc: Document, settings: DedupSettings)
     """
     exact = select(Document.cluster_id).where(Document.content_hash == doc.content_hash, Document.id != doc.id)
     found = set(session.scalars(exact))
-    mine = _keys(doc.text, doc.region_code, doc.county, doc.city, settings.min_chars)
+    mine = document_keys(doc.text, doc.region_code, doc.county, doc.city, settings.min_chars)
     if mine is None:
         return found
-    mine_sorted = _sorted_array(mine)
+    mine_sorted = sorted_array(mine)
     session.execute(insert(DedupKeys).values(document_id=doc.id, keys=mine_sorted.tobytes()))
     keys = minhash.band_keys(minhash.signature(mine), settings.lsh_threshold)
     session.execute(insert(LshBucket), [{"document_id": doc.id, "band": band, "key": key}
@@ -102,10 +90,10 @@ def _matching_clusters(session: Session, doc: Document, settings: DedupSettings)
         stored = []
         for row in session.execute(select(Document.id, Document.text, Document.region_code, Document.county,
                                           Document.city).where(Document.id.in_(missing))):
-            other = _keys(row.text, row.region_code, row.county, row.city, settings.min_chars)
+            other = document_keys(row.text, row.region_code, row.county, row.city, settings.min_chars)
             if other is None:
                 continue  # too short to compare under these settings
-            array = _sorted_array(other)
+            array = sorted_array(other)
             stored.append({"document_id": row.id, "keys": array.tobytes()})
             ids.append(row.id)
             arrays.append(array)
@@ -114,59 +102,11 @@ def _matching_clusters(session: Session, doc: Document, settings: DedupSettings)
     if not arrays:
         return found
     # every candidate checked at once (cheap next to reading the keys); the clusters of those that pass
-    passed = [i for i, ok in zip(ids, (_similarities(mine_sorted, arrays) >= settings.match_threshold).tolist())
+    passed = [i for i, ok in zip(ids, (similarities(mine_sorted, arrays) >= settings.match_threshold).tolist())
               if ok]
     if passed:
         found.update(session.scalars(select(Document.cluster_id).where(Document.id.in_(passed)).distinct()))
     return found
-
-
-def pack_keys(keys: Collection[int]) -> bytes:
-    """Keys as dedup_keys stores them: a sorted little-endian uint64 array's bytes."""
-    return _sorted_array(keys).tobytes()
-
-
-def unpack_keys(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype=_KEY_DTYPE)
-
-
-_KEY_DTYPE = np.dtype("<u8")
-
-
-def _sorted_array(keys: Collection[int]) -> np.ndarray:
-    array = np.fromiter(keys, dtype=_KEY_DTYPE, count=len(keys))
-    array.sort()
-    return array
-
-
-def _similarities(mine: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
-    """Exact Jaccard of sorted distinct keys `mine` with each of `others` (sorted, distinct), all at once:
-    the same figures as _similarity (shared / union in float64, 1.0 for two empty sets)."""
-    lengths = np.fromiter((len(o) for o in others), dtype=np.int64, count=len(others))
-    every = np.concatenate(others)
-    if len(mine):
-        at = np.searchsorted(mine, every)
-        at[at == len(mine)] = 0
-        hit = mine[at] == every
-    else:
-        hit = np.zeros(len(every), dtype=bool)
-    ends = np.cumsum(lengths)
-    running = np.concatenate(([0], np.cumsum(hit, dtype=np.int64)))
-    shared = running[ends] - running[ends - lengths]
-    union = len(mine) + lengths - shared
-    return np.where(union > 0, shared / np.maximum(union, 1), 1.0)
-
-
-@lru_cache(maxsize=1024)  # keys of candidates are stored: only a document's own, and fallbacks
-def _keys(body: str, code: str | None, county: str | None, city: str | None, min_chars: int) -> frozenset[int] | None:
-    return sentence_keys(body, place_names(code, county, city), min_chars)
-
-
-def _similarity(mine: frozenset[int], other: Collection[int]) -> float:
-    """Exact Jaccard; `other` may be any collection of distinct keys (a tuple in the rebuild)."""
-    shared = len(mine.intersection(other))
-    union = len(mine) + len(other) - shared
-    return shared / union if union else 1.0
 
 
 def refresh_cluster(session: Session, cluster_id: int, now: datetime) -> None:
@@ -177,8 +117,8 @@ def refresh_cluster(session: Session, cluster_id: int, now: datetime) -> None:
     cluster = session.get(Cluster, cluster_id)
     if cluster is None or not members:
         return
-    government = [m for m in members if m.family != AGGREGATOR]
-    earliest = min(government, key=lambda m: (m.published is None, m.published, m.first_seen, m.id), default=None)
+    earliest = canonical_copy(members, lambda m: earliest_first(m.published, m.first_seen, m.id),
+                              lambda m: m.family == AGGREGATOR)
     cluster.size = len(members)
     cluster.first_seen = min(m.first_seen for m in members)
     cluster.canonical_document_id = earliest.id if earliest else None
@@ -293,7 +233,7 @@ class _Rebuild:
         own = find(n)
         for other in candidates:
             root = find(other)
-            if root != own and _similarity(mine, keys[other]) >= threshold:
+            if root != own and similarity(mine, keys[other]) >= threshold:
                 self.parent[root] = own
 
     def take_rows(self) -> tuple[list[tuple[int, int, int]], list[tuple[int, bytes]]]:
@@ -310,8 +250,7 @@ class _Rebuild:
         clusters = []
         for group in members:
             rows = [self.rows[n] for n in group]
-            government = [r for r in rows if not r[4]]
-            earliest = min(government, key=lambda r: (r[1] is None, r[1], r[2], r[0]), default=None)
+            earliest = canonical_copy(rows, lambda r: earliest_first(r[1], r[2], r[0]), lambda r: r[4])
             clusters.append({"size": len(rows), "first_seen": min(r[2] for r in rows),
                              "updated_at": max(r[3] for r in rows),
                              "canonical_document_id": earliest[0] if earliest else None})

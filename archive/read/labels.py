@@ -1,7 +1,7 @@
 """Readable names for codes in URLs: regions and sites, read from the archive itself.
 
 The documents carry their province/city/county names and the sites table their names, so
-the UI needs no tables of its own; the names are cached for a few minutes per app.
+the UI needs no tables of its own; the names are cached for a few minutes per handle.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import time
 
 from sqlalchemy import select
 
+from archive import regions
 from archive.models import Document, Site
-from archive.store import Archive
-from search_ui import regions
+from archive.store.database import Archive
 
 CACHE_SECONDS = 300
 
@@ -55,9 +55,9 @@ class Labels:
                     continue
                 if province:
                     names.setdefault(regions.province_of(code), province)
-                if city and regions.level(code) != "province":
+                if city and regions.code_level(code) != "province":
                     names.setdefault(regions.city_of(code), city)
-                if county and regions.level(code) == "county":
+                if county and regions.code_level(code) == "county":
                     names.setdefault(code, county)
             self._sites = {site_id: name for site_id, name in s.execute(select(Site.id, Site.name))}
         self._regions = names

@@ -1,15 +1,13 @@
-"""The archive's tables: the database is the source of truth."""
+"""The tables of what the archive holds: sites, captures, documents, versions, attachments, clusters."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, BigInteger, Date, DateTime, ForeignKey, Integer, LargeBinary, SmallInteger, String, Text,
                         UniqueConstraint)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class Base(DeclarativeBase):
-    pass
+from archive.models.base import Base
 
 
 class Site(Base):
@@ -106,24 +104,6 @@ class Attachment(Base):
     document: Mapped[Document] = relationship(back_populates="attachments")
 
 
-class CrawlRun(Base):
-    __tablename__ = "crawl_runs"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
-    started: Mapped[datetime] = mapped_column(DateTime)
-    finished: Mapped[datetime | None] = mapped_column(DateTime)
-    requests: Mapped[int] = mapped_column(Integer, default=0)
-    pages: Mapped[int] = mapped_column(Integer, default=0)
-    new: Mapped[int] = mapped_column(Integer, default=0)
-    changed: Mapped[int] = mapped_column(Integer, default=0)
-    unchanged: Mapped[int] = mapped_column(Integer, default=0)
-    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
-    errors: Mapped[dict] = mapped_column(JSON, default=dict)  # kind -> count
-    newest_item: Mapped[date | None] = mapped_column(Date)
-    coverage: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> share of documents that have it
-    full_sweep: Mapped[bool] = mapped_column(default=False)
-
-
 class Cluster(Base):
     """Documents that are copies of one text (exact or near duplicates); every document has one."""
     __tablename__ = "clusters"
@@ -149,6 +129,3 @@ class DedupKeys(Base):
     __tablename__ = "dedup_keys"
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     keys: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-from archive import watch_models  # noqa: E402,F401  (events, saved searches, health, schedules: same Base)

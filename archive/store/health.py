@@ -1,12 +1,5 @@
-"""Broken-site alarm: a pure rule over a site's last runs, and where its verdict is kept.
-
-`assess(runs)` looks at the newest finished run against the runs before it and flags the site when
-- the run found no items where earlier runs did (its lists showed nothing: a redesign or an outage),
-- a field most pages used to have went missing on most pages (dates gone after a redesign), or
-- it had more errors than pages (at least ERROR_MIN of them).
-`update_site_health(archive, site_id)` applies it after each run and keeps the verdict in
-site_health: a flag stays until a run passes the rules again (the site recovered).
-"""
+"""The rows behind the broken-site alarm (archive/operations/health.py): what each run saw of its
+site (crawl_runs, run_checks) as RunFacts, and the verdict kept per site (site_health)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -15,17 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from archive.models import CrawlRun
-from archive.store import Archive, utcnow
-from archive.watch_models import RunCheck, SiteHealth
+from archive.models import CrawlRun, RunCheck, SiteHealth
+from archive.store.database import Archive
 
 HISTORY = 10                # runs looked at (the newest and the ones before it)
-# fields whose share on a run's pages is kept; each counts only on sites whose pages used to have it
-COVERAGE_FIELDS = ("title", "published", "written", "agency", "doc_number", "index_number")
-COVERAGE_USED = 0.8         # a field "used to be there" when earlier runs had it on this share of pages
-COVERAGE_DROP = 0.5         # ... and is "missing on most items" below this share
-COVERAGE_MIN_ITEMS = 3      # fewer extracted pages than this say nothing about coverage
-ERROR_MIN = 1               # errors > pages, and at least this many, flags the run
 
 
 @dataclass(frozen=True)
@@ -44,38 +30,6 @@ class RunFacts:
     def found(self) -> int:
         """How many items the run found on the site."""
         return max(self.listed or 0, self.items)
-
-
-@dataclass(frozen=True)
-class Health:
-    flagged: bool
-    reason: str | None = None
-    run_id: int | None = None
-
-
-def assess(runs: list[RunFacts]) -> Health:
-    """The verdict on a site from its runs, oldest first; unfinished runs are not judged."""
-    done = [r for r in runs if r.finished]
-    if not done:
-        return Health(False)
-    last, before = done[-1], done[:-1]
-    if last.found == 0:
-        used = max((r.found for r in before), default=0)
-        if used:
-            return Health(True, f"最近一次抓取没有找到任何条目（此前找到 {used} 条）", last.run_id)
-        if not last.pages:
-            return Health(True, "最近一次抓取没有取得任何页面", last.run_id)
-    if last.errors >= ERROR_MIN and last.errors > last.pages:
-        return Health(True, f"最近一次抓取错误（{last.errors}）多于页面（{last.pages}）", last.run_id)
-    judged = [r for r in done if r.extracted >= COVERAGE_MIN_ITEMS and r.coverage]
-    if len(judged) >= 2:
-        newest, earlier = judged[-1], judged[:-1]
-        for name in COVERAGE_FIELDS:
-            share = newest.coverage.get(name)
-            used = max((r.coverage.get(name, 0.0) for r in earlier), default=0.0)
-            if share is not None and share < COVERAGE_DROP and used >= COVERAGE_USED:
-                return Health(True, f"字段 {name} 的覆盖率从 {used:.0%} 降到 {share:.0%}", newest.run_id)
-    return Health(False, None, last.run_id)
 
 
 def run_facts(archive: Archive, site_id: str, limit: int = HISTORY) -> list[RunFacts]:
@@ -135,19 +89,17 @@ def record_check(archive: Archive, run_id: int, site_id: str, listed: int | None
         s.add(row)
 
 
-def update_site_health(archive: Archive, site_id: str, now: datetime | None = None) -> Health:
-    """Judge the site on its last runs and keep the verdict (the flag's `since` survives re-flagging)."""
-    verdict = assess(run_facts(archive, site_id))
-    now = now or utcnow()
+def keep_verdict(archive: Archive, site_id: str, flagged: bool, reason: str | None, run_id: int | None,
+                 now: datetime) -> None:
+    """Keep a site's verdict; the flag's `since` survives re-flagging and clears when it passes."""
     with archive.session() as s:
         row = s.get(SiteHealth, site_id) or SiteHealth(site_id=site_id, flagged=False)
-        if verdict.flagged and not row.flagged:
+        if flagged and not row.flagged:
             row.since = now
-        elif not verdict.flagged:
+        elif not flagged:
             row.since = None
-        row.flagged, row.reason, row.run_id, row.updated = verdict.flagged, verdict.reason, verdict.run_id, now
+        row.flagged, row.reason, row.run_id, row.updated = flagged, reason, run_id, now
         s.add(row)
-    return verdict
 
 
 def site_health(archive: Archive) -> dict[str, SiteHealth]:

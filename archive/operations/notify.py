@@ -1,7 +1,7 @@
 """What is new, and telling people: document events per run, saved searches, digests, webhooks.
 
-Every crawl run records its new, changed and withdrawn documents (document_events, written by
-Archive.ingest / mark_withdrawn with the run's id). A saved search is a query with filters; its
+Every crawl run records its new, changed and withdrawn documents (archive/read/events.py). A saved
+search (archive/store/saved.py) is a query with filters; its
 matches are the events whose documents the search finds, with the same semantics as the search
 page (archive.index.search). `notify_all` sends each saved search the matches it has not been
 sent yet, as an e-mail digest over SMTP and/or a JSON POST to its webhook, and remembers the last
@@ -18,127 +18,28 @@ import logging
 import os
 import smtplib
 import urllib.request
-from dataclasses import asdict, dataclass, field, fields
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
-from typing import Iterable
-
-from sqlalchemy import select
 
 from archive import index as search_index
+from archive.clock import utcnow
 from archive.config import DataDir
 from archive.index.api import SearchFilters
-from archive.models import CrawlRun, Document
-from archive.store import Archive, utcnow
-from archive.watch_models import EVENT_KINDS, DocumentEvent, SavedSearch
+from archive.read.events import EVENT_KINDS, Event, events_since, newest_events
+from archive.store.database import Archive
+from archive.store.saved import SavedSearch, clean_filters, list_saved, mark_notified
 
 log = logging.getLogger(__name__)
-FILTER_NAMES = tuple(f.name for f in fields(SearchFilters))   # filters a saved search may keep
-_INT_FILTERS = ("year", "year_from", "year_to")
 PAGE = 200                      # the index's largest page
 KIND_LABELS = {"new": "新增", "changed": "修改", "withdrawn": "撤下"}
 WEBHOOK_TIMEOUT = 10.0
 FEED_CHUNK = 1000               # events matched at a time when filling a feed
 
 
-# -- events ---------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Event:
-    id: int
-    kind: str
-    at: datetime
-    run_id: int | None
-    document_id: int
-    url: str
-    title: str | None
-    site: str | None
-    published: date | None
-
-    def to_json(self) -> dict:
-        record = asdict(self)
-        record["at"] = self.at.isoformat()
-        record["published"] = self.published.isoformat() if self.published else None
-        return record
-
-
-def _events(archive: Archive, *where, limit: int | None = None, newest_first: bool = False) -> list[Event]:
-    query = (select(DocumentEvent, Document.url, Document.title, Document.site_id, Document.published)
-             .join(Document, Document.id == DocumentEvent.document_id).where(*where)
-             .order_by(DocumentEvent.id.desc() if newest_first else DocumentEvent.id))
-    if limit:
-        query = query.limit(limit)
-    with archive.session() as s:
-        rows = s.execute(query).all()
-    return [Event(e.id, e.kind, e.at, e.run_id, e.document_id, url, title, site, published)
-            for e, url, title, site, published in rows]
-
-
-def events_since(archive: Archive, since: datetime | None = None, kinds: Iterable[str] = EVENT_KINDS,
-                 after_id: int = 0, site: str | None = None) -> list[Event]:
-    """Events at or after `since` (all when None) and with an id above after_id, oldest first."""
-    where = [DocumentEvent.kind.in_(tuple(kinds)), DocumentEvent.id > after_id]
-    if since is not None:
-        where.append(DocumentEvent.at >= since)
-    if site:
-        where.append(Document.site_id == site)
-    return _events(archive, *where)
-
-
-def run_events(archive: Archive, run_id: int) -> list[Event]:
-    return _events(archive, DocumentEvent.run_id == run_id)
-
-
-def events_of_runs_since(archive: Archive, since: datetime) -> list[Event]:
-    """Events of the runs started at or after `since` (what `govplans new --since` lists)."""
-    runs = select(CrawlRun.id).where(CrawlRun.started >= since)
-    return _events(archive, DocumentEvent.run_id.in_(runs))
-
+# -- which events a saved search finds -------------------------------------------------------------
 
 # -- saved searches --------------------------------------------------------------------------------
-
-def clean_filters(filters: dict | None) -> dict:
-    """Only the known filters (SearchFilters' names), without empty values; years as numbers."""
-    out = {}
-    for name in FILTER_NAMES:
-        value = (filters or {}).get(name)
-        if value in (None, ""):
-            continue
-        out[name] = int(value) if name in _INT_FILTERS else str(value)
-    return out
-
-
-def add_saved(archive: Archive, name: str, query: str, filters: dict | None = None, email: str | None = None,
-              webhook_url: str | None = None, owner: str | None = None, notify_from_now: bool = True) -> SavedSearch:
-    """Save a search; by default only events after now will be sent (not the whole archive)."""
-    if webhook_url and not webhook_url.startswith(("http://", "https://")):
-        raise ValueError("a webhook must be an http:// or https:// URL")
-    if email and "@" not in email:
-        raise ValueError(f"not an e-mail address: {email}")
-    with archive.session() as s:
-        last = s.scalar(select(DocumentEvent.id).order_by(DocumentEvent.id.desc()).limit(1)) if notify_from_now else 0
-        row = SavedSearch(name=name.strip() or query, query=query, filters=clean_filters(filters), owner=owner,
-                          email=email or None, webhook_url=webhook_url or None, created=utcnow(),
-                          last_event_id=last or 0)
-        s.add(row)
-        s.flush()
-        return row
-
-
-def list_saved(archive: Archive) -> list[SavedSearch]:
-    with archive.session() as s:
-        return list(s.scalars(select(SavedSearch).order_by(SavedSearch.id)))
-
-
-def get_saved(archive: Archive, saved_id: int) -> SavedSearch | None:
-    with archive.session() as s:
-        return s.get(SavedSearch, saved_id)
-
-
-def get_saved_by_feed_key(archive: Archive, feed_key: str) -> SavedSearch | None:
-    with archive.session() as s:
-        return s.scalar(select(SavedSearch).where(SavedSearch.feed_key == feed_key))
-
 
 def matching_ids(index_dir, query: str, filters: dict, candidates: set[int]) -> set[int]:
     """Which candidate documents the search finds (same query semantics as the search page)."""
@@ -170,8 +71,7 @@ def matches(archive: Archive, index_dir, saved: SavedSearch, after_id: int | Non
     chosen: list[Event] = []
     below = None
     while len(chosen) < limit:   # newest events first, a chunk at a time, until enough match
-        where = [DocumentEvent.id > after_id] + ([DocumentEvent.id < below] if below else [])
-        chunk = _events(archive, *where, limit=FEED_CHUNK, newest_first=True)
+        chunk = newest_events(archive, after_id, below, FEED_CHUNK)
         if not chunk:
             break
         hits = matching_ids(index_dir, saved.query, saved.filters or {}, {e.document_id for e in chunk})
@@ -295,10 +195,7 @@ def notify_saved(archive: Archive, index_dir, saved: SavedSearch, smtp: SmtpSett
         except OSError as error:
             result.errors.append(f"webhook: {error}")
     if not result.errors:
-        with archive.session() as s:
-            row = s.get(SavedSearch, saved.id)
-            row.last_event_id = max(e.id for e in events)
-            row.last_notified_at = now or utcnow()
+        mark_notified(archive, saved.id, max(e.id for e in events), now or utcnow())
     return result
 
 

@@ -1,5 +1,8 @@
 """Scheduled recrawls: run what is due, in this process's children or on the workers' queue.
 
+When a site is due, its locks and its rows are archive.operations.schedules' business; this module
+only runs the crawls it says are due (it launches crawls, so it lives with the crawler).
+
 `run_due` is one tick: bring the `schedules` rows in line with the registry, take the sites
 whose next run time has come, lock each (site_locks: one crawl of a site at a time, across
 schedulers and `--once` runs), crawl them with `govplans crawl` in a child process (Scrapy's
@@ -21,18 +24,18 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
 import yaml
-from sqlalchemy import func, select
 
-from archive import schedules
+from archive.clock import utcnow
 from archive.config import DataDir
-from archive.models import CrawlRun
-from archive.schedules import ScheduleConfig
-from archive.store import Archive, utcnow
+from archive.operations import schedules
+from archive.operations.schedules import ScheduleConfig
+from archive.store import Archive
+from archive.store.runs import latest_runs_since
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,7 +126,7 @@ def run_due(sites: list[dict], data: DataDir, config: ScheduleConfig = ScheduleC
                     continue
                 started = utcnow()
                 code = crawl(batch, data, full)
-                runs = _runs_since(archive, [s["id"] for s in batch], started)
+                runs = latest_runs_since(archive, [s["id"] for s in batch], started)
                 for site in batch:
                     (result.crawled if code == 0 else result.failed).append(site["id"])
                     if site["id"] in runs:
@@ -138,7 +141,7 @@ def run_due(sites: list[dict], data: DataDir, config: ScheduleConfig = ScheduleC
     finally:
         archive.close()
     if notify and result.crawled:
-        from archive.notify import notify_all
+        from archive.operations.notify import notify_all
         notify_all(data)
     return result
 
@@ -157,14 +160,6 @@ def _enqueue(archive: Archive, due_sites: list[dict], full: dict[str, bool], con
             schedules.mark_ran(archive, site, config, now, None, now=now)
     result.enqueued = True
     return result
-
-
-def _runs_since(archive: Archive, site_ids: list[str], started: datetime) -> dict[str, int]:
-    with archive.session() as s:
-        rows = s.execute(select(CrawlRun.site_id, func.max(CrawlRun.id))
-                         .where(CrawlRun.site_id.in_(site_ids), CrawlRun.started >= started - timedelta(seconds=1))
-                         .group_by(CrawlRun.site_id)).all()
-    return dict(rows)
 
 
 def run_forever(sites: list[dict], data: DataDir, config: ScheduleConfig = ScheduleConfig(),

@@ -7,7 +7,6 @@ them; a 304 is a sighting, a 404/410 a withdrawal, an attachment is tied to its 
 sites and crawl_runs rows are copied over, and the new file then takes the old one's place (the
 old one is kept as archive.sqlite.before-reextract). List pages are not captures (only in the
 WARC), so a withdrawal found by a list no longer showing a document is copied from the old row.
-No Scrapy here: only archive.warc, archive.extract and archive.store.
 """
 from __future__ import annotations
 
@@ -16,15 +15,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from archive import crawl_state
 from archive.config import DataDir
 from archive.extract import extract_document
 from archive.extract.document import RawPage, SiteHint
 from archive.models import Attachment, Capture, CrawlRun, Document, Site
-from archive.store import Archive
+from archive.store import runs
+from archive.store.database import Archive
 from archive.warc import WarcLocation, read_response
 
 BACKUP_SUFFIX = ".before-reextract"
@@ -106,10 +105,10 @@ def _replay(old: Archive, new: Archive, warc_dir: Path, progress) -> ReextractSu
                 new.link_attachment_capture(doc_url, capture.url, capture_id)
             outcomes["attachment"] += 1
         elif capture.status == 304:
-            if crawl_state.mark_seen(new, capture.url, capture.fetched_at) is not None:
+            if new.mark_seen(capture.url, capture.fetched_at) is not None:
                 outcomes["unchanged"] += 1
         elif capture.status in (404, 410):
-            outcomes["withdrawn"] += crawl_state.mark_withdrawn(new, [capture.url], capture.fetched_at)
+            outcomes["withdrawn"] += runs.mark_withdrawn(new, [capture.url], capture.fetched_at)
         elif capture.status < 400:
             document = extract_document(RawPage(stored.url or capture.url, stored.body, stored.headers, capture.status),
                                         hints.get(capture.site_id))
@@ -121,4 +120,6 @@ def _replay(old: Archive, new: Archive, warc_dir: Path, progress) -> ReextractSu
     with new.session() as s:
         for row in run_rows:
             s.add(CrawlRun(**row))
-    return ReextractSummary(len(captures), new.count_documents(), dict(outcomes), missing)
+    with new.reading() as s:
+        documents = s.scalar(select(func.count(Document.id))) or 0
+    return ReextractSummary(len(captures), documents, dict(outcomes), missing)

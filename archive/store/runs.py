@@ -1,19 +1,19 @@
-"""What a crawl needs to know from the archive: which URLs a site already has, the validators of
-their last capture, what a run has fetched so far, and the running counts of a crawl_runs row.
+"""Crawl runs and what a crawl needs to know from the archive: which URLs a site already has, the
+validators of their last capture, what a run has fetched so far, and the counts of its crawl_runs row.
 
-Plain queries over archive.models; no Scrapy here (`crawler -> archive`, never the reverse).
+No Scrapy here (`crawler -> archive`, never the reverse).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from sqlalchemy import and_, func, select, update
 
-from archive.models import Attachment, Capture, CrawlRun, Document
-from archive.watch_models import DocumentEvent
-from archive.store import Archive, utcnow
+from archive.clock import utcnow
+from archive.models import Attachment, Capture, CrawlRun, Document, DocumentEvent
+from archive.store.database import Archive
 
 COVERAGE_FIELDS = ("title", "published", "agency", "doc_number", "index_number")
 RUN_COUNTS = ("requests", "pages", "new", "changed", "unchanged", "withdrawn")
@@ -102,20 +102,6 @@ def seen_since(archive: Archive, site_id: str, since: datetime) -> set[str]:
     return set(rows)
 
 
-def mark_seen(archive: Archive, url: str, when: datetime | None = None) -> int | None:
-    """A 304 for a known document: it is still there, unchanged. Returns its id (None if unknown)."""
-    when = when or utcnow()
-    with archive.session() as s:
-        row = s.scalar(select(Document).where(Document.url == url))
-        if row is None:
-            return None
-        row.last_seen = max(row.last_seen, when)
-        if row.status == "withdrawn":
-            row.status = "active"
-            row.updated_at = when
-        return row.id
-
-
 def mark_withdrawn(archive: Archive, urls: Iterable[str], when: datetime | None = None,
                    run_id: int | None = None) -> int:
     """Withdraw documents (404/410, or gone from every list); returns how many changed status.
@@ -152,11 +138,20 @@ def open_runs(archive: Archive, site_ids: Iterable[str], since: datetime) -> dic
     return {site: run_id for site, run_id in rows}
 
 
-def start_run(archive: Archive, site_id: str, full_sweep: bool) -> int:
-    run_id = archive.start_run(site_id)
+def start_run(archive: Archive, site_id: str, full_sweep: bool = False) -> int:
     with archive.session() as s:
-        s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(full_sweep=full_sweep))
-    return run_id
+        run = CrawlRun(site_id=site_id, started=utcnow(), errors={}, full_sweep=full_sweep)
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def finish_run(archive: Archive, run_id: int, **counts) -> None:
+    with archive.session() as s:
+        run = s.get(CrawlRun, run_id)
+        for name, value in counts.items():
+            setattr(run, name, value)
+        run.finished = utcnow()
 
 
 def run_counts(archive: Archive, run_id: int) -> dict:
@@ -183,3 +178,12 @@ def listing_basis(archive: Archive, site_id: str) -> dict[str, tuple[str | None,
         rows = s.execute(select(Document.url, Document.title, Document.published)
                          .where(Document.site_id == site_id)).all()
     return {url: (title, published) for url, title, published in rows}
+
+
+def latest_runs_since(archive: Archive, site_ids: list[str], started: datetime) -> dict[str, int]:
+    """site -> its newest crawl_runs row started at `started` or later (a second's grace)."""
+    with archive.session() as s:
+        rows = s.execute(select(CrawlRun.site_id, func.max(CrawlRun.id))
+                         .where(CrawlRun.site_id.in_(site_ids), CrawlRun.started >= started - timedelta(seconds=1))
+                         .group_by(CrawlRun.site_id)).all()
+    return dict(rows)

@@ -7,30 +7,31 @@ min(cron period, spread), so sites sharing a cron do not all start at once. The 
 next one runs what is due. A crawl holds a `site_locks` row (owner, expiry); a lock whose owner
 process is gone (same host, dead pid) or whose expiry passed is taken over.
 
-Pure functions first (spec resolution, offsets, due times), then the database side.
+Pure functions first (spec resolution, offsets, due times), then what is due against the rows
+(archive/store/schedules.py, which also holds the locks).
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import socket
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import yaml
 from croniter import croniter
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 
-from archive.store import Archive, utcnow
-from archive.watch_models import Schedule, SiteLock
+from archive.clock import utcnow
+from archive.store import schedules as rows
+from archive.store.database import Archive
+# the locks and rows a scheduler uses, so that this module is its one door
+from archive.store.schedules import (LOCK_TTL, acquire, lock_holder, next_wakeup, owner_id,  # noqa: F401
+                                     release, schedule_rows)
 
 DEFAULT_CRON = "0 3 * * *"      # every night at 03:00 (UTC, as every time in the archive)
 DEFAULT_SPREAD_MINUTES = 60     # sites sharing a cron start within this many minutes of it
 DEFAULT_FULL_EVERY = 7          # every 7th scheduled run of a site is a full sweep
-LOCK_TTL = timedelta(hours=6)   # a crawl lock nobody renews ends by itself after this
 
 
 # -- pure: what the schedule of a site is ---------------------------------------------------------
@@ -116,7 +117,7 @@ def last_due(site_id: str, spec: ScheduleSpec, at: datetime) -> datetime:
     return croniter(spec.cron, at - shift + timedelta(seconds=1)).get_prev(datetime) + shift
 
 
-# -- the database: schedule rows ------------------------------------------------------------------
+# -- what is due, against the rows (archive/store/schedules.py) ------------------------------------
 
 @dataclass(frozen=True)
 class Due:
@@ -129,30 +130,24 @@ def sync(archive: Archive, sites: list[dict], config: ScheduleConfig, now: datet
     """A schedules row per site: a new site is due from its latest run time; a site whose cron
     changed is moved to its next run time under the new cron."""
     now = now or utcnow()
-    with archive.session() as s:
-        rows = {row.site_id: row for row in s.scalars(select(Schedule))}
-        for site in sites:
-            spec = site_spec(site, config)
-            row = rows.get(site["id"])
-            if row is None:
-                s.add(Schedule(site_id=site["id"], cron=spec.cron, next_run_at=last_due(site["id"], spec, now),
-                               runs=0, updated=now))
-            elif row.cron != spec.cron:
-                row.cron, row.next_run_at, row.updated = spec.cron, next_due(site["id"], spec, now), now
+    plans = []
+    for site in sites:
+        spec = site_spec(site, config)
+        plans.append((site["id"], spec.cron, partial(last_due, site["id"], spec, now),
+                      partial(next_due, site["id"], spec, now)))
+    rows.sync(archive, plans, now)
 
 
 def due(archive: Archive, sites: list[dict], config: ScheduleConfig, now: datetime | None = None) -> list[Due]:
     """The sites whose next run time has come, earliest first."""
     now = now or utcnow()
     wanted = {site["id"]: site for site in sites}
-    with archive.session() as s:
-        rows = s.scalars(select(Schedule).where(Schedule.next_run_at <= now).order_by(Schedule.next_run_at)).all()
     out = []
-    for row in rows:
-        if row.site_id in wanted:
-            spec = site_spec(wanted[row.site_id], config)
-            full = spec.full_every > 0 and row.runs % spec.full_every == 0
-            out.append(Due(row.site_id, row.next_run_at, full))
+    for site_id, next_run_at, runs in rows.due_rows(archive, now):
+        if site_id in wanted:
+            spec = site_spec(wanted[site_id], config)
+            full = spec.full_every > 0 and runs % spec.full_every == 0
+            out.append(Due(site_id, next_run_at, full))
     return out
 
 
@@ -163,77 +158,5 @@ def mark_ran(archive: Archive, site: dict, config: ScheduleConfig, started: date
     now = now or utcnow()
     spec = site_spec(site, config)
     following = next_due(site["id"], spec, now)
-    with archive.session() as s:
-        row = s.get(Schedule, site["id"])
-        if row is None:
-            row = Schedule(site_id=site["id"], cron=spec.cron, runs=0)
-            s.add(row)
-        row.runs = (row.runs or 0) + 1
-        row.last_run_at, row.last_run_id = started, run_id
-        row.next_run_at, row.updated = following, now
+    rows.record_run(archive, site["id"], spec.cron, started, run_id, following, now)
     return following
-
-
-def next_wakeup(archive: Archive, site_ids: list[str]) -> datetime | None:
-    with archive.session() as s:
-        return min((t for t in s.scalars(select(Schedule.next_run_at).where(Schedule.site_id.in_(site_ids)))),
-                   default=None)
-
-
-def schedule_rows(archive: Archive) -> dict[str, Schedule]:
-    with archive.session() as s:
-        return {row.site_id: row for row in s.scalars(select(Schedule))}
-
-
-# -- the database: one crawl of a site at a time ----------------------------------------------------
-
-def owner_id() -> str:
-    """host:pid:nonce of this process."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def _owner_gone(owner: str) -> bool:
-    """Whether the owner is a process of this host that no longer exists."""
-    host, _, rest = owner.partition(":")
-    pid = rest.split(":", 1)[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-def acquire(archive: Archive, site_id: str, owner: str, ttl: timedelta = LOCK_TTL,
-            now: datetime | None = None) -> bool:
-    """Take the site's lock; False while another live owner holds it."""
-    now = now or utcnow()
-    with archive.session() as s:
-        row = s.get(SiteLock, site_id, with_for_update=True)
-        if row is not None:
-            if row.owner != owner and row.expires_at > now and not _owner_gone(row.owner):
-                return False
-            # expired, or its process died: take it over only if nobody else did meanwhile
-            taken = s.execute(update(SiteLock).where(SiteLock.site_id == site_id, SiteLock.owner == row.owner)
-                              .values(owner=owner, acquired_at=now, expires_at=now + ttl)).rowcount
-            return bool(taken)
-    try:
-        with archive.session() as s:
-            s.add(SiteLock(site_id=site_id, owner=owner, acquired_at=now, expires_at=now + ttl))
-        return True
-    except IntegrityError:   # another process inserted it first
-        return False
-
-
-def release(archive: Archive, site_id: str, owner: str) -> None:
-    with archive.session() as s:
-        s.execute(delete(SiteLock).where(SiteLock.site_id == site_id, SiteLock.owner == owner))
-
-
-def lock_holder(archive: Archive, site_id: str) -> str | None:
-    with archive.session() as s:
-        row = s.get(SiteLock, site_id)
-        return row.owner if row else None

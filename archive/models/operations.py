@@ -1,20 +1,38 @@
-"""Tables for unattended operation: what each run found (events), saved searches, site health,
-the recrawl schedule and the per-site crawl locks. Same `Base` as archive/models.py."""
+"""The tables of running the archive: crawl runs and what each found (events), saved searches, site
+health, the recrawl schedule and the per-site crawl locks."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, Boolean
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from archive.models import Base
+from archive.models.base import Base
 
 EVENT_KINDS = ("new", "changed", "withdrawn")
 
 
 def new_feed_key() -> str:
     return secrets.token_urlsafe(18)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    started: Mapped[datetime] = mapped_column(DateTime)
+    finished: Mapped[datetime | None] = mapped_column(DateTime)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[dict] = mapped_column(JSON, default=dict)  # kind -> count
+    newest_item: Mapped[date | None] = mapped_column(Date)
+    coverage: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> share of documents that have it
+    full_sweep: Mapped[bool] = mapped_column(default=False)
 
 
 class DocumentEvent(Base):
