@@ -32,7 +32,15 @@ def spider_with(state: SiteState, stop_after_seen: int = 3) -> TrsSpider:
         def inc_value(self, *args, **kwargs):
             pass
 
-    spider.crawler = type("Crawler", (), {"stats": Stats()})()
+    class Signals:
+        """What the spider tells the run bookkeeping (crawler.signals.walk_finished)."""
+        def __init__(self):
+            self.walks = []
+
+        def send_catch_log(self, signal, **kwargs):
+            self.walks.append(kwargs)
+
+    spider.crawler = type("Crawler", (), {"stats": Stats(), "signals": Signals()})()
     return spider
 
 
@@ -158,6 +166,10 @@ def test_list_sweep_asks_each_vanished_item_once_and_withdraws_those_still_up():
     assert [i.kind for r in (up, unchanged, gone) for i in spider.parse_detail(r, SITE)] == \
         ["detail", "unchanged", "gone"]
     assert sorted(state.unlisted()) == sorted([detail_url(97), detail_url(90)])   # 80 is withdrawn as gone
+    spider.spider_idle()                                                      # nothing left: the walk's report
+    report = spider.crawler.signals.walks[-1]
+    assert report["site_id"] == "s" and report["listed"] == 17
+    assert sorted(report["gone"]) == sorted([detail_url(97), detail_url(90)])
 
 
 def test_list_sweep_does_not_take_a_broken_walk_for_withdrawals():
@@ -165,9 +177,11 @@ def test_list_sweep_does_not_take_a_broken_walk_for_withdrawals():
     list(spider.parse_list(dated_list_page([(99, "plan 99", "2024-01-01")]), SITE, "http://h/c/"))
     spider.spider_idle()                                                      # 19 of 20 vanished: no request
     assert spider.scheduled == [] and state.unlisted() == []
+    assert spider.crawler.signals.walks[-1]["gone"] == []                      # nothing withdrawn
     spider, state = sweep_spider(range(80, 100))
     state.list_failures = 1
     list(spider.parse_list(dated_list_page([(n, f"plan {n}", "2024-01-01") for n in range(99, 81, -1)]),
                            SITE, "http://h/c/"))
     spider.spider_idle()                                                      # a list page failed
     assert spider.scheduled == []
+    assert spider.crawler.signals.walks[-1]["gone"] is None                    # the walk cannot tell

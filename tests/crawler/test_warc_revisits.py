@@ -37,7 +37,7 @@ def test_recrawl_writes_revisits_for_unchanged_pages_and_full_records_for_change
     archive = Archive(db)
     archive.upsert_site(SITE)
     pages = {f"http://s.test/{n}.html": f"<html><body>第{n}号文件</body></html>".encode() * 50 for n in range(6)}
-    first = WarcCaptureMiddleware(str(warc_dir), database_url=db)
+    first = WarcCaptureMiddleware(str(warc_dir), archive=archive)
     originals = {url: _exchange(first, archive, url, body, headers={"Content-Type": "text/html", "ETag": f'"{n}"'})
                  for n, (url, body) in enumerate(pages.items())}
     first.close()
@@ -45,7 +45,7 @@ def test_recrawl_writes_revisits_for_unchanged_pages_and_full_records_for_change
     day0_bytes = sum(p.stat().st_size for p in warc_dir.iterdir())
 
     # day 1: four unchanged (two answered 200, two 304 to If-None-Match), one changed, one new URL
-    second = WarcCaptureMiddleware(str(warc_dir), database_url=db)
+    second = WarcCaptureMiddleware(str(warc_dir), archive=archive)
     urls = list(pages)
     locations = {}
     for url in urls[:2]:
@@ -98,7 +98,7 @@ def test_a_304_without_a_conditional_request_or_an_earlier_capture_is_kept_whole
     warc_dir, db = tmp_path / "warc", f"sqlite:///{tmp_path / 'archive.sqlite'}"
     archive = Archive(db)
     archive.upsert_site(SITE)
-    middleware = WarcCaptureMiddleware(str(warc_dir), database_url=db)
+    middleware = WarcCaptureMiddleware(str(warc_dir), archive=archive)
     _exchange(middleware, archive, "http://s.test/a.html", b"<p>a</p>")
     plain_304 = _exchange(middleware, archive, "http://s.test/a.html", status=304)
     unknown = _exchange(middleware, archive, "http://s.test/b.html", status=304,

@@ -34,7 +34,7 @@ def test_xxgk_pager_names_every_page_from_next_to_last(family_farm):
 
 def test_list_cells_fill_fields_the_page_lacks():
     from archive.extract.document import ExtractedDocument
-    from crawler.pipelines.archive import with_listing
+    from crawler.pipelines.extraction import with_listing
 
     page = ExtractedDocument(url="http://h/content_1.html", title="某县工作方案", agency="某县人民政府办公室")
     filled = with_listing(page, {"published": "2024-05-24", "agency": "list agency", "doc_number": "某政办发〔2024〕3号",
