@@ -112,6 +112,24 @@ def parent_codes(code: str) -> tuple[str | None, str | None]:
     return (row.province_code, row.city_code or None)
 
 
+def region_codes(code: str | None) -> tuple[str | None, str | None, str | None]:
+    """(province, city, county) codes of a GB/T 2260 code by its digits alone, no table;
+    431121 -> 430000, 431100, 431121."""
+    if not code or len(code) != 6 or not code.isdigit():
+        return None, None, None
+    province = code[:2] + "0000"
+    city = code[:4] + "00" if code[2:4] != "00" else None
+    county = code if code[4:] != "00" else None
+    return province, city, county
+
+
+def code_level(code: str | None) -> str:
+    """'province', 'city' or 'county': the level a code names by its zeros alone, no table."""
+    if not code:
+        return "province"
+    return "province" if code.endswith("0000") else "city" if code.endswith("00") else "county"
+
+
 def _level(code: str) -> int:
     return _LEVELS[_table().rows[code].level]
 
