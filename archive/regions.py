@@ -12,12 +12,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from archive.extract.document import Region
 
 DATA = Path(__file__).parent / "data"
 _LEVELS = {"province": 0, "city": 1, "county": 2}
 # Longest full name is ~15 characters (e.g. 彭水苗族土家族自治县 plus 省直辖县级 forms).
 _MAX_NAME = 20
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where a document is from (archive.extract fills it on every ExtractedDocument)."""
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    code: str | None = None  # GB/T 2260, 6 digits
 
 
 @dataclass(frozen=True)
@@ -200,6 +208,18 @@ def former_codes(code: str) -> list[str]:
 
 
 # -- code arithmetic (no table): levels, parents and prefixes of a GB/T 2260 code ----------------
+
+def region_codes(code: str | None) -> tuple[str | None, str | None, str | None]:
+    """(province, city, county) codes of a GB/T 2260 code by its digits alone, no table;
+    431121 -> 430000, 431100, 431121."""
+    if not code or len(code) != 6 or not code.isdigit():
+        return None, None, None
+    province = code[:2] + "0000"
+    city = code[:4] + "00" if code[2:4] != "00" else None
+    county = code if code[4:] != "00" else None
+    return province, city, county
+
+
 
 def code_level(code: str | None) -> str:
     """'province', 'city' or 'county', by the code's trailing zeros (no code: 'province')."""

@@ -4,7 +4,7 @@
     python bench/search.py --docs 20000 --corpus realistic
     python bench/search.py --docs 20000 --backend whoosh pg   # adds a PostgreSQL column
 
-With `--backend pg` the same corpus is also loaded into PostgreSQL (archive/index/pg_backend.py,
+With `--backend pg` the same corpus is also loaded into PostgreSQL (archive/index/postgres/,
 in a schema of its own on --pg-url, dropped afterwards) and searched through the same search()
 calls, measured in the same run; its 1- and 2-character Chinese words have no trigram and are
 a table scan.
@@ -42,10 +42,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive.index import SearchFilters, close_searchers, rebuild, search  # noqa: E402
-from archive.index import facets  # noqa: E402
-from archive.index.facets import region_codes  # noqa: E402
-from archive.index.postings import clear_cache  # noqa: E402
 from archive.index.synthetic import generate, generate_realistic  # noqa: E402
+from archive.index.whoosh import columns  # noqa: E402
+from archive.index.whoosh.postings import clear_cache  # noqa: E402
+from archive.regions import region_codes  # noqa: E402
 
 CORPORA = {"realistic": generate_realistic, "dense": generate}
 
@@ -188,7 +188,7 @@ def pg_location(url: str) -> str:
 
 def drop_pg(location: str) -> None:
     from sqlalchemy import text
-    from archive.index.pg_backend import index_at
+    from archive.index.postgres.backend import index_at
     pg = index_at(location)
     with pg.engine.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {pg.engine.dialect.identifier_preparer.quote(pg.schema)} CASCADE"))
@@ -248,7 +248,7 @@ def cold_searcher_ms(index_dir, query: str = "政务公开 宣传月") -> dict:
     and the same query on the now open searcher with its postings dropped."""
     close_searchers()
     clear_cache()
-    facets._segments.clear()   # the facet columns of each segment, kept across searchers
+    columns._segments.clear()   # the facet columns of each segment, kept across searchers
     t = time.perf_counter()
     search(index_dir, query)
     first = (time.perf_counter() - t) * 1000

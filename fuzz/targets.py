@@ -105,7 +105,7 @@ def dates(data: bytes) -> None:
 
 
 def query(data: bytes) -> None:
-    from archive.index.analysis import query_terms
+    from archive.index.terms import query_terms
     from archive.index.syntax import ParsedQuery, QuerySyntaxError, parse_query
     from search_ui.query import MAX_PAGE, parse_request
 

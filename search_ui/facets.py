@@ -16,7 +16,7 @@ LISTED = 20    # values a facet lists at most (the most frequent; a selected one
 
 
 def listed_limit(req: SearchRequest) -> int | None:
-    """How many values per facet the search must count out (archive.index.facets.top_values):
+    """How many values per facet the search must count out (`facet_limit` of archive.index.search):
     LISTED, or all of them when the reader asked for one facet in full (?more=agency)."""
     return None if req.more else LISTED
 

@@ -7,7 +7,6 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 import archive.index as index
 from archive.index.api import Hit, SearchResults
-from archive.index.facets import top_values
 from archive import regions
 from search_ui import charts, facets, resources
 from search_ui.filters import marks
@@ -111,9 +110,9 @@ def _run(req: SearchRequest) -> tuple[SearchResults, int]:
     size = current_app.config["SEARCH_PAGE_SIZE"]
     index_dir = resources().index_dir
     try:
-        with top_values(facets.listed_limit(req)):   # the sidebar lists the most frequent values only
-            return index.search(index_dir, req.q, filters=req.filters, sort=req.sort,
-                                page=req.page, page_size=size), 200
+        # the sidebar lists only the most frequent values of each facet
+        return index.search(index_dir, req.q, filters=req.filters, sort=req.sort, page=req.page,
+                            page_size=size, facet_limit=facets.listed_limit(req)), 200
     except Exception:  # the index is a cache: a broken or missing one must not take the page down
         current_app.logger.exception("search failed in %s", index_dir)
         return SearchResults(query=req.q, total=0, hits=[], page=req.page, page_size=size,

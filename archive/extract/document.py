@@ -5,6 +5,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
+from archive.regions import Region  # noqa: F401  (a document's region; re-exported for extraction)
+
 
 @dataclass(frozen=True)
 class RawPage:
@@ -22,14 +24,6 @@ class SiteHint:
     name: str | None = None
     region_code: str | None = None  # GB/T 2260, 6 digits
     family: str | None = None       # trs, hanweb, xxgk, generic, aggregator
-
-
-@dataclass(frozen=True)
-class Region:
-    province: str | None = None
-    city: str | None = None
-    county: str | None = None
-    code: str | None = None  # GB/T 2260, 6 digits
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,15 @@
 """The search interface the UI and CLI use; the engine behind it can be swapped.
 
-Contract (implemented by archive.index.whoosh_backend):
-    index_documents(index_dir, docs)                 add or replace (idempotent on doc_id)
-    delete_documents(index_dir, doc_ids)
-    rebuild(index_dir, docs, progress=None)          wipe and build from scratch
-    search(index_dir, query, filters, sort, page, page_size) -> SearchResults
+Contract (archive.index; each engine implements it: archive.index.whoosh, archive.index.postgres,
+chosen per location by archive.index.backends):
+    index_documents(location, docs)                  add or replace (idempotent on doc_id)
+    delete_documents(location, doc_ids)
+    rebuild(location, docs, progress=None)           wipe and build from scratch
+    search(location, query, filters, sort, page, page_size) -> SearchResults
     search(..., facets=False)                        the same without facet counts
-    doc_count(index_dir) -> int                      live documents
+    search(..., facet_limit=n)                       at most n values per facet (archive.index.facets)
+    doc_count(location) -> int                       live documents
+    state(location)                                  a token that changes with what a search finds
     close_searchers()                                close this thread's cached searchers
 Query syntax: archive.index.syntax (words match as substrings; "phrase", OR, -word, title:,
 year: region: theme: type: agency: site: status:).
@@ -58,6 +61,15 @@ class FacetValue:
     count: int
 
 
+class FacetList(list):
+    """The values of one facet, most frequent first; `distinct` is how many values the hits
+    have in all (more than len() when only the most frequent were listed)."""
+
+    def __init__(self, values=(), distinct: int | None = None):
+        super().__init__(values)
+        self.distinct = len(self) if distinct is None else distinct
+
+
 @dataclass(frozen=True)
 class Hit:
     doc_id: int
@@ -86,3 +98,7 @@ class SearchResults:
     page: int = 1
     page_size: int = 20
     error: str | None = None   # a malformed query: a message for the reader, never an exception
+
+
+class IndexFormatError(RuntimeError):
+    """The live index was written by an older version: `govplans index --rebuild`."""

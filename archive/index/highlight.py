@@ -1,7 +1,7 @@
 """Escaped text with <mark> around the query words, found by our own substring search.
 
 Scraped text is untrusted: everything outside the marks is HTML-escaped. Matching follows
-the index (analysis.py): case-insensitive, Chinese characters as written, Latin/digit runs
+the index (terms.py): case-insensitive, Chinese characters as written, Latin/digit runs
 as whole tokens, any punctuation where the query has punctuation.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from archive.index.analysis import runs
+from archive.index.terms import runs
 
 SNIPPET_CHARS = 120
 _LEAD = SNIPPET_CHARS // 3

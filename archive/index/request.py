@@ -1,9 +1,10 @@
-"""What every search backend checks before it searches: the page window, the sort, the query, the filters."""
+"""What every search engine checks before it searches: the page window, the facet limit, the
+sort, the query, the filters."""
 from __future__ import annotations
 
 from archive.index.api import SearchFilters
-from archive.index.facets import region_level
 from archive.index.syntax import ParsedQuery, QuerySyntaxError, parse_query
+from archive.regions import code_level
 
 MAX_PAGE_SIZE = 200
 SORTS = ("relevance", "date")
@@ -17,7 +18,12 @@ def page_window(page, page_size) -> tuple[int, int]:
         return 1, 20
 
 
-def parse_request(query: str, filters: SearchFilters, sort: str) -> tuple[ParsedQuery, list[tuple[str, str]]]:
+def checked_facet_limit(limit) -> int | None:
+    """How many values per facet a search lists: None (all) or a count, at least 0."""
+    return None if limit is None else max(0, int(limit))
+
+
+def checked_request(query: str, filters: SearchFilters, sort: str) -> tuple[ParsedQuery, list[tuple[str, str]]]:
     """The parsed query and every (field, value) constraint; raises QuerySyntaxError on bad input."""
     if sort not in SORTS:
         raise QuerySyntaxError(f"未知排序“{sort}” / Unknown sort {sort!r}: use relevance or date")
@@ -27,7 +33,7 @@ def parse_request(query: str, filters: SearchFilters, sort: str) -> tuple[Parsed
 
 def narrowest_region(constraints: list[tuple[str, str]]) -> str | None:
     codes = [v for name, v in constraints if name == "region"]
-    return max(codes, key=lambda c: ("province", "city", "county").index(region_level(c)), default=None)
+    return max(codes, key=lambda c: ("province", "city", "county").index(code_level(c)), default=None)
 
 
 def filter_pairs(filters: SearchFilters) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from archive.index.analysis import query_terms
+from archive.index.terms import query_terms
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 32

@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 
 from archive.index import IndexDoc, close_searchers, doc_count, index_documents, rebuild, search
-from archive.index.backends import WhooshIndex, backend_for
+from archive.index.backends import backend_for
 from archive.index.synthetic import generate
+from archive.index.whoosh.backend import WhooshIndex
 from tests.index.conftest import skip_or_fail
 
 
@@ -72,6 +73,18 @@ def test_date_sort_and_hit_sets_are_identical_on_both_backends(pg_database, tmp_
         assert p.facets == w.facets, q
         assert [(h.title_html, h.snippet_html) for h in p.hits] == [(h.title_html, h.snippet_html) for h in w.hits]
         assert ids(pg, q) == ids(tmp_path, q) == ids(pg, q, sort="date"), q
+
+
+def test_a_facet_limit_lists_the_same_values_on_both_backends(pg_database, tmp_path):
+    docs = generate(300, seed=5)
+    pg = f"{pg_database}?schema=facet_limit"
+    rebuild(tmp_path, docs)
+    rebuild(pg, docs)
+    for q, limit in [("", 0), ("", 3), ("宣传", 1), ("region:430000 公开", 2)]:
+        w, p = search(tmp_path, q, facet_limit=limit), search(pg, q, facet_limit=limit)
+        assert p.facets == w.facets, q
+        assert {k: v.distinct for k, v in p.facets.items()} == {k: v.distinct for k, v in w.facets.items()}, q
+        assert all(len(values) <= limit for name, values in p.facets.items() if name != "region"), q
 
 
 def test_search_url_in_the_environment_selects_postgres(pg_database, tmp_path, monkeypatch):

@@ -1,15 +1,15 @@
-"""The bulk rebuild writer (archive/index/bulk.py) writes what Whoosh's own writer writes."""
+"""The bulk rebuild writer (archive/index/whoosh/bulk.py) writes what Whoosh's own writer writes."""
 from __future__ import annotations
 
 from dataclasses import replace
 
 import pytest
-from whoosh import index
 
-from archive.index import bulk, close_searchers, rebuild, search
-from archive.index.analysis import term_keys, term_positions, key_term
+from archive.index import close_searchers, rebuild, search
 from archive.index.synthetic import generate, generate_realistic
-from archive.index.whoosh_backend import _Codec, _fields, _schema
+from archive.index.terms import key_term, term_keys, term_positions
+from archive.index.whoosh import bulk
+from archive.index.whoosh.schema import Codec, create_index, document_fields, open_index
 
 ODD_TEXTS = ["", "abc", "a", "中", "中文", "Ａ５ｇ 中文。x1", "ｘ﹏中_文", "𠀀𠀁 ab", "2024年5月10日，PDF文件",
              "ÄÖü straße", "一、活动主题：政务公开\n（二）", "   ", "——", "a中b文c"]
@@ -50,15 +50,15 @@ def test_term_keys_are_term_positions_as_arrays(text):
 def test_bulk_segment_has_the_postings_and_stored_fields_whoosh_writes(tmp_path):
     docs = _docs()
     (tmp_path / "plain").mkdir()
-    plain = index.create_in(str(tmp_path / "plain"), _schema())
-    writer = plain.writer(codec=_Codec())
+    plain = create_index(tmp_path / "plain")
+    writer = plain.writer(codec=Codec())
     for d in docs:
-        writer.add_document(**_fields(d))
+        writer.add_document(**document_fields(d))
     writer.commit()
 
     (tmp_path / "bulk").mkdir()
-    fast = index.create_in(str(tmp_path / "bulk"), _schema())
-    assert bulk.build(fast, iter(docs), _fields, dict(codec=_Codec())) == len(docs)
+    fast = create_index(tmp_path / "bulk")
+    assert bulk.build(fast, iter(docs), document_fields, dict(codec=Codec())) == len(docs)
 
     plain_postings, plain_stored = _postings(plain)
     fast_postings, fast_stored = _postings(fast)
@@ -73,7 +73,7 @@ def test_bulk_rebuild_in_processes_and_small_segments_finds_the_same(tmp_path, m
     monkeypatch.setattr(bulk, "SEGMENT_DOCS", 70)
     monkeypatch.setattr(bulk, "_BATCH", 25)
     rebuild(tmp_path / "two", docs, procs=2)
-    with index.open_dir(str(next((tmp_path / "two").glob("gen-*")))).searcher() as s:
+    with open_index(next((tmp_path / "two").glob("gen-*"))).searcher() as s:
         assert len(s.leaf_searchers()) >= 4
     try:
         for q in ["宣传月", "月", "政务公开 宣传月", "宣传月 OR 主题日", "-宣传", "title:方案", '"公开 宣传"', "pdf", ""]:
@@ -97,12 +97,12 @@ def test_a_failing_rebuild_process_fails_the_rebuild_and_keeps_the_live_index(tm
 
 
 def test_postings_decoded_a_block_at_a_time_match_whoosh_matcher(tmp_path):
-    from archive.index.analysis import decode_positions
-    from archive.index.postings import term_postings
+    from archive.index.whoosh.postings import term_postings
+    from archive.index.whoosh.substring import decode_positions
 
     (tmp_path / "ix").mkdir()
-    ix = index.create_in(str(tmp_path / "ix"), _schema())
-    bulk.build(ix, iter(_docs() * 1), _fields, dict(codec=_Codec()))
+    ix = create_index(tmp_path / "ix")
+    bulk.build(ix, iter(_docs() * 1), document_fields, dict(codec=Codec()))
     postings, _ = _postings(ix)
     with ix.searcher() as s:
         reader = s.reader()

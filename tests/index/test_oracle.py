@@ -1,6 +1,6 @@
 """Hit sets of search() equal brute-force substring matching over the same generated documents.
 
-The brute force here is written independently of archive/index/analysis.py: normalise (NFKC,
+The brute force here is written independently of archive/index/terms.py: normalise (NFKC,
 lower case), cut into units (a Latin/digit run, one other letter, or a run of punctuation),
 and a word matches when its units occur consecutively in the title's or the text's units.
 """

@@ -255,18 +255,18 @@ def test_a_phrase_separator_is_not_a_latin_token_or_a_character_between_latin_to
 
 
 def test_a_remembered_index_state_still_sees_every_commit(location, backend, monkeypatch):
-    """whoosh_backend remembers a settled state by the stat of CURRENT and of the generation
+    """The Whoosh searchers remember a settled state by the stat of CURRENT and of the generation
     directory; a commit (a new TOC file) or a rebuild (a new CURRENT) must still be seen."""
     if backend != "whoosh":
         pytest.skip("Whoosh's searcher pools")
     import time
 
-    from archive.index import whoosh_backend
-    monkeypatch.setattr(whoosh_backend, "_SETTLED_NS", -1)   # every state is remembered at once
+    from archive.index.whoosh import searchers
+    monkeypatch.setattr(searchers, "_SETTLED_NS", -1)   # every state is remembered at once
 
     def searched_twice(q):   # the second search from the remembered state
         first = ids(location, q)
-        assert str(location) in whoosh_backend._seen and ids(location, q) == first
+        assert str(location) in searchers._seen and ids(location, q) == first
         time.sleep(0.05)   # the next change later than the file system's timestamp granularity
         return first
 

@@ -157,14 +157,13 @@ def check_archive(data: Path, truth: list[dict]) -> ArchiveCheck:
 
 def index_ids(index_dir: Path) -> dict[int, str]:
     """doc id -> every field the index stored for it, as one comparable string."""
-    from whoosh import index as whoosh_index
-
-    from archive.index import storage
+    from archive.index.whoosh import storage
+    from archive.index.whoosh.schema import open_index
 
     live = storage.live_generation(index_dir)
     if live is None:
         return {}
-    ix = whoosh_index.open_dir(str(live))
+    ix = open_index(live)
     try:
         with ix.searcher() as searcher:
             reader = searcher.reader()

@@ -1,6 +1,6 @@
 """Listing only the most frequent facet values: the index counts them all, builds the top N.
 
-- top_values(n) gives the first n values of the full order, and FacetList.distinct counts all;
+- facet_limit=n gives the first n values of the full order, and FacetList.distinct counts all;
 - the full order itself is what brute-force counting over the documents gives;
 - the search page asks for LISTED values, says how many it left out, and ?more=NAME lists them all.
 """
@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 
 from archive import index
-from archive.index.facets import region_codes, top_values
 from archive.index.synthetic import generate
+from archive.regions import region_codes
 from search_ui import facets
 from tests.ui.conftest import html_of
 
@@ -59,11 +59,10 @@ def test_facet_counts_are_what_counting_the_documents_gives(index_dir):
 @pytest.mark.parametrize("query, filters", [("", {}), ("宣传月", {}), ("政务公开", {"year": 2020}),
                                             ("方案", {"region": "431100"}), ("公开", {"theme": "主题日"})])
 @pytest.mark.parametrize("limit", [0, 1, 3, 10])
-def test_top_values_are_the_first_of_the_full_order(index_dir, query, filters, limit):
+def test_a_facet_limit_lists_the_first_of_the_full_order(index_dir, query, filters, limit):
     f = index.SearchFilters(**filters)
     full = index.search(index_dir, query, filters=f)
-    with top_values(limit):
-        top = index.search(index_dir, query, filters=f)
+    top = index.search(index_dir, query, filters=f, facet_limit=limit)
     assert top.total == full.total and [h.doc_id for h in top.hits] == [h.doc_id for h in full.hits]
     assert pairs(top.facets["region"]) == pairs(full.facets["region"])   # a drill-down sums them all
     for name in ("year", "theme", "doc_type", "agency", "site", "status"):
@@ -72,9 +71,8 @@ def test_top_values_are_the_first_of_the_full_order(index_dir, query, filters, l
     assert [v.label for v in top.facets["agency"]] == [v.label for v in full.facets["agency"]][:limit]
 
 
-def test_top_values_ends_with_its_block(index_dir):
-    with top_values(2):
-        assert len(index.search(index_dir, "").facets["agency"]) == 2
+def test_a_facet_limit_holds_for_its_own_search_only(index_dir):
+    assert len(index.search(index_dir, "", facet_limit=2).facets["agency"]) == 2
     assert len(index.search(index_dir, "").facets["agency"]) > 2
 
 

@@ -11,7 +11,7 @@ import threading
 import pytest
 from flask import url_for
 
-from archive.index import whoosh_backend
+from archive.index.whoosh import searchers
 from archive.index.api import FacetValue, SearchResults
 from search_ui import facets, query, resources
 from search_ui.query import parse_request
@@ -74,9 +74,9 @@ def test_the_page_says_how_many_values_are_left_out(app, monkeypatch, client):
 def test_request_threads_share_searchers_and_facet_columns(app, client):
     """A threaded server starts a thread per connection: each must not open its own searcher
     and rebuild the facet columns (per-thread caches did, for every new connection)."""
-    whoosh_backend.close_searchers()
+    searchers.close_searchers()
     first = client.get("/search.json?q=政务公开").get_json()
-    pools = dict(whoosh_backend._pools)
+    pools = dict(searchers._pools)
     assert len(pools) == 1
     pool = next(iter(pools.values()))
     columns = pool.columns
@@ -95,8 +95,8 @@ def test_request_threads_share_searchers_and_facet_columns(app, client):
         t.join()
     assert not errors
     assert all(r["total"] == first["total"] and r["hits"] == first["hits"] for r in results)
-    assert whoosh_backend._pools == pools and pool.columns is columns   # built once, for every thread
-    assert 1 <= len(pool.idle) <= whoosh_backend._MAX_SEARCHERS   # searchers were given back for the next requests
+    assert searchers._pools == pools and pool.columns is columns   # built once, for every thread
+    assert 1 <= len(pool.idle) <= searchers._MAX_SEARCHERS   # searchers were given back for the next requests
 
 
 def test_a_repeated_search_is_served_from_the_page_cache(app, client, monkeypatch):

@@ -16,13 +16,11 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
+from archive.index.api import IndexFormatError
+
 CURRENT = "CURRENT"
 _PREFIX = "gen-"
-FORMAT = "substring-2"   # bigrams + run-final characters, raw positions (analysis.py)
-
-
-class IndexFormatError(RuntimeError):
-    """The live index was written by an older version: `govplans index --rebuild`."""
+FORMAT = "substring-2"   # bigrams + run-final characters (terms.py), raw positions (substring.py)
 
 
 def check_format(generation: Path) -> None:

@@ -2,9 +2,9 @@
 
 Whoosh's SegmentWriter sends every posting through Python one at a time: a tuple into a
 sorting pool, a sort of all of them, then `add_posting` with its checks, per posting. A
-document has a few hundred substring terms (analysis.py), so that was nearly all of a
+document has a few hundred substring terms (archive.index.terms), so that was nearly all of a
 rebuild. `SubstringSegmentWriter` turns each document's text into arrays of term keys and
-positions (analysis.term_keys) and keeps them; at flush one stable sort of all the keys
+positions (terms.term_keys) and keeps them; at flush one stable sort of all the keys
 puts every term's postings together in document order, and each term goes to Whoosh's own
 postings writer a block (128 postings) at a time, so the files are what Whoosh writes
 (the same codec reads them, merges them, deletes from them; tests/index/test_bulk.py
@@ -26,7 +26,8 @@ from typing import Callable, Iterable
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from archive.index.analysis import SubstringText, _kinds, key_term, term_keys
+from archive.index.terms import char_kinds, key_term, term_keys
+from archive.index.whoosh.substring import SubstringText
 
 SEGMENT_DOCS = 25_000   # documents per segment a rebuild process writes (~10 KB of memory each)
 _BATCH = 250            # documents per message to a rebuild process
@@ -41,7 +42,7 @@ class _Postings:
         self.keys: list[np.ndarray] = []        # per document: its distinct term keys, ascending
         self.counts: list[np.ndarray] = []      # per document: occurrences of each key
         self.positions: list[np.ndarray] = []   # per document: positions, grouped by key
-        self.latin: dict[str, int] = {}         # Latin/digit term -> number (analysis.term_keys)
+        self.latin: dict[str, int] = {}         # Latin/digit term -> number (terms.term_keys)
 
     def __bool__(self):
         return bool(self.docnums)
@@ -229,7 +230,7 @@ def build(ix, docs: Iterable, to_fields: Callable[[object], dict], writer_args: 
         main._finish()
         return count
 
-    _kinds()   # built once here, shared by the forked processes
+    char_kinds()   # built once here, shared by the forked processes
     ctx = multiprocessing.get_context("fork")
     jobs, results = ctx.Queue(procs * 2), ctx.Queue()
     workers = [ctx.Process(target=_worker, daemon=True,

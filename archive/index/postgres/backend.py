@@ -1,26 +1,15 @@
-"""The PostgreSQL implementation of archive.index.api: one table, LIKE on unit strings, pg_trgm.
+"""The PostgreSQL engine behind archive.index.api: one table (table.py), LIKE on unit strings, pg_trgm.
 
-Chosen by configuration (archive/index/backends.py): an index location that is a
-``postgresql+psycopg://…`` URL, or $GOVPLANS_SEARCH_URL. A ``schema=NAME`` query parameter in
-the URL puts the table in that schema (created when missing); otherwise the connection's
-default schema.
-
-Matching. Title and text are also stored as *unit strings* (`unit_string`): analysis.runs
-(NFKC, lower case) with each Latin/digit run wrapped in \\x02 markers, each run of other letters
-kept as written and each run of punctuation/space collapsed to one space. A query word becomes
-the unit string of the word with its outer punctuation stripped, and matches where it occurs
-in the title's or the text's unit string (`LIKE '%…%'`, escaped, bound). That is exactly the
-substring semantics of tests/index/test_oracle.py: Chinese characters as written, a Latin run
-only as a whole token (the markers), punctuation inside a word against any punctuation.
-pg_trgm GIN indexes on the unit strings serve words of 3 or more characters, and Latin words
-of any length (the markers bound them, so pg_trgm pads them); a 1- or 2-character Chinese word
-yields no trigram and PostgreSQL scans the table (bench/search.py measures it).
+Chosen by archive.index.backends for a ``postgresql+psycopg://…`` location. A ``schema=NAME``
+query parameter in the URL puts the table in that schema (created when missing); otherwise
+the connection's default schema.
 
 Ranking for sort="relevance": per query word, TITLE_BOOST if it is in the title plus
 tf / (tf + 1.2) for its (non-overlapping) occurrences in the text; ties by date, then doc_id.
-Unlike evaluate.py there is no idf factor, so among several words a rare one weighs no more
-than a common one: the hit set is the same, the order of relevance may differ. sort="date" is
-the same order as Whoosh: published (unknown last), then doc_id, newest first.
+Unlike the Whoosh engine (whoosh/matching.py) there is no idf factor, so among several words a
+rare one weighs no more than a common one: the hit set is the same, the order of relevance may
+differ. sort="date" is the same order as Whoosh: published (unknown last), then doc_id, newest
+first. Facets are counted in the same statement and ordered as archive.index.facets says.
 
 Writing: index_documents upserts; rebuild fills a new table beside the live one (COPY, then
 the indexes) and swaps it in one short transaction, so readers see the old or the new table.
@@ -32,101 +21,25 @@ import uuid
 from typing import Callable, Iterable
 
 from sqlalchemy import (
-    BigInteger, Column, Date, Float, Index, Integer, MetaData, Table, Text, and_, case, cast,
-    create_engine, false, func, literal, null, or_, select, text, true, union_all,
+    BigInteger, Float, MetaData, Text, and_, case, cast, create_engine, false, func, literal, null, or_,
+    select, text, true, union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, insert as pg_insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.schema import CreateSchema, CreateTable
 
-from archive.index.analysis import runs
-from archive.index.api import FacetValue, Hit, IndexDoc, SearchFilters, SearchResults
-from archive.index.facets import region_codes, region_level
+from archive.index.api import FacetList, FacetValue, Hit, IndexDoc, SearchFilters, SearchResults
+from archive.index.facets import FACETS, counted_level, in_order
 from archive.index.highlight import mark, snippet, word_pattern
+from archive.index.postgres.table import COLUMNS, TABLE, like_pattern, search_table, table_row, word_units
+from archive.index.request import checked_facet_limit, checked_request, narrowest_region, page_window
 from archive.index.syntax import ParsedQuery, QuerySyntaxError, Word
-from archive.index.request import narrowest_region, page_window, parse_request
+from archive.regions import code_level
 
-TABLE = "search_docs"
 TITLE_BOOST = 20.0
 _K1 = 1.2
 _BATCH = 1000
-_LATIN = "\x02"   # wraps a Latin/digit run: whole-token matching, and pg_trgm pads it
-
-
-# -- unit strings ------------------------------------------------------------
-
-def unit_string(text: str) -> str:
-    """The string LIKE searches: see the module docstring."""
-    return "".join(_LATIN + r.text + _LATIN if r.kind == "latin" else " " if r.kind == "sep" else r.text
-                   for r in runs(text or ""))
-
-
-def word_units(word: str) -> str:
-    """A query word as a unit string, its leading and trailing punctuation dropped."""
-    return unit_string(word).strip(" ")
-
-
-def like_pattern(units: str) -> str:
-    """'%units%' with LIKE's special characters escaped (backslash is the escape character)."""
-    return "%" + units.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _clean(value):
-    """PostgreSQL text cannot hold NUL."""
-    return value.replace("\x00", " ") if isinstance(value, str) else value
-
-
-# -- the table ---------------------------------------------------------------
-
-_COLUMNS = ("doc_id", "url", "title", "text", "title_n", "text_n", "published", "year", "region_code",
-            "province_code", "city_code", "county_code", "province", "city", "county", "themes",
-            "doc_type", "agency", "site", "status", "cluster_id")
-
-
-def _table(metadata: MetaData, name: str, schema: str | None, suffix: str) -> Table:
-    t = Table(
-        name, metadata,
-        Column("doc_id", BigInteger, primary_key=True, autoincrement=False),
-        Column("url", Text, nullable=False),
-        Column("title", Text, nullable=False),
-        Column("text", Text, nullable=False),
-        Column("title_n", Text, nullable=False),
-        Column("text_n", Text, nullable=False),
-        Column("published", Date),
-        Column("year", Integer),
-        Column("region_code", Text),
-        Column("province_code", Text), Column("city_code", Text), Column("county_code", Text),
-        Column("province", Text), Column("city", Text), Column("county", Text),
-        Column("themes", ARRAY(Text), nullable=False),
-        Column("doc_type", Text), Column("agency", Text), Column("site", Text),
-        Column("status", Text, nullable=False),
-        Column("cluster_id", BigInteger),
-        schema=schema,
-    )
-    Index(f"{TABLE}_title_trgm_{suffix}", t.c.title_n, postgresql_using="gin",
-          postgresql_ops={"title_n": "gin_trgm_ops"})
-    Index(f"{TABLE}_text_trgm_{suffix}", t.c.text_n, postgresql_using="gin",
-          postgresql_ops={"text_n": "gin_trgm_ops"})
-    Index(f"{TABLE}_themes_{suffix}", t.c.themes, postgresql_using="gin")
-    Index(f"{TABLE}_date_{suffix}", t.c.published.desc().nulls_last(), t.c.doc_id.desc())
-    Index(f"{TABLE}_city_{suffix}", t.c.city_code)
-    Index(f"{TABLE}_county_{suffix}", t.c.county_code)
-    return t
-
-
-def _row(doc: IndexDoc) -> dict:
-    province, city, county = region_codes(doc.region_code)
-    return {
-        "doc_id": doc.doc_id, "url": _clean(doc.url or ""), "title": _clean(doc.title or ""),
-        "text": _clean(doc.text or ""), "title_n": unit_string(doc.title), "text_n": unit_string(doc.text),
-        "published": doc.published, "year": doc.year, "region_code": _clean(doc.region_code),
-        "province_code": province, "city_code": city, "county_code": county,
-        "province": _clean(doc.province), "city": _clean(doc.city), "county": _clean(doc.county),
-        "themes": [_clean(t) for t in doc.themes], "doc_type": _clean(doc.doc_type),
-        "agency": _clean(doc.agency), "site": _clean(doc.site), "status": _clean(doc.status or "active"),
-        "cluster_id": doc.cluster_id,
-    }
 
 
 # -- engines -----------------------------------------------------------------
@@ -189,7 +102,7 @@ class PgIndex:
     def __init__(self, location: str | URL):
         url, self.schema = split_url(location)
         self.engine = engine_for(url)
-        self.table = _table(MetaData(), TABLE, self.schema, "live")
+        self.table = search_table(MetaData(), TABLE, self.schema, "live")
         self._lock_key = f"govplans.search:{self.schema or ''}"
 
     # writing
@@ -207,7 +120,7 @@ class PgIndex:
         self._prepare(conn)
         exists = conn.execute(select(func.to_regclass(self._qualified(TABLE)))).scalar()
         if exists is None:
-            _table(MetaData(), TABLE, self.schema, uuid.uuid4().hex[:8]).create(conn)
+            search_table(MetaData(), TABLE, self.schema, uuid.uuid4().hex[:8]).create(conn)
 
     def _qualified(self, name: str) -> str:
         prep = self.engine.dialect.identifier_preparer
@@ -219,8 +132,8 @@ class PgIndex:
             return 0
         stmt = pg_insert(self.table)
         stmt = stmt.on_conflict_do_update(index_elements=[self.table.c.doc_id],
-                                          set_={c: stmt.excluded[c] for c in _COLUMNS if c != "doc_id"})
-        rows = [_row(d) for d in latest.values()]
+                                          set_={c: stmt.excluded[c] for c in COLUMNS if c != "doc_id"})
+        rows = [table_row(d) for d in latest.values()]
         with self.engine.begin() as conn:
             self._lock(conn)
             self._ensure(conn)
@@ -248,20 +161,20 @@ class PgIndex:
         transaction: readers see the old table until the commit, a failure leaves it as it was.
         `procs` is accepted for the common signature; PostgreSQL builds the indexes itself."""
         suffix = uuid.uuid4().hex[:8]
-        building = _table(MetaData(), f"{TABLE}_build_{suffix}", self.schema, suffix)
+        building = search_table(MetaData(), f"{TABLE}_build_{suffix}", self.schema, suffix)
         seen: set[int] = set()
         with self.engine.begin() as conn:
             self._lock(conn)
             self._prepare(conn)
             conn.execute(CreateTable(building))
             cursor = conn.connection.driver_connection.cursor()
-            with cursor.copy(f"COPY {self._qualified(building.name)} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {self._qualified(building.name)} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for doc in docs:
                     if doc.doc_id in seen:
                         continue
                     seen.add(doc.doc_id)
-                    row = _row(doc)
-                    copy.write_row([row[c] for c in _COLUMNS])
+                    row = table_row(doc)
+                    copy.write_row([row[c] for c in COLUMNS])
                     if progress and len(seen) % _BATCH == 0:
                         progress(len(seen))
             for idx in building.indexes:   # after loading: much faster than row by row
@@ -287,12 +200,14 @@ class PgIndex:
             raise
 
     def search(self, query: str = "", filters: SearchFilters = SearchFilters(), sort: str = "relevance",
-               page: int = 1, page_size: int = 20, facets: bool = True) -> SearchResults:
+               page: int = 1, page_size: int = 20, facets: bool = True,
+               facet_limit: int | None = None) -> SearchResults:
         """Never raises on what a reader typed: a bad query comes back with `error` set."""
         page, page_size = page_window(page, page_size)
+        facet_limit = checked_facet_limit(facet_limit)
         empty = SearchResults(query=query, total=0, hits=[], page=page, page_size=page_size)
         try:
-            parsed, constraints = parse_request(query, filters, sort)
+            parsed, constraints = checked_request(query, filters, sort)
             where = and_(self._query_condition(parsed), *(self._predicate(n, v) for n, v in constraints))
         except (QuerySyntaxError, TypeError, ValueError) as e:
             empty.error = str(e)
@@ -321,7 +236,7 @@ class PgIndex:
                 for r in sorted(page_rows, key=lambda r: r.n) if int(r.key) in docs]
         total = next((r.n for r in rows if r.kind == "total"), 0)
         return SearchResults(query=query, total=total, hits=hits,
-                             facets=_facets(rows) if facets else {}, page=page, page_size=page_size)
+                             facets=_facets(rows, facet_limit) if facets else {}, page=page, page_size=page_size)
 
     def _word_condition(self, word: Word, field: str | None = None):
         t = self.table
@@ -362,7 +277,7 @@ class PgIndex:
                 conds.append(t.c.year <= int(high if dash else low))
             return and_(*conds)
         if name == "region":
-            return t.c[region_level(value) + "_code"] == value
+            return t.c[code_level(value) + "_code"] == value
         if name == "theme":
             return t.c.themes.contains([value])
         if name in ("doc_type", "agency", "site", "status"):
@@ -391,8 +306,7 @@ class PgIndex:
         parts = [row("hit", ranked.c.doc_id, null(), ranked.c.rank, ranked.c.score),
                  row("total", null(), null(), func.count()).select_from(hits)]
         if facets:
-            level = {"province": "city", "city": "county", "county": "county"}[region_level(region_filter)] \
-                if region_filter else "province"
+            level = counted_level(region_filter)
             code, name = hits.c[level + "_code"], hits.c[level]
             parts.append(row("region", code, func.max(name), func.count())
                          .where(code.is_not(None)).group_by(code))
@@ -407,18 +321,12 @@ class PgIndex:
         return union_all(*parts)
 
 
-def _facets(rows) -> dict[str, list[FacetValue]]:
-    out: dict[str, list[FacetValue]] = {name: [] for name in
-                                        ("region", "year", "theme", "doc_type", "agency", "site", "status")}
+def _facets(rows, limit: int | None) -> dict[str, FacetList]:
+    counted: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     for r in rows:
-        if r.kind in out:
-            out[r.kind].append(FacetValue(r.key, r.label or r.key, int(r.n)))
-    for name, values in out.items():
-        if name == "year":
-            values.sort(key=lambda f: -int(f.value))
-        else:   # as facets._values: most frequent first, then by value
-            values.sort(key=lambda f: (-f.count, f.value))
-    return out
+        if r.kind in counted:
+            counted[r.kind].append(FacetValue(r.key, r.label or r.key, int(r.n)))
+    return {name: in_order(name, values, limit) for name, values in counted.items()}
 
 
 def _hit(row, score, title_pattern, body_pattern) -> Hit:
@@ -427,5 +335,3 @@ def _hit(row, score, title_pattern, body_pattern) -> Hit:
                published=row.published, year=row.year, region_code=row.region_code, province=row.province,
                city=row.city, county=row.county, themes=tuple(row.themes or ()), doc_type=row.doc_type,
                site=row.site, score=float(score or 0.0))
-
-

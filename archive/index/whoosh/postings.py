@@ -68,7 +68,7 @@ def term_postings(reader, index_key: str, field: str, term: str, char: bool = Fa
                   segment_id: str | None = None) -> TermPostings | None:
     """The cached postings of `term` in the segment `reader` reads, or None if it has none.
 
-    char=True: `term` is one character, wherever it is (analysis.is_char_term).
+    char=True: `term` is one character, wherever it is (terms.is_char_term).
     segment_id: the segment's id, when the caller has it.
     """
     key = (index_key, segment_id or reader.segment().segment_id(), field, term, char)

@@ -9,6 +9,9 @@ alone" (a prefix of the sorted term list), at half the postings of indexing ever
 A query word then becomes a few terms at fixed offsets (see `query_terms`), which matches
 exactly the documents that contain the word as a substring, whatever jieba would have made
 of it.
+
+No engine here: the Whoosh field that stores these terms is archive.index.whoosh.substring;
+PostgreSQL matches on `runs` (archive.index.postgres.table).
 """
 from __future__ import annotations
 
@@ -16,10 +19,8 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from array import array
 
 import numpy as np
-from whoosh import fields, formats
 
 # Latin/digit run | run of other letters (Chinese) | separators
 _RUNS = re.compile(r"([a-z0-9]+)|([^\W_a-z0-9]+)|[\W_]+")
@@ -85,7 +86,7 @@ def term_keys(text: str, latin: dict[str, int]) -> tuple[np.ndarray, np.ndarray]
     if not norm:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32)
     code = np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    kind = _kinds()[code]
+    kind = char_kinds()[code]
     starts = np.empty(len(kind), dtype=bool)
     starts[0] = True
     np.not_equal(kind[1:], kind[:-1], out=starts[1:])
@@ -111,7 +112,7 @@ _SEP, _LATIN, _CHAR = 0, 1, 2
 _kind_table: np.ndarray | None = None
 
 
-def _kinds() -> np.ndarray:
+def char_kinds() -> np.ndarray:
     """What _RUNS makes of each code point: _SEP, _LATIN or _CHAR (built once, ~0.3 s)."""
     global _kind_table
     if _kind_table is None:
@@ -217,55 +218,3 @@ def is_char_term(term: str) -> bool:
     """A one-character query term that is not Latin: the character in any position, i.e.
     the postings of every bigram starting with it plus its own (run-final) postings."""
     return len(term) == 1 and not ("a" <= term <= "z" or "0" <= term <= "9")
-
-
-_POSITIONS = "I"
-assert array(_POSITIONS).itemsize == 4
-
-
-def encode_positions(plist: list[int]) -> bytes:
-    """Absolute positions as 4-byte native ints, nothing else: the count is the length / 4,
-    and numpy or `array.frombytes` decode in C."""
-    return array(_POSITIONS, plist).tobytes()
-
-
-def decode_positions(value: bytes) -> array:
-    positions = array(_POSITIONS)
-    positions.frombytes(value)
-    return positions
-
-
-class SubstringPositions(formats.Positions):
-    """Whoosh's Positions format, filled by `term_positions` instead of an analyzer, and
-    encoded as raw ints instead of pickled deltas (Whoosh's encoding costs most of a search)."""
-
-    def word_values(self, value, analyzer=None, **kwargs):
-        boost = self.field_boost
-        for term, plist in term_positions(value).items():
-            yield term, len(plist), len(plist) * boost, encode_positions(plist)
-
-    def encode(self, poslist):
-        return encode_positions(poslist)
-
-    def decode_positions(self, valuestring):
-        return list(decode_positions(valuestring))
-
-    def decode_frequency(self, valuestring):
-        return len(valuestring) // 4
-
-    def decode_weight(self, valuestring):
-        return self.field_boost * (len(valuestring) // 4)
-
-
-class SubstringText(fields.FieldType):
-    """A text field searched by substring: see the module docstring."""
-
-    def __init__(self, stored: bool = False, field_boost: float = 1.0):
-        # Not scorable: evaluate.py scores by itself, and Whoosh would keep a length per document.
-        super().__init__(SubstringPositions(field_boost=field_boost), analyzer=None,
-                         scorable=False, stored=stored)
-
-    def index(self, value, **kwargs):
-        boost = self.format.field_boost
-        for term, plist in term_positions(value).items():
-            yield term.encode("utf-8"), len(plist), len(plist) * boost, array(_POSITIONS, plist).tobytes()

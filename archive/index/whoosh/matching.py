@@ -24,10 +24,11 @@ import numpy as np
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.columns import CompressedBytesColumn, PickleColumn
 
-from archive.index.analysis import anchor_terms, pinned_terms
-from archive.index.facets import Columns, region_level
-from archive.index.postings import in_sorted, term_postings, word_occurrences
 from archive.index.syntax import ParsedQuery, Word
+from archive.index.terms import anchor_terms, pinned_terms
+from archive.index.whoosh.columns import Columns
+from archive.index.whoosh.postings import in_sorted, term_postings, word_occurrences
+from archive.regions import code_level
 
 TITLE_BOOST = 20.0   # a title match outranks any body-only match
 _K1 = 1.2            # BM25-style saturation of repeated body matches
@@ -79,7 +80,7 @@ class Segments:
 
     def occurrences(self, field: str, pinned, anchors=()) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, how often) of a word in `field`, over all segments: `pinned` as
-        (term, offset, anywhere), `anchors` as (term, offset), see analysis.anchor_terms."""
+        (term, offset, anywhere), `anchors` as (term, offset), see terms.anchor_terms."""
         docs, counts = [], []
         for (reader, offset), segment_id, size in zip(self.leaves, self._ids, self._sizes):
             entries, extra = [], []
@@ -136,7 +137,7 @@ class _StoredFields:
         return pickle.loads(zlib.decompress(self._map[start:start + length]))
 
 
-def evaluate(segments: Segments, columns: Columns, parsed: ParsedQuery,
+def match_query(segments: Segments, columns: Columns, parsed: ParsedQuery,
              constraints: list[tuple[str, str]]) -> Hits:
     """Which live documents match query and filters, with their scores.
 
@@ -274,7 +275,7 @@ def _predicate(columns: Columns, name: str, value: str, docs: np.ndarray) -> np.
         years = columns.numbers("year")[docs]   # NaN where unknown
         return (years >= lo) & (years <= hi)
     if name == "region":
-        return columns.equals_at(region_level(value), value, docs)
+        return columns.equals_at(code_level(value), value, docs)
     if name == "theme":
         return columns.has_theme(value)[docs]
     return columns.equals_at(name, value, docs)
