@@ -207,8 +207,7 @@ def extract(path, url) -> None:
 def eval_extract(gold_file, root, bench_dir, as_json) -> None:
     """Score extraction on labelled pages and full-text benchmarks: ours, trafilatura defaults and
     readability-lxml side by side."""
-    from archive.extract.evaluation import (compare, compare_bigram, comparison_table, load_bench,
-                                            load_gold_file)
+    from evaluation.extraction import compare, compare_bigram, comparison_table, load_bench, load_gold_file
 
     report = compare(list(load_gold_file(Path(gold_file), Path(root))))
     bench = Path(bench_dir) if bench_dir else Path(root) / "bench"

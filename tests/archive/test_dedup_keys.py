@@ -11,11 +11,11 @@ from sqlalchemy import create_engine, delete, func, select
 
 from archive import migrations
 from archive.dedup.clusters import DEFAULT, _similarities, _similarity, pack_keys, unpack_keys
-from archive.dedup.evaluate import farm_truth, to_extracted
 from archive.dedup.text import place_names, sentence_keys
 from archive.extract.document import ExtractedDocument, Region
 from archive.models import DedupKeys, Document, LshBucket
 from archive.store import Archive
+from evaluation.dedup import farm_truth, to_extracted
 
 SEEN_AT = datetime(2025, 6, 30)
 

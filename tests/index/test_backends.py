@@ -7,7 +7,7 @@ import pytest
 
 from archive.index import IndexDoc, close_searchers, doc_count, index_documents, rebuild, search
 from archive.index.backends import WhooshIndex, backend_for
-from archive.index.synthetic import generate
+from evaluation.corpus import generate
 from tests.index.conftest import skip_or_fail
 
 

@@ -8,7 +8,7 @@ from whoosh import index
 
 from archive.index import bulk, close_searchers, rebuild, search
 from archive.index.analysis import term_keys, term_positions, key_term
-from archive.index.synthetic import generate, generate_realistic
+from evaluation.corpus import generate, generate_realistic
 from archive.index.whoosh_backend import _Codec, _fields, _schema
 
 ODD_TEXTS = ["", "abc", "a", "中", "中文", "Ａ５ｇ 中文。x1", "ｘ﹏中_文", "𠀀𠀁 ab", "2024年5月10日，PDF文件",

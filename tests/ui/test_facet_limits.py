@@ -12,7 +12,7 @@ import pytest
 
 from archive import index
 from archive.index.facets import region_codes, top_values
-from archive.index.synthetic import generate
+from evaluation.corpus import generate
 from search_ui import facets
 from tests.ui.conftest import html_of
 
