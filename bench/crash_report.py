@@ -4,7 +4,8 @@ stored twice after the restarts, WARC records read back and cut-off records dete
     python -m bench.crash_report [--crawler-seeds 3] [--indexer-seeds 4] [--scheduler-seeds 2] [--json]
 
 Everything runs on 127.0.0.1 (sitefarm in this process, `govplans` in child processes); the same
-harness as tests/reliability. Prints one JSON object (--json) or tables; never asserts.
+harness as tests/reliability, evaluation/crashes.py. Prints one JSON object (--json) or tables;
+never asserts.
 """
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from tests.reliability.harness import (CRASH_WORLD, FAULT_WORLD, RECORDED_AS, check_archive, crash_crawler,
-                                       crash_indexer, crash_scheduler, govplans, high_faults, query, serve_paced,
-                                       truth_of, write_registry)
+from evaluation.crashes import (CRASH_WORLD, FAULT_WORLD, RECORDED_AS, check_archive, crash_crawler,
+                                crash_indexer, crash_scheduler, govplans, high_faults, query, serve_paced,
+                                truth_of, write_registry)
 
 
 def fault_figures(work: Path) -> dict:

@@ -54,7 +54,8 @@ def main() -> None:
         print(json.dumps(crawl_once(*args.one)))
         return
 
-    from govplans.demo import free_port, start_farm
+    from govplans.demo import start_farm
+    from govplans.ports import free_port
     from sitefarm.world import World
 
     port = free_port()

@@ -28,17 +28,18 @@ from pathlib import Path
 from sqlalchemy import select
 
 from archive.dedup import DedupSettings
-from archive.dedup.evaluate import pair_score, store_unclustered, to_extracted
 from archive.dedup.text import normalise
 from archive.models import Document
 from archive.store import Archive
+from evaluation.dedup import pair_score, store_unclustered, to_extracted
 
 SEEN_AT = datetime(2025, 6, 30)
 NUM_PERM = 128
 
 
 def records_for(docs: int, seed: int) -> tuple[list[dict], list[dict]]:
-    from bench.suite import truth_records
+    # imported here so that bench.suite's datasketch stage, which imports this module, does not load the farm
+    from evaluation.farm import truth_records
 
     registry, records = truth_records(docs, seed)
     return registry, records

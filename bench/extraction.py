@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 
 from archive.extract import RawPage, decode, extract_document  # noqa: E402
-from archive.extract.evaluation import FIELDS, bigram_f1, load_gold, score  # noqa: E402
+from evaluation.extraction import FIELDS, bigram_f1, load_gold, score  # noqa: E402
 
 
 def ours(body: bytes, url: str) -> tuple[dict, str]:
@@ -51,7 +51,7 @@ def readability(body: bytes, url: str) -> tuple[dict, str]:
     """readability-lxml's summary as text and its short title, on text we decoded."""
     from types import SimpleNamespace
 
-    from archive.extract.evaluation import run_readability
+    from evaluation.extraction import run_readability
 
     return run_readability(SimpleNamespace(body=body, url=url))
 

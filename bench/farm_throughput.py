@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,24 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from govplans.ports import free_port, wait_for_port  # noqa: E402
 from sitefarm.world import World  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(port: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("farm did not start")
 
 
 def targets(world: World, port: int) -> list[tuple[str, str]]:
@@ -103,7 +86,7 @@ def main() -> None:
                                "--sites", str(args.sites), "--faults", "off", "--no-attachments"],
                               cwd=root, stderr=subprocess.DEVNULL)
     try:
-        wait_until_up(port)
+        wait_for_port(port, timeout=20)
         pairs = targets(World(sites=args.sites), port)
         one_run(port, pairs, args.threads, 1.0)  # warm-up: imports, caches
         runs = [one_run(port, pairs, args.threads, args.seconds) for _ in range(args.runs)]

@@ -4,7 +4,7 @@ checked, traversal attempts — and how many got through (the answer should be 0
     python -m bench.reliability_report [--fuzz-seconds 60] [--json]
 
 Fuzzing: fuzz/run.py (atheris when installed, else the mutational loop), every target in one
-time box. Security: the hostile archive of tests/security/hostile.py, served by the real app;
+time box. Security: the hostile archive of evaluation/hostile.py, served by the real app;
 every GET route with every id, every traversal path, every state-changing route without a token,
 and a bait URL in every parameter (a local server counts what reaches it).
 """
@@ -38,8 +38,8 @@ def fuzz_figures(seconds: float) -> dict:
 
 
 def security_figures(workdir: Path) -> dict:
+    from evaluation import hostile
     from search_ui import create_app
-    from tests.security import hostile
 
     data = hostile.build_world(workdir)
     app = create_app({"DATA_DIR": str(data.root), "TESTING": True, "GOVPLANS_ADMIN_TOKEN": hostile.ADMIN_TOKEN,
@@ -85,7 +85,7 @@ def security_figures(workdir: Path) -> dict:
 
 def fetch_bait(app, client, urls: list[str]) -> dict:
     """A bait URL in every parameter of every route and as a webhook: how many requests reach it."""
-    from tests.security.hostile import ADMIN_TOKEN
+    from evaluation.hostile import ADMIN_TOKEN
 
     hits: list[str] = []
 

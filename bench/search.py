@@ -23,7 +23,7 @@ fts_search); facets are a class of their own. The note of each class gives both 
 FTS5's trigram phrase "a b" matches only a space between a and b, ours any punctuation.
 `--work DIR` keeps the built index and FTS5 database and reuses them in later runs.
 
-Corpora (archive/index/synthetic.py): "realistic" spreads documents over many subjects (a
+Corpora (evaluation/corpus.py): "realistic" spreads documents over many subjects (a
 theme word such as 宣传月 in a few per cent of them), "dense" is the worst case where most
 documents are about publicity work (宣传月 in ~90%).
 """
@@ -42,10 +42,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive.index import SearchFilters, close_searchers, rebuild, search  # noqa: E402
-from archive.index.synthetic import generate, generate_realistic  # noqa: E402
 from archive.index.whoosh import columns  # noqa: E402
 from archive.index.whoosh.postings import clear_cache  # noqa: E402
 from archive.regions import region_codes  # noqa: E402
+from evaluation.corpus import generate, generate_realistic  # noqa: E402
 
 CORPORA = {"realistic": generate_realistic, "dense": generate}
 

@@ -125,7 +125,7 @@ def farm_plan(db: sqlite3.Connection, docs: int, seed: int, extra: int, port: in
     prefixes of one another, so World(sites=k + extra) holds every site of the archive's own world
     and `extra` more; sites a previous soak crawled into this archive are skipped."""
     from archive import regions
-    from bench.suite import sites_for
+    from evaluation.farm import sites_for
     from sitefarm.world import World
 
     known = {row[0] for row in db.execute("SELECT id FROM sites")}
@@ -397,7 +397,8 @@ def run_soak(work: Path, docs: int = 100_000, seconds: int = 300, connections: i
 
     warmup: seconds of the same load (and crawling) first, not measured: the server's bounded caches
     (decoded postings, 256 MB; rendered pages; facet columns) fill, so the measured RSS is the steady state."""
-    from govplans.demo import free_port, start_farm, wait_for_port
+    from govplans.demo import start_farm
+    from govplans.ports import free_port, wait_for_port
 
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (sh scripts/install-bench-tools.sh)")

@@ -45,35 +45,6 @@ UI_QUERIES = [{"q": "宣传月"}, {"q": "政务公开"}, {"q": "月"}, {"q": "�
 
 # --- data -----------------------------------------------------------------------------------
 
-def sites_for(docs: int, seed: int = 0) -> int:
-    """How many farm sites hold at least `docs` documents (World(sites=k) is a prefix of a larger world)."""
-    from archive import regions
-    from sitefarm.world import World
-
-    total = 0
-    for n, site in enumerate(World(sites=len(regions.all_counties()), seed=seed).sites, 1):
-        total += site.base_docs
-        if total >= docs:
-            return n
-    raise ValueError(f"the farm holds fewer than {docs} documents")
-
-
-def farm_world(docs: int, seed: int = 0):
-    from sitefarm.world import World
-    return World(sites=sites_for(docs, seed), seed=seed)
-
-
-def truth_records(docs: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
-    """(registry, the first `docs` truth records) of the smallest farm holding that many."""
-    world = farm_world(docs, seed)
-    records = []
-    for record in world.truth(port=8800):
-        records.append(record)
-        if len(records) == docs:
-            break
-    return world.registry(8800), records
-
-
 def read_records(work: Path) -> list[dict]:
     with open(work / "records.jsonl", encoding="utf-8") as f:
         return [json.loads(line) for line in f]
@@ -123,6 +94,8 @@ def bulk_load(database_url: str, registry: list[dict], records: list[dict], chun
 # --- stages (each runs in its own process; returns its figures) ---------------------------
 
 def stage_prepare(args) -> dict:
+    from evaluation.farm import truth_records
+
     work = Path(args.work)
     t = time.perf_counter()
     registry, records = truth_records(args.docs, args.seed)
@@ -146,7 +119,7 @@ def dedup_url(work: Path, args) -> str:
 
 
 def _lineage_score(clusters: dict[str, int | None], records: list[dict]) -> dict:
-    from archive.dedup.evaluate import pair_score
+    from evaluation.dedup import pair_score
     score = pair_score(clusters, {r["url"]: r["lineage"] for r in records})
     return {"precision": score.precision, "recall": score.recall, "wrong_pairs": score.wrong_pairs,
             "true_pairs": score.true_pairs}
@@ -228,6 +201,7 @@ def stage_query(args) -> dict:
 
 def _farm_pages(docs: int, sample: int, seed: int) -> list[tuple[str, bytes, dict]]:
     """`sample` detail pages spread over the farm's first `docs` documents, rendered without HTTP."""
+    from evaluation.farm import farm_world, truth_records
     from sitefarm.responses import Request
     from sitefarm.server import respond
 
@@ -247,8 +221,8 @@ def _farm_pages(docs: int, sample: int, seed: int) -> list[tuple[str, bytes, dic
 
 def stage_extract(args) -> dict:
     from archive.extract import RawPage, extract_document
-    from archive.extract.evaluation import bigram_f1
     from bench.extraction import bare
+    from evaluation.extraction import bigram_f1
 
     pages = _farm_pages(args.docs, args.extract_docs, args.seed)
 
@@ -320,7 +294,9 @@ def run_crawl(args, work: Path) -> dict:
     --full-runs (it is ~10x slower)."""
     import yaml
 
-    from govplans.demo import free_port, start_farm
+    from evaluation.farm import sites_for
+    from govplans.demo import start_farm
+    from govplans.ports import free_port
 
     sites = sites_for(args.crawl_docs, args.seed)
     port = free_port()
@@ -384,7 +360,7 @@ def run_ui(args, work: Path, docs: int) -> dict:
     """`govplans serve` over the N-document data directory, driven by wrk (or a Python client without it)."""
     import urllib.request
 
-    from govplans.demo import free_port, wait_for_port
+    from govplans.ports import free_port, wait_for_port
 
     port = free_port()
     paths = ui_paths(work, docs)

@@ -145,7 +145,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measure(code: Path, processes: int, data: Path, paths: list[str], warm: list[str], args) -> dict:
-    from govplans.demo import free_port, wait_for_port
+    from govplans.ports import free_port, wait_for_port
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(code)}

@@ -1,42 +1,14 @@
 """`govplans demo`: simulated portals -> crawl -> index -> UI, on one embedded data directory."""
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 
 import yaml
 
 from archive.config import DataDir
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
+from govplans.ports import free_port, port_is_free, wait_for_port
 
 
 def start_farm(port: int, sites: int, seed: int = 0) -> subprocess.Popen:

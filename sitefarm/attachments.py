@@ -93,15 +93,13 @@ def pointer_paragraphs(doc) -> list[str]:
 
 def find(world, site, request_path: str):
     """(doc, attachment) that request_path names, or None."""
-    from sitefarm.families import FAMILIES
-
     match = FILE_NAME.search(request_path)
     if not match:
         return None
     doc = world.document(site, int(match.group(2)))
     if not world.served(doc):
         return None
-    doc_path = FAMILIES[site.family].doc_path(doc)
+    doc_path = world.doc_path(doc)
     for attachment in world.attachments(doc):
         if path(doc, attachment, doc_path) == request_path:
             return doc, attachment
@@ -155,6 +153,8 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def write_pdf(title, paragraphs, rows) -> bytes:
+    # reportlab, python-docx and openpyxl are imported on first use: together they take about a second
+    # to import, and most farms (and every process that only reads a world's truth) render no file
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -183,7 +183,7 @@ def write_pdf(title, paragraphs, rows) -> bytes:
 
 
 def write_docx(title, paragraphs, rows) -> bytes:
-    import docx
+    import docx  # on first use, as reportlab above
 
     document = docx.Document()
     document.add_heading(title, level=1)
@@ -202,7 +202,7 @@ def write_docx(title, paragraphs, rows) -> bytes:
 
 
 def write_xlsx(title, paragraphs, rows) -> bytes:
-    import openpyxl
+    import openpyxl  # on first use, as reportlab above
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from sitefarm import server
+from sitefarm.replay import Replay
 from sitefarm.world import World
 
 sites_option = click.option("--sites", default=10, show_default=True, help="How many county sites.")
@@ -41,12 +43,10 @@ def farm():
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep it on loopback.")
 def serve(port, sites, seed, day, aggregators, attachments, faults, host):
     """Serve every site on one port; the Host header picks the site."""
-    from sitefarm.server import serve as run
-
     world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments)
     click.echo(f"serving {len(world.sites)} sites on http://{host}:{port} (e.g. http://{world.sites[0].host}:{port}/), "
                f"day {day}, faults {faults}", err=True)
-    run(world, host=host, port=port)
+    server.serve(world, host=host, port=port)
 
 
 @farm.command()
@@ -82,12 +82,9 @@ def sites(port, sites, seed, aggregators):
 @click.option("--host", default=None, help="Serve every page under this host name (default: original host + .test).")
 def replay(root, port, host):
     """Serve saved real pages at their original paths under .test hosts, bytes untouched."""
-    from sitefarm.replay import Replay
-    from sitefarm.server import make_app_server, serve_forever
-
     site = Replay(root, host)
     click.echo(f"replaying {len(site.pages)} URLs of {', '.join(site.hosts)} on http://127.0.0.1:{port}/", err=True)
-    serve_forever(make_app_server(site.respond, "127.0.0.1", port))
+    server.serve_forever(server.make_app_server(site.respond, "127.0.0.1", port))
 
 
 if __name__ == "__main__":

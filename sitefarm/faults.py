@@ -22,6 +22,11 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass
+from dataclasses import replace as copy
+
+from sitefarm.attachments import FILE_NAME
+from sitefarm.families import FAMILIES
+from sitefarm.responses import ROBOTS, Response, html
 
 # kind -> how many first requests it hits (None: all of them)
 ATTEMPTS = {"http_500": None, "http_503": 2, "too_many_requests": 1, "slow": None, "stall": 1, "reset": 1,
@@ -153,12 +158,6 @@ def add_sessions(body: bytes, token: str) -> bytes:
 
 def apply(world, site, request, attempt: int, dispatch):
     """The response `dispatch` gives, with this URL's and this site's faults applied."""
-    from dataclasses import replace as copy
-
-    from sitefarm.attachments import FILE_NAME
-    from sitefarm.families import FAMILIES
-    from sitefarm.responses import ROBOTS, Response, html
-
     faults, seed = world.faults, world.seed
     site_kind = faults.for_site(seed, site)
     path, query = request.path, request.query

@@ -14,6 +14,8 @@ import re
 from dataclasses import replace
 from typing import Callable
 
+from sitefarm.families import FAMILIES
+
 NEW_PER_DAY = (0, 1, 1, 2, 3)
 CHANGE_CHANCE = 0.4
 WITHDRAW_CHANCE = 0.25
@@ -55,8 +57,6 @@ def edited(seed: int, doc, paragraphs: list[str]) -> list[str]:
 
 def redesigns(seed: int, day: int, sites: list) -> dict[int, int]:
     """site index -> the day that site moved to its second template."""
-    from sitefarm.families import FAMILIES
-
     candidates = [s.index for s in sites if getattr(FAMILIES[s.family], "REDESIGN", False)]
     out: dict[int, int] = {}
     for d in range(1, day + 1, REDESIGN_EVERY):

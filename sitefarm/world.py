@@ -7,7 +7,6 @@ costs little memory. Small LRU caches keep the hot sites' document headers.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Iterator
@@ -18,12 +17,11 @@ from archive import regions
 from archive.extract.document import Region
 from sitefarm import attachments as attachments_module
 from sitefarm import texts, timeline
+from sitefarm.families import FAMILIES, PORTAL_FAMILIES
 from sitefarm.faults import Faults
+from sitefarm.model import EPOCH, Column, Doc, Site
 
-# Day 0 of every world; --day D moves "today" D days on.
-EPOCH = date(2025, 6, 30)
 FIRST_DATE = date(2018, 1, 1)
-PAGE_SIZE = 20
 LINEAGES = 12
 LINEAGE_SHARE = 0.08
 
@@ -34,52 +32,6 @@ FEATURED = (("431181", "trs"), ("350128", "trs"), ("210421", "trs"), ("360922", 
 # Document-sharing sites that copy plans: www.fanwen-<name>.com.test
 AGGREGATOR_NAMES = (("haoxue", "好学范文网"), ("wenmi", "文秘范文库"), ("diyi", "第一范文网"),
                     ("qiuxue", "求学文库"), ("gongwen", "公文范文大全"), ("xuexila", "学习啦范文"))
-
-
-@dataclass(frozen=True)
-class Column:
-    path: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Site:
-    index: int
-    id: str              # qiyang
-    host: str            # www.qiyang.gov.cn.test
-    name: str            # 祁阳市人民政府
-    region: Region
-    site_code: str       # SiteIDCode: a renamed county keeps its old code there, as real portals do
-    family: str
-    columns: tuple[Column, ...]
-    base_docs: int       # documents on day 0
-    first_doc_id: int
-
-
-@dataclass(frozen=True)
-class Doc:
-    site: Site
-    seq: int             # 0 is the oldest document of the site
-    doc_id: int          # the number in t20240524_<doc_id>.html
-    column: Column
-    header: texts.Header
-    pub_time: str        # 10:08
-    index_number: str
-    version: int         # 1, then one more on each day the text was edited
-    status: str          # active / changed / withdrawn
-    added_day: int = 0               # the day it appeared (0: already there on day 0)
-    changed_day: int | None = None   # the last day its text was edited
-    withdrawn_day: int | None = None
-    gone: bool = False               # withdrawn as 404 (else only taken off the lists)
-
-    @property
-    def published(self) -> date:
-        return self.header.published
-
-    @property
-    def listed_on(self) -> date:
-        """The date the lists show: the day of the last edit (re-publish), else the publish date."""
-        return EPOCH + timedelta(days=self.changed_day) if self.changed_day else self.header.published
 
 
 class World:
@@ -105,8 +57,6 @@ class World:
     # --- sites ---------------------------------------------------------------
 
     def _make_sites(self, count: int, families: tuple[str, ...] | None) -> list[Site]:
-        from sitefarm.families import FAMILIES, PORTAL_FAMILIES  # families import world types
-
         allowed = tuple(f for f in (families or PORTAL_FAMILIES) if f in PORTAL_FAMILIES) or ("trs",)
         rng = random.Random(f"sites:{self.seed}")
         featured = dict(FEATURED) if self.seed == 0 else {}
@@ -136,15 +86,13 @@ class World:
         return sites
 
     def _make_aggregators(self, first_index: int, count: int) -> list[Site]:
-        from sitefarm.families import aggregator
-
         sites = []
         for n in range(count):
             slug, name = AGGREGATOR_NAMES[n % len(AGGREGATOR_NAMES)]
             if n >= len(AGGREGATOR_NAMES):
                 slug += str(n // len(AGGREGATOR_NAMES) + 1)
             rng = random.Random(f"aggregator:{self.seed}:{n}")
-            columns = tuple(Column(p, c) for p, c in aggregator.COLUMNS)
+            columns = tuple(Column(p, c) for p, c in FAMILIES["aggregator"].COLUMNS)
             sites.append(Site(index=first_index + n, id=f"fanwen-{slug}", host=f"www.fanwen-{slug}.com.test",
                               name=name, region=Region(), site_code="", family="aggregator", columns=columns,
                               base_docs=rng.randint(*self.docs_per_site), first_doc_id=rng.randint(10_000, 90_000)))
@@ -204,9 +152,11 @@ class World:
     def base_url(self, site: Site, port: int) -> str:
         return f"http://{site.host}:{port}"
 
-    def truth(self, port: int) -> Iterator[dict]:
-        from sitefarm.families import FAMILIES
+    def doc_path(self, doc: Doc) -> str:
+        """The path of the document's page on its site, as its family writes it."""
+        return FAMILIES[doc.site.family].doc_path(doc)
 
+    def truth(self, port: int) -> Iterator[dict]:
         for site in self.sites:
             family = FAMILIES[site.family]
             overrides = getattr(family, "truth_overrides", None)
@@ -297,8 +247,6 @@ def _documents(seed: int, site: Site, day: int) -> list[Doc]:
 
 @lru_cache(maxsize=512)
 def _listed(seed: int, site: Site, day: int, column: Column) -> list[Doc]:
-    from sitefarm.families import FAMILIES
-
     docs = [d for d in _documents(seed, site, day) if d.column == column and d.status != "withdrawn"]
     if getattr(FAMILIES[site.family], "EDITED_IN_LISTS", "republish") == "republish":
         return sorted(docs, key=lambda d: (d.listed_on, d.doc_id), reverse=True)

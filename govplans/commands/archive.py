@@ -47,7 +47,7 @@ def extract(path, url) -> None:
 def eval_extract(gold_file, root, bench_dir, as_json) -> None:
     """Score extraction on labelled pages and full-text benchmarks: ours, trafilatura defaults and
     readability-lxml side by side."""
-    from archive.extract.evaluation import (compare, compare_bigram, comparison_table, load_bench,
+    from evaluation.extraction import (compare, compare_bigram, comparison_table, load_bench,
                                             load_gold_file)
 
     report = compare(list(load_gold_file(Path(gold_file), Path(root))))

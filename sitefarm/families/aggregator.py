@@ -9,8 +9,8 @@ import re
 from html import escape
 
 from sitefarm.families.common import page_count, with_validators
+from sitefarm.model import Column, Doc, Site
 from sitefarm.responses import Request, Response, html, not_found
-from sitefarm.world import Column, Doc, Site, World
 
 PER_PAGE = 20
 LIST_PAGE = re.compile(r"^(?:list_(\d+)\.html)?$")
@@ -36,7 +36,7 @@ def truth_overrides(doc: Doc) -> dict:
     return {"agency": None, "doc_number": None, "index_number": None}
 
 
-def handle(world: World, site: Site, request: Request) -> Response:
+def handle(world, site: Site, request: Request) -> Response:
     path = request.path
     if path == "/robots.txt":
         return Response(200, ROBOTS.encode(), "text/plain")
@@ -87,7 +87,7 @@ def _frame(site: Site, title: str, main: str) -> str:
 """
 
 
-def _home(world: World, site: Site) -> str:
+def _home(world, site: Site) -> str:
     blocks = []
     for column in site.columns:
         items = "".join(_item(d) for d in world.listed(site, column)[:10])
@@ -100,7 +100,7 @@ def _item(doc: Doc) -> str:
             f'<span class="date">{doc.listed_on}</span></li>')
 
 
-def _list(world: World, site: Site, column: Column, page: int) -> Response:
+def _list(world, site: Site, column: Column, page: int) -> Response:
     docs = world.listed(site, column)
     pages = page_count(len(docs), PER_PAGE)
     if not 1 <= page <= pages:
@@ -125,7 +125,7 @@ def _page_name(n: int) -> str:
     return "" if n == 1 else f"list_{n}.html"
 
 
-def _detail(world: World, site: Site, doc: Doc) -> str:
+def _detail(world, site: Site, doc: Doc) -> str:
     header = doc.header
     body = "\n".join(f"<p>{escape(p)}</p>" for p in world.page_body(doc))
     others = [d for d in world.documents(site) if d.doc_id != doc.doc_id and d.status != "withdrawn"]

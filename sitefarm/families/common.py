@@ -6,6 +6,9 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from html import escape
 
+from sitefarm import attachments
+from sitefarm.model import EPOCH
+
 HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 CN_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 
@@ -25,13 +28,10 @@ def page_count(items: int, size: int) -> int:
 
 def attachment_links(world, doc, relative: bool = False) -> str:
     """The 附件： block under a body: one link per attached file, its text the truth's name."""
-    from sitefarm import attachments
-    from sitefarm.families import FAMILIES
-
     files = world.attachments(doc)
     if not files:
         return ""
-    doc_path = FAMILIES[doc.site.family].doc_path(doc)
+    doc_path = world.doc_path(doc)
     links = []
     for f in files:
         href = attachments.path(doc, f, doc_path)
@@ -53,8 +53,6 @@ def version_moment(doc, world=None) -> datetime:
     moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=CST)
     redesigned = world.redesigned_on(doc.site) if world is not None else None
     if redesigned is not None:
-        from sitefarm.world import EPOCH
-
         regenerated = datetime.combine(EPOCH + timedelta(days=redesigned), datetime.min.time(), CST) \
             + timedelta(hours=6)
         moment = max(moment, regenerated)

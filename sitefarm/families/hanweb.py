@@ -11,8 +11,8 @@ from html import escape
 from urllib.parse import quote
 
 from sitefarm.families.common import attachment_links, paragraph_html, with_validators
+from sitefarm.model import Column, Doc, Site
 from sitefarm.responses import Request, Response, html, not_found, robots
-from sitefarm.world import Column, Doc, Site, World
 
 PROXY = "/module/web/jpage/dataproxy.jsp"
 PER_PAGE = 15
@@ -47,7 +47,7 @@ def doc_path(doc: Doc) -> str:
     return f"/art/{day.year}/{day.month}/{day.day}/art_{column_id(doc.column)}_{doc.doc_id}.html"
 
 
-def handle(world: World, site: Site, request: Request) -> Response:
+def handle(world, site: Site, request: Request) -> Response:
     path = request.path
     if path == "/robots.txt":
         return robots()
@@ -72,7 +72,7 @@ def _record(doc: Doc) -> str:
             f'<span>{doc.listed_on}</span></li>')
 
 
-def _dataproxy(world: World, site: Site, params: dict[str, str]) -> Response:
+def _dataproxy(world, site: Site, params: dict[str, str]) -> Response:
     """The XML the jpage script asks for; a wrong columnid or unitid gets an empty datastore."""
     column = next((c for c in site.columns if column_id(c) == params.get("columnid")), None)
     docs = world.listed(site, column) if column and params.get("unitid") == unit_id(site) else []
@@ -131,7 +131,7 @@ def _footer(site: Site) -> str:
 """
 
 
-def _home(world: World, site: Site) -> str:
+def _home(world, site: Site) -> str:
     blocks = []
     for column in site.columns:
         items = "".join(_record(d) for d in world.listed(site, column)[:6])
@@ -171,7 +171,7 @@ $(document).ready(function () {{
 """ + _footer(site)
 
 
-def _detail(world: World, site: Site, doc: Doc) -> str:
+def _detail(world, site: Site, doc: Doc) -> str:
     header = doc.header
     paragraphs = world.page_body(doc)
     meta = (f'<meta name="ColumnName" content="{escape(doc.column.name)}">\n'

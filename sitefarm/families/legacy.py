@@ -6,8 +6,8 @@ import re
 from html import escape
 
 from sitefarm.families.common import attachment_links, page_count, with_validators
+from sitefarm.model import Column, Doc, Site
 from sitefarm.responses import Request, Response, not_found, robots
-from sitefarm.world import Column, Doc, Site, World
 
 PER_PAGE = 25
 ENCODING = "gbk"
@@ -34,7 +34,7 @@ def _column_id(column: Column) -> str:
     return column.path.rsplit("=", 1)[1]
 
 
-def handle(world: World, site: Site, request: Request) -> Response:
+def handle(world, site: Site, request: Request) -> Response:
     params = request.params
     if request.path == "/robots.txt":
         return robots()
@@ -80,7 +80,7 @@ def _frame(site: Site, title: str, main: str) -> str:
 """
 
 
-def _home(world: World, site: Site) -> str:
+def _home(world, site: Site) -> str:
     rows = []
     for column in site.columns:
         items = "".join(f'<tr><td>·<a href="{doc_path(d)}">{escape(d.header.title)}</a></td><td>{d.listed_on:%Y-%m-%d}</td></tr>'
@@ -89,7 +89,7 @@ def _home(world: World, site: Site) -> str:
     return _frame(site, site.name, "".join(rows))
 
 
-def _list(world: World, site: Site, column: Column, page_param: str) -> Response:
+def _list(world, site: Site, column: Column, page_param: str) -> Response:
     docs = world.listed(site, column)
     pages = page_count(len(docs), PER_PAGE)
     if not page_param.isdigit() or not 1 <= int(page_param) <= pages:

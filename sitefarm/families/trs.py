@@ -6,11 +6,12 @@ import random
 import re
 from html import escape
 
-from sitefarm.families import trs_redesign
+import sitefarm.families.trs_redesign as trs_redesign
 from sitefarm.families.common import attachment_links, page_count, paragraph_html, with_validators
+from sitefarm.model import Column, Doc, Site
 from sitefarm.responses import Request, Response, html, not_found, robots
-from sitefarm.world import PAGE_SIZE, Column, Doc, Site, World
 
+PER_PAGE = 20
 LIST_PAGE = re.compile(r"^index(?:_(\d+))?\.html$")
 DETAIL = re.compile(r"^(\d{6})/t(\d{8})_(\d+)\.html$")
 COLUMNS = (
@@ -31,7 +32,7 @@ def doc_path(doc: Doc) -> str:
     return f"{doc.column.path}{day:%Y%m}/t{day:%Y%m%d}_{doc.doc_id}.html"
 
 
-def handle(world: World, site: Site, request: Request) -> Response:
+def handle(world, site: Site, request: Request) -> Response:
     path = request.path
     if path == "/robots.txt":
         return robots()
@@ -45,16 +46,16 @@ def handle(world: World, site: Site, request: Request) -> Response:
     return not_found()
 
 
-def _in_column(world: World, site: Site, column: Column, rest: str) -> Response:
+def _in_column(world, site: Site, column: Column, rest: str) -> Response:
     if rest == "":
         rest = "index.html"
     if match := LIST_PAGE.match(rest):
         page = int(match.group(1) or 0)
         docs = world.listed(site, column)
-        pages = page_count(len(docs), PAGE_SIZE)
+        pages = page_count(len(docs), PER_PAGE)
         if page >= pages or match.group(1) == "0":
             return not_found()
-        shown = docs[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        shown = docs[page * PER_PAGE:(page + 1) * PER_PAGE]
         if world.layout(site) == 2:
             return html(trs_redesign.list_page(site, column, shown, page, pages, doc_path))
         return html(_list_page(site, column, shown, page, pages))
@@ -102,7 +103,7 @@ def _footer(site: Site) -> str:
 """
 
 
-def _home(world: World, site: Site) -> str:
+def _home(world, site: Site) -> str:
     blocks = []
     for column in site.columns:
         items = "".join(_item(column, doc) for doc in world.listed(site, column)[:6])
@@ -133,7 +134,7 @@ def _list_page(site: Site, column: Column, docs: list[Doc], page: int, pages: in
 """ + _footer(site)
 
 
-def _detail(world: World, site: Site, doc: Doc) -> str:
+def _detail(world, site: Site, doc: Doc) -> str:
     header = doc.header
     paragraphs = world.page_body(doc)
     meta = (f'<meta name="ColumnName" content="{escape(doc.column.name)}">\n'
@@ -180,7 +181,7 @@ def _link(doc: Doc | None) -> str:
     return f'<a href="{doc_path(doc)}">{escape(doc.header.title)}</a>'
 
 
-def _related(world: World, site: Site, doc: Doc) -> str:
+def _related(world, site: Site, doc: Doc) -> str:
     others = [d for d in world.documents(site) if d.doc_id != doc.doc_id and d.status != "withdrawn"]
     picks = random.Random(doc.doc_id).sample(others, k=min(4, len(others)))
     return "".join(f'<li><a href="{doc_path(d)}">{escape(d.header.title)}</a><span>{d.published}</span></li>'

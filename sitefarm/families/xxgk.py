@@ -6,8 +6,8 @@ import re
 from html import escape
 
 from sitefarm.families.common import attachment_links, page_count, paragraph_html, with_validators
+from sitefarm.model import Column, Doc, Site
 from sitefarm.responses import Request, Response, html, not_found, robots
-from sitefarm.world import Column, Doc, Site, World
 
 PER_PAGE = 15
 DETAIL = re.compile(r"^content_(\d+)\.html$")
@@ -26,7 +26,7 @@ def doc_path(doc: Doc) -> str:
     return f"{doc.column.path}content_{doc.doc_id}.html"
 
 
-def handle(world: World, site: Site, request: Request) -> Response:
+def handle(world, site: Site, request: Request) -> Response:
     path = request.path
     if path == "/robots.txt":
         return robots()
@@ -71,7 +71,7 @@ def _home(site: Site) -> str:
     return _frame(site, f"政府信息公开_{site.name}", f'<h3>法定主动公开内容</h3><ul class="xxgk-columns">{links}</ul>')
 
 
-def _list(world: World, site: Site, column: Column, page_param: str) -> Response:
+def _list(world, site: Site, column: Column, page_param: str) -> Response:
     docs = world.listed(site, column)
     pages = page_count(len(docs), PER_PAGE)
     if not page_param.isdigit() or not 1 <= int(page_param) <= pages:
@@ -98,7 +98,7 @@ def _list(world: World, site: Site, column: Column, page_param: str) -> Response
     return html(_frame(site, f"{column.name}_{site.name}", main))
 
 
-def _detail(world: World, site: Site, doc: Doc) -> str:
+def _detail(world, site: Site, doc: Doc) -> str:
     header = doc.header
     paragraphs = world.page_body(doc)
     body = "\n".join(paragraph_html(p, n, len(paragraphs)) for n, p in enumerate(paragraphs))

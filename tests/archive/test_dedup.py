@@ -6,13 +6,13 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from archive.dedup.evaluate import farm_truth, pair_score, to_extracted
 from archive.dedup.text import jaccard, sentences
 from archive.extract.document import ExtractedDocument, Region
 from archive.models import Document, LshBucket
 from archive.store import Archive
-from archive.read.documents import get_document
 from archive.read import templates
+from archive.read.documents import get_document
+from evaluation.dedup import farm_truth, pair_score, to_extracted
 
 MODEL = [
     "为深入贯彻落实上级有关文件精神，推进政务公开，结合我县实际，制定本方案。",

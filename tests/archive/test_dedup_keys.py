@@ -9,14 +9,14 @@ from datetime import date, datetime
 import numpy as np
 from sqlalchemy import create_engine, delete, func, select
 
-from archive.store import migrations
 from archive.dedup.keys import DEFAULT, pack_keys, unpack_keys
 from archive.dedup.keys import similarities as _similarities, similarity as _similarity
-from archive.dedup.evaluate import farm_truth, to_extracted
+from archive.store import migrations
 from archive.dedup.text import place_names, sentence_keys
 from archive.extract.document import ExtractedDocument, Region
 from archive.models import DedupKeys, Document, LshBucket
 from archive.store import Archive
+from evaluation.dedup import farm_truth, to_extracted
 
 SEEN_AT = datetime(2025, 6, 30)
 

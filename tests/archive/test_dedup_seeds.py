@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from archive.dedup.evaluate import farm_truth, pair_score, store_unclustered
 from archive.models import Cluster, Document, LshBucket, Site
 from archive.store import Archive
+from evaluation.dedup import farm_truth, pair_score, store_unclustered
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
@@ -61,7 +61,7 @@ def test_rebuild_on_each_database_gives_the_clusters_of_ingest(archive):
     others = [r for r in records if not r["lineage"]][:30]
     from datetime import datetime
 
-    from archive.dedup.evaluate import to_extracted
+    from evaluation.dedup import to_extracted
     for record in lineage_docs + others + lineage_docs[:2]:   # the last two again: unchanged
         archive.ingest(to_extracted(record), site_id=record["site"], seen_at=datetime(2025, 6, 30))
 
@@ -117,7 +117,7 @@ def test_signature_agreement_estimates_jaccard():
 def test_pair_score_counts_the_pairs_it_would_list():
     from itertools import combinations
 
-    from archive.dedup.evaluate import pair_score
+    from evaluation.dedup import pair_score
 
     clusters = {"a": 1, "b": 1, "c": 1, "d": 2, "e": 2, "f": 3}
     lineages = {"a": "L1", "b": "L1", "c": None, "d": "L1", "e": "L2", "f": "L2"}

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
 
 from archive.extract.document import AttachmentLink, DocNumber, ExtractedDocument, Region
-from archive.models import Version
 from archive.read.documents import document_record
-from archive.store import Archive, content_hash
+from archive.store import content_hash
 from archive.read.documents import version_diff
 from archive.read.documents import get_document
 from archive.read.documents import count_documents

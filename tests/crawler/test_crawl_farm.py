@@ -5,7 +5,7 @@ import json
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from archive.config import DataDir
 from archive.models import Capture, CrawlRun, Document

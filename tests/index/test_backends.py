@@ -7,8 +7,8 @@ import pytest
 
 from archive.index import IndexDoc, close_searchers, doc_count, index_documents, rebuild, search
 from archive.index.backends import backend_for
-from archive.index.synthetic import generate
 from archive.index.whoosh.backend import WhooshIndex
+from evaluation.corpus import generate
 from tests.index.conftest import skip_or_fail
 
 

@@ -6,10 +6,10 @@ from dataclasses import replace
 import pytest
 
 from archive.index import close_searchers, rebuild, search
-from archive.index.synthetic import generate, generate_realistic
 from archive.index.terms import key_term, term_keys, term_positions
 from archive.index.whoosh import bulk
 from archive.index.whoosh.schema import Codec, create_index, document_fields, open_index
+from evaluation.corpus import generate, generate_realistic
 
 ODD_TEXTS = ["", "abc", "a", "中", "中文", "Ａ５ｇ 中文。x1", "ｘ﹏中_文", "𠀀𠀁 ab", "2024年5月10日，PDF文件",
              "ÄÖü straße", "一、活动主题：政务公开\n（二）", "   ", "——", "a中b文c"]

@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 
 from archive.index import SearchFilters, close_searchers, rebuild, search
-from archive.index.synthetic import generate
+from evaluation.corpus import generate
 
 N_DOCS = 3000
 _UNITS = re.compile(r"[a-z0-9]+|[^\W_]|[\W_]+")

@@ -10,7 +10,7 @@ from archive.index import (
     IndexDoc, IndexFormatError, SearchFilters, close_searchers, delete_documents, doc_count, index_documents, rebuild,
     search,
 )
-from archive.index.synthetic import generate
+from evaluation.corpus import generate
 
 QUERIES = ["宣传月", "月", "政务公开 宣传月", "宣传月 OR 主题日", "-宣传", "title:方案", '"公开 宣传"', ""]
 

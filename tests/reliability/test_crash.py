@@ -12,8 +12,8 @@ import sqlite3
 
 import pytest
 
-from tests.reliability.harness import (CRASH_WORLD, crash_crawler, crash_indexer, crash_scheduler, query,
-                                       serve_paced, truth_of, write_registry)
+from evaluation.crashes import (CRASH_WORLD, crash_crawler, crash_indexer, crash_scheduler, query,
+                                serve_paced, truth_of, write_registry)
 
 LONG = os.environ.get("GOVPLANS_LONG") == "1"
 CRAWLER_SEEDS = range(1, 8) if LONG else [pytest.param(1, marks=pytest.mark.skip(reason="GOVPLANS_LONG=1"))]

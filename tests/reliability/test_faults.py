@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 from sitefarm.faults import ATTEMPTS, SITE_KINDS
-from tests.reliability.harness import (FAULT_WORLD, RECORDED_AS, check_archive, govplans, high_faults, query,
-                                       servable, truth_of, write_registry)
+from evaluation.crashes import (FAULT_WORLD, RECORDED_AS, check_archive, govplans, high_faults, query,
+                                servable, truth_of, write_registry)
 
 @pytest.fixture(scope="module")
 def faulty_crawl(tmp_path_factory):

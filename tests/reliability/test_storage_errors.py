@@ -13,9 +13,9 @@ import sys
 
 import pytest
 
-from tests.reliability.harness import (CRASH_WORLD, ROOT, CrashOutcome, attachments_lost, check_archive,
-                                       compare_index, count_documents, govplans, serve_paced, start, stderr_of,
-                                       truth_of, wait_for, write_registry)
+from evaluation.crashes import (CRASH_WORLD, ROOT, CrashOutcome, attachments_lost, check_archive,
+                                compare_index, count_documents, govplans, serve_paced, start, stderr_of,
+                                truth_of, wait_for, write_registry)
 
 FAST_LOCK = {"GOVPLANS_SQLITE_BUSY_TIMEOUT": "1"}
 

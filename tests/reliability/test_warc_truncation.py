@@ -13,7 +13,7 @@ import time
 import pytest
 
 from archive.warc import WarcWriter, WarcRecordError, iter_responses, payload_digest, read_response, scan_file
-from tests.reliability.harness import ROOT
+from evaluation.crashes import ROOT
 
 
 def _write(directory, count: int, size: int = 3000) -> list:

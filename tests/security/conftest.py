@@ -1,10 +1,10 @@
-"""The hostile archive (tests/security/hostile.py), built once per session, and an app over it
+"""The hostile archive (evaluation/hostile.py), built once per session, and an app over it
 with an admin token set."""
 from __future__ import annotations
 
 import pytest
 
-from tests.security.hostile import ADMIN_TOKEN, build_world
+from evaluation.hostile import ADMIN_TOKEN, build_world
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from evaluation.hostile import ADMIN_TOKEN, crawl_urls
 from search_ui.saved import form_token
-from tests.security.hostile import ADMIN_TOKEN, crawl_urls
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 FETCHING_MODULES = {"requests", "httpx", "urllib.request", "urllib3", "http.client", "aiohttp", "pycurl",
@@ -88,7 +88,7 @@ def test_the_admin_token_can_come_from_the_environment(hostile_data, monkeypatch
 
 
 def test_a_saved_search_feed_shows_no_one_s_address_or_webhook(app, client):
-    from tests.security.hostile import world_ids
+    from evaluation.hostile import world_ids
 
     for feed_key in world_ids(app)["saved"]:
         body = client.get(f"/saved/{feed_key}.atom").get_data(as_text=True)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from archive.models import Capture, Document
-from tests.security.hostile import CAPTURE_HTML, check_capture_headers, leaked, traversal_urls
+from evaluation.hostile import CAPTURE_HTML, check_capture_headers, leaked, traversal_urls
 
 
 def captures(app) -> dict[str, list[int]]:

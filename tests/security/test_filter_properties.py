@@ -11,7 +11,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from search_ui.filters import marks, safe_href  # noqa: E402
-from tests.security.hostile import HOSTILE_URLS, PAYLOADS, _scheme_of  # noqa: E402
+from evaluation.hostile import HOSTILE_URLS, PAYLOADS, _scheme_of  # noqa: E402
 
 MARKUP = st.lists(st.one_of(st.sampled_from(["<mark>", "</mark>", "<MARK >", "<mark class=x>", "</mark", "<", ">",
                                              "&lt;", "&amp;lt;", "&#60;", "\"", "'", *PAYLOADS]),

@@ -2,7 +2,7 @@
 (404, 405, 500), HEAD and OPTIONS."""
 from __future__ import annotations
 
-from tests.security.hostile import check_security_headers, crawl_urls, traversal_urls
+from evaluation.hostile import check_security_headers, crawl_urls, traversal_urls
 
 
 def test_every_response_carries_the_security_headers(app, client):

@@ -1,12 +1,12 @@
 """Scraped markup is data on every page and feed: documents whose every field carries HTML/JS
-payloads (tests/security/hostile.py) come out inert — no element, attribute or link that could
+payloads (evaluation/hostile.py) come out inert — no element, attribute or link that could
 run, in HTML, JSON, JSON lines, Atom, CSV and the OpenAPI document."""
 from __future__ import annotations
 
 import pytest
 
-from tests.security.hostile import (HOSTILE_URLS, PAYLOADS, check_response, crawl_urls, inert_atom, inert_csv,
-                                    inert_html, inert_json_text)
+from evaluation.hostile import (HOSTILE_URLS, PAYLOADS, check_response, crawl_urls, inert_atom, inert_csv,
+                                inert_html, inert_json_text)
 
 
 def test_every_route_renders_the_hostile_archive_inert(app, client):

@@ -2,7 +2,6 @@
 import io
 import re
 import zipfile
-from html import escape
 
 import pytest
 from lxml import etree

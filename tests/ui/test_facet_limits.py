@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 
 from archive import index
-from archive.index.synthetic import generate
 from archive.regions import region_codes
+from evaluation.corpus import generate
 from search_ui import facets
 from tests.ui.conftest import html_of
 

@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from govplans.demo import free_port, wait_for_port
+from govplans.ports import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = """import sys

@@ -3,13 +3,14 @@ a local webhook receiver (all on 127.0.0.1)."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from govplans.ports import free_port
 
 # 祁阳 平潭 抚顺 (trs; one is redesigned on day 1) and 万载 (xxgk)
 DAY_WORLD = dict(sites=4, seed=0, docs_per_site=(8, 12))
@@ -40,12 +41,6 @@ def day_farm():
     server, port = start_app_in_thread(farm)
     yield farm, port
     server.shutdown()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Mailbox:

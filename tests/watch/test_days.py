@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
 import pytest
-import yaml
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -46,9 +45,10 @@ def expected_events(truth: list[dict], day: int) -> dict[str, set[tuple[str, str
 @pytest.fixture(scope="module")
 def days(tmp_path_factory):
     """The farm crawled on schedule for days 0–5, with a saved search notified after each day."""
+    from govplans.ports import free_port
     from sitefarm.server import start_app_in_thread
     from sitefarm.world import World
-    from tests.watch.conftest import DayFarm, Mailbox, free_port
+    from tests.watch.conftest import DayFarm, Mailbox
 
     from aiosmtpd.controller import Controller
 

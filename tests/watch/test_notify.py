@@ -2,7 +2,7 @@
 e-mail digests over SMTP and webhooks of exactly the matches not sent yet."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -10,7 +10,6 @@ from click.testing import CliRunner
 
 from archive.config import DataDir
 from archive.extract.document import ExtractedDocument, Region
-from archive.operations.notify import notify_all
 from archive.store.saved import list_saved
 from archive.operations.indexing import update_index
 from archive.store import Archive

@@ -1,4 +1,4 @@
-"""What the reliability tests and `python -m bench.crash_report` share: a faulty farm, crawls that
+"""What tests/reliability and `python -m bench.crash_report` share: a faulty farm, crawls that
 are killed at chosen moments, and the checks that nothing was lost, doubled or corrupted.
 
 Everything runs on 127.0.0.1: the farm in this process (a thread), `govplans` in child processes.
@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 from archive.store.index_feed import iter_index_docs
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]   # the checkout: `govplans` child processes run there
 
 # farm fault kind -> the error kinds a crawl_runs row may count it under (None: no failure to record,
 # the crawler must cope with the content: slow answers, lying Content-Types, UTF-16 pages, session ids)

@@ -20,8 +20,6 @@ from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 import lxml.html
-from archive.store.index_feed import iter_index_docs
-from archive.store import runs as crawl_runs
 
 # markup a scraped page may carry; each alert has its own number so a leak names its payload
 PAYLOADS = (
@@ -109,13 +107,16 @@ def _docs():
 
 def build_world(root: Path):
     """The hostile archive and its index under root; returns its DataDir."""
-    from sqlalchemy import update
+    from sqlalchemy import delete, update
 
     from archive import index
     from archive.config import DataDir
-    from archive.models import Document
-    from archive.store.saved import add_saved
+    from archive.models import Cluster, Document
     from archive.store import Archive
+    from archive.store import runs as crawl_runs
+    from archive.store.clusters import refresh_cluster
+    from archive.store.index_feed import iter_index_docs
+    from archive.store.saved import add_saved
     from archive.warc import WarcWriter
 
     data = DataDir(root).ensure()
@@ -150,6 +151,11 @@ def build_world(root: Path):
         s.execute(update(Document).values(cluster_id=None))
         s.execute(update(Document).where(Document.id.in_(ids[: len(ids) // 2])).values(cluster_id=1))
         s.execute(update(Document).where(Document.id.in_(ids[len(ids) // 2:])).values(cluster_id=2))
+        s.execute(delete(Cluster))
+        for cluster in (1, 2):
+            s.add(Cluster(id=cluster, first_seen=datetime(2024, 6, 1), updated_at=datetime(2024, 6, 1)))
+            s.flush()
+            refresh_cluster(s, cluster, datetime(2024, 6, 1))   # its canonical copy, as dedup picks it
     for payload in PAYLOADS[:6]:
         add_saved(archive, f"保存{payload}", "政务公开", {"theme": payload[:90]}, email="victim@example.org",
                   webhook_url="http://127.0.0.1:9/secret-webhook", owner=payload, notify_from_now=False)

@@ -1,6 +1,12 @@
-"""Scoring extraction against labelled real pages (gold.jsonl): the figures the tests gate on."""
+"""Scoring extraction against labelled real pages (gold.jsonl): the figures the tests gate on.
+
+The floors live in floors.json beside a SHA-256 of the corpus they were measured on
+(`corpus_digest`); `checked_floors` refuses a corpus that hashes otherwise, so a changed
+../shared/realdata shows as such instead of as a pass or a fail that means nothing.
+"""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -112,6 +118,59 @@ def bigram_f1(got: str, gold: str) -> float:
 def _bigrams(s: str) -> Counter:
     s = norm(s)
     return Counter(s[i:i + 2] for i in range(len(s) - 1))
+
+
+# the floors and the corpus they were measured on -------------------------------------------
+FLOORS = Path(__file__).with_name("floors.json")
+# beside gold.jsonl and the pages it labels: the full-text and 政策 benchmarks the gate reads
+BENCH_FILES = ("bench/immortal/original/*.html", "bench/immortal/cleaned/*.txt", "bench/magic/base.json",
+               "bench/magic/htmls/*.html", "bench/govcn-zhengce/records.sql")
+
+
+class CorpusChanged(Exception):
+    """The real pages are not the ones the floors were measured on."""
+
+
+def corpus_files(realdata: Path) -> list[str]:
+    """The files the floors are measured on, relative to realdata: gold.jsonl, the pages it labels
+    and the benchmarks of BENCH_FILES."""
+    realdata = Path(realdata)
+    names = set()
+    if (realdata / "gold.jsonl").exists():
+        names |= {"gold.jsonl", *(page.label["file"] for page in load_gold(realdata))}
+    for pattern in BENCH_FILES:
+        names |= {path.relative_to(realdata).as_posix() for path in realdata.glob(pattern)}
+    return sorted(names)
+
+
+def corpus_digest(realdata: Path) -> tuple[str, int]:
+    """(SHA-256 over every corpus file's name and bytes, how many files); a labelled page that is
+    missing counts as a file, hashed as missing."""
+    digest = hashlib.sha256()
+    names = corpus_files(realdata)
+    for name in names:
+        path = Path(realdata) / name
+        content = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+        digest.update(f"{name}\t{content}\n".encode("utf-8"))
+    return digest.hexdigest(), len(names)
+
+
+def load_floors(path: Path = FLOORS) -> dict:
+    """floors.json: {"corpus_sha256", "files", "floors": {...}}."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def checked_floors(realdata: Path, path: Path = FLOORS) -> dict:
+    """The floors, if realdata is the corpus they were measured on; else CorpusChanged saying what to do."""
+    pinned = load_floors(path)
+    digest, files = corpus_digest(realdata)
+    if digest != pinned["corpus_sha256"]:
+        raise CorpusChanged(
+            f"{realdata} is not the corpus the floors in {path} were measured on: its {files} files "
+            f"hash to {digest}, the floors' {pinned['files']} files to {pinned['corpus_sha256']}. Measure again "
+            f"(govplans eval-extract, python bench/extraction.py), set the floors a little under the new figures "
+            f"and pin the new hash (python -m evaluation.extraction {realdata}).")
+    return pinned["floors"]
 
 
 # side by side: ours, trafilatura defaults, readability-lxml (when installed) ----------------
@@ -228,3 +287,10 @@ def comparison_table(report: dict[str, dict]) -> str:
 
 def _cell(value) -> str:
     return f"{'-':>13}" if value is None else f"{value:>13.3f}"
+
+
+if __name__ == "__main__":   # python -m evaluation.extraction REALDATA: the hash to pin in floors.json
+    import sys
+
+    sha256, count = corpus_digest(Path(sys.argv[1]))
+    print(json.dumps({"corpus_sha256": sha256, "files": count}))
