@@ -2,24 +2,23 @@
 copies elsewhere, the template explorer, feeds and exports, a JSON API and crawl status.
 
 `create_app({"DATA_DIR": path})` builds an app over one data directory; the archive is
-opened once per app and kept in `app.extensions["govplans"]`.
+opened once per app and kept in `app.extensions["govplans"]` (search_ui/app_resources.py).
+Views (one blueprint each) are in search_ui/views/; the helpers they share beside them: the query
+string (query.py), facets and chips (facets.py), escaping filters (filters.py), charts, diffs,
+Atom (atom.py), the OpenAPI document, and the serving machinery (load.py, serving.py).
 """
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict, deque
 from urllib.parse import urlsplit
-from pathlib import Path
 
-from flask import Flask, current_app, render_template
+from flask import Flask, render_template
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
 from archive.config import DataDir
-from archive.read.labels import Labels
-from archive.store import Archive
 from search_ui import filters
+from search_ui.app_resources import Resources
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; object-src 'none'; "
@@ -47,96 +46,6 @@ class DatabaseId(IntegerConverter):
 
     def __init__(self, url_map, *args, **kwargs):
         super().__init__(url_map, min=1, max=2**63 - 1)
-
-
-class Resources:
-    """What one app holds open: the archive and where the index lives."""
-
-    def __init__(self, data: DataDir, database_url: str | None = None):
-        self.data = data.ensure()
-        self.archive = Archive(database_url or data.database_url)
-        self.index_dir: Path = data.index_dir
-        self.labels = Labels(self.archive)
-        self.pages = PageCache()
-        self.search_turns = Turns()
-
-
-class Turns:
-    """At most `limit` holders at a time, the others served in arrival order (0: no limit).
-
-    A search page is CPU work under one GIL: twenty request threads computing at once share
-    the interpreter in 5 ms slices, so every page takes about as long as twenty, and a costly
-    one twenty times its own cost. Computed one at a time in arrival order (as a pre-forked
-    worker per process would), the same throughput gives each page its queue wait plus its
-    own time: the same mean, a much shorter tail.
-    """
-
-    def __init__(self, limit: int = 1):
-        self.limit = limit
-        self._running = 0
-        self._waiting: deque = deque()
-        self._lock = threading.Lock()
-
-    def __enter__(self):
-        if self.limit <= 0:
-            return self
-        with self._lock:
-            if self._running < self.limit:
-                self._running += 1
-                return self
-            turn = threading.Lock()
-            turn.acquire()
-            self._waiting.append(turn)
-        turn.acquire()   # released by a holder leaving: its place is handed over
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        if self.limit <= 0:
-            return
-        with self._lock:
-            if self._waiting:
-                self._waiting.popleft().release()
-            else:
-                self._running -= 1
-
-
-class PageCache:
-    """Rendered search pages by (URL, index state, label version), least recently used out.
-
-    A search page is a function of its query string, the index's contents and the region and
-    site names; `archive.index.state` changes with every rebuild or commit, so a cached page
-    is never older than the index it came from. The first page of a broad search (the home
-    page above all) is asked for far more often than anything else and is the costliest to
-    build: facets over every document and hundreds of links.
-    """
-
-    def __init__(self):
-        self._pages: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            found = self._pages.get(key)
-            if found is not None:
-                self._pages.move_to_end(key)
-            return found
-
-    def put(self, key, value, size: int) -> None:
-        if size <= 0:
-            return
-        with self._lock:
-            self._pages[key] = value
-            self._pages.move_to_end(key)
-            while len(self._pages) > size:
-                self._pages.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-
-
-def resources() -> Resources:
-    return current_app.extensions["govplans"]
 
 
 def _pin_public_url(app: Flask) -> None:
@@ -181,7 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     filters.register(app)
     app.url_map.converters["id"] = DatabaseId
-    from search_ui import api, captures, compare, documents, explorer, feeds, saved, search, status
+    from search_ui.views import api, captures, compare, documents, explorer, feeds, saved, search, status
     for blueprint in (search.bp, documents.bp, compare.bp, captures.bp, explorer.bp, feeds.bp, status.bp, api.bp,
                       saved.bp):
         app.register_blueprint(blueprint)

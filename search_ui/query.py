@@ -18,6 +18,7 @@ from werkzeug.routing import BuildError
 from archive.index.api import SearchFilters
 
 MAX_PAGE = 500          # deeper pages cost the index a lot and help no reader
+PAGER_WINDOW = 3        # page links either side of the current page
 SORTS = ("relevance", "date")
 FILTER_NAMES = tuple(f.name for f in fields(SearchFilters))
 _INT_FILTERS = {"year", "year_from", "year_to"}
@@ -181,3 +182,18 @@ def parse_request(args: Mapping[str, str], endpoint: str = "search.search") -> S
 
     return SearchRequest(q=q, filters=filters, sort=sort, page=page, problems=tuple(problems), endpoint=endpoint,
                          more=more)
+
+
+def pager(req: SearchRequest, pages: int) -> dict:
+    """The page links of a result list (search_ui/templates/_pager.html)."""
+    current = req.page
+    numbers = range(max(1, current - PAGER_WINDOW), min(pages, current + PAGER_WINDOW) + 1)
+    return {
+        "prev_url": req.url(page=current - 1 if current > 2 else None) if current > 1 else None,
+        "next_url": req.url(page=current + 1) if current < pages else None,
+        "first_url": req.url(page=None) if numbers and numbers[0] > 1 else None,
+        "last_url": req.url(page=pages) if numbers and numbers[-1] < pages else None,
+        "last": pages,
+        "numbers": [{"number": n, "current": n == current, "url": req.url(page=n if n > 1 else None)}
+                    for n in numbers],
+    }

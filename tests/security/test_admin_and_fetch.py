@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import pytest
 
 from evaluation.hostile import ADMIN_TOKEN, crawl_urls
-from search_ui.saved import form_token
+from search_ui.views.saved import form_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 FETCHING_MODULES = {"requests", "httpx", "urllib.request", "urllib3", "http.client", "aiohttp", "pycurl",

@@ -126,7 +126,7 @@ def test_captures_are_found_by_id_only(client, url):
 
 def test_a_capture_that_is_not_html_or_whose_file_is_lost_is_a_404(client, app):
     from archive.models import Capture
-    from search_ui import resources
+    from search_ui.app_resources import resources
 
     with app.app_context(), resources().archive.session() as s:
         ids = {c.url.rsplit("/", 1)[-1]: c.id for c in s.query(Capture)}

@@ -86,7 +86,7 @@ def test_the_search_page_counts_out_only_the_values_it_lists(app, client, monkey
         asked.append(results)
         return results
 
-    from search_ui import search as search_module
+    from search_ui.views import search as search_module
     monkeypatch.setattr(search_module.index, "search", spy)
     page = client.get("/search?q=方案")
     assert page.status_code == 200

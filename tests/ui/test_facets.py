@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from archive.index.api import FacetValue, SearchResults
-from search_ui import facets, resources
+from search_ui import facets
+from search_ui.app_resources import resources
 from search_ui.query import parse_request
 
 COUNTY_COUNTS = [FacetValue("431121", "祁阳市", 2), FacetValue("431125", "江永县", 3),

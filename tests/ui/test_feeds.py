@@ -10,7 +10,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from search_ui.feeds import _cell
+from search_ui.views.feeds import _cell
 from tests.ui.conftest import DOCS, XSS
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -104,7 +104,7 @@ def test_downloads_stop_at_the_cap_and_say_so(client):
 
 @pytest.mark.parametrize("app", [{"EXPORT_MAX_ROWS": 5}], indirect=True)
 def test_downloads_page_through_the_index(client, monkeypatch):
-    import search_ui.feeds as feeds
+    import search_ui.views.feeds as feeds
 
     monkeypatch.setattr(feeds, "BATCH", 2)      # several index pages, in order, none twice
     ids = [json.loads(line)["id"] for line in client.get("/search.jsonl").get_data(as_text=True).splitlines()[:5]]

@@ -13,7 +13,8 @@ from flask import url_for
 
 from archive.index.whoosh import searchers
 from archive.index.api import FacetValue, SearchResults
-from search_ui import facets, query, resources
+from search_ui import facets, query
+from search_ui.app_resources import resources
 from search_ui.query import parse_request
 
 ODD = {"q": "政务 公开 \"宣传周\" -方案 a&b=c/d?e#f+g%h", "agency": "某某局（办公室）", "theme": "乡村振兴"}
@@ -102,7 +103,7 @@ def test_request_threads_share_searchers_and_facet_columns(app, client):
 def test_a_repeated_search_is_served_from_the_page_cache(app, client, monkeypatch):
     first = client.get("/search?q=政务公开")
     calls = []
-    from search_ui import search as search_module
+    from search_ui.views import search as search_module
     real = search_module.search_page
     monkeypatch.setattr(search_module, "search_page", lambda req: calls.append(req) or real(req))
     again = client.get("/search?q=政务公开")

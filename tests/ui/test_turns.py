@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from search_ui import Turns
+from search_ui.load import Turns
 
 
 def _crowd(turns: Turns, n: int) -> tuple[list[int], int]:
@@ -60,7 +60,7 @@ def test_a_failing_holder_passes_its_turn_on():
 
 
 def test_search_pages_take_turns(client, app, monkeypatch):
-    from search_ui import search as search_module
+    from search_ui.views import search as search_module
 
     turns = app.extensions["govplans"].search_turns
     seen = []

@@ -132,7 +132,7 @@ def test_ui_refuses_saving_without_a_token_or_from_another_origin(ui):
     assert client.post("/saved", data={"q": "方案"}).status_code == 403
     assert client.post("/saved", data={"q": "方案", "token": "guess"}).status_code == 403
     with app.test_request_context():
-        from search_ui.saved import form_token
+        from search_ui.views.saved import form_token
         token = form_token()
     assert client.post("/saved", data={"q": "方案", "token": token},
                        headers={"Origin": "http://evil.test"}).status_code == 403
@@ -145,7 +145,7 @@ def test_ui_refuses_saving_without_a_token_or_from_another_origin(ui):
 def test_feed_url_is_a_random_key_not_the_counting_id(ui):
     app, client = ui
     with app.test_request_context():
-        from search_ui.saved import form_token
+        from search_ui.views.saved import form_token
         token = form_token()
     first, second = (client.post("/saved", data={"q": "方案", "token": token}) for _ in range(2))
     keys = [r.headers["Location"].rsplit("/", 1)[1].removesuffix(".atom") for r in (first, second)]
@@ -159,7 +159,7 @@ def test_saving_is_limited_per_client_address_but_not_for_the_admin(ui):
     app, client = ui
     app.config["SAVED_PER_HOUR"] = 2
     with app.test_request_context():
-        from search_ui.saved import form_token
+        from search_ui.views.saved import form_token
         token = form_token()
     here, there = {"REMOTE_ADDR": "10.0.0.1"}, {"REMOTE_ADDR": "10.0.0.2"}
     codes = [client.post("/saved", data={"q": "方案", "token": token}, environ_base=here).status_code
@@ -172,7 +172,7 @@ def test_saving_is_limited_per_client_address_but_not_for_the_admin(ui):
 
 
 def test_limiter_window_slides_by_the_hour():
-    from search_ui.saved import SaveLimiter
+    from search_ui.views.saved import SaveLimiter
 
     limiter = SaveLimiter()
     assert [limiter.allow("a", 2, now=t) for t in (0, 10)] == [0.0, 0.0]

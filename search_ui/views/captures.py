@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort
 
 from archive.extract.decoding import decode
 from archive.read.captures import html_capture
-from search_ui import resources
+from search_ui.app_resources import resources
 
 bp = Blueprint("captures", __name__)
 

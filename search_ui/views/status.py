@@ -10,10 +10,11 @@ the flagged ones). The totals count every site. /status.json takes the same para
 from __future__ import annotations
 
 import math
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, request, url_for
 
 from archive.read.status import SiteEntry, site_index
-from search_ui import resources
+from search_ui.app_resources import resources
+from search_ui.views.render import twin
 
 bp = Blueprint("status", __name__)
 
@@ -21,14 +22,7 @@ PAGE_SIZE = 100          # sites not flagged, per page
 MAX_QUERY = 100          # characters of ?q= looked at
 
 
-@bp.get("/status")
-def status():
-    return render_template("status.html", view=status_view(**_params()))
-
-
-@bp.get("/status.json")
-def status_json():
-    return jsonify(status_view(**_params()))
+twin(bp, "/status", "status", "status.html", lambda: status_view(**_params()))
 
 
 def _params() -> dict:

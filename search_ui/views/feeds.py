@@ -3,29 +3,25 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Iterator
-from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 from markupsafe import escape
+
 import archive.index as index
 from archive.read.documents import Document, document_record, documents_by_id
-from search_ui import resources
+from search_ui import atom as atom_xml
+from search_ui.app_resources import resources
 from search_ui.filters import safe_href
 from search_ui.query import SearchRequest, parse_request
 
 bp = Blueprint("feeds", __name__)
 
-ATOM = "http://www.w3.org/2005/Atom"
 BATCH = 200                      # the index's largest page
 SUMMARY_CHARS, CONTENT_CHARS = 200, 3000
 CSV_COLUMNS = ("id", "title", "published", "year", "province", "city", "county", "region_code", "doc_type",
                "themes", "agency", "doc_number", "site", "status", "url", "archive_url")
-# characters XML 1.0 cannot carry even escaped; scraped text sometimes has them
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # a cell starting with these is a formula to a spreadsheet
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,67 +40,36 @@ def atom():
 
 
 def feed_xml(req: SearchRequest, rows: list[Document], error: str | None = None) -> bytes:
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-CN"})
-    self_url = url_for("feeds.atom", _external=True, **req.params())
-    _sub(feed, "id", self_url)
-    _sub(feed, "title", f"政府方案档案：{req.q or '全部文件'}" + "".join(f" {v}" for v in req.active_filters().values()))
-    if error:
-        _sub(feed, "subtitle", error)
-    _sub(feed, "updated", _stamp(max((r.updated_at for r in rows), default=None)))
-    _sub(_sub(feed, "author"), "name", "政府方案档案")
-    _link(feed, "self", self_url, "application/atom+xml")
-    _link(feed, "alternate", url_for("search.search", _external=True, **req.params()), "text/html")
-    _sub(feed, "generator", "govplans")
+    title = f"政府方案档案：{req.q or '全部文件'}" + "".join(f" {v}" for v in req.active_filters().values())
+    feed = atom_xml.new_feed(url_for("feeds.atom", _external=True, **req.params()), title,
+                         max((r.updated_at for r in rows), default=None), subtitle=error,
+                         alternate=url_for("search.search", _external=True, **req.params()))
     for row in rows:
-        feed.append(_entry(row))
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+        _entry(atom_xml.sub(feed, "entry"), row)
+    return atom_xml.serialise(feed)
 
 
-def _entry(row: Document) -> ET.Element:
-    entry = ET.Element(f"{{{ATOM}}}entry")
+def _entry(entry, row: Document) -> None:
     page = url_for("documents.show", doc_id=row.id, _external=True)
-    _sub(entry, "id", page)
-    _sub(entry, "title", row.title or "（无标题）")
-    _sub(entry, "updated", _stamp(row.updated_at))
+    atom_xml.sub(entry, "id", page)
+    atom_xml.sub(entry, "title", row.title or "（无标题）")
+    atom_xml.sub(entry, "updated", atom_xml.stamp(row.updated_at))
     if row.published:
-        _sub(entry, "published", f"{row.published.isoformat()}T00:00:00+08:00")   # portals publish in Beijing time
+        atom_xml.sub(entry, "published", f"{row.published.isoformat()}T00:00:00+08:00")   # portals publish in Beijing time
     if row.agency:
-        _sub(_sub(entry, "author"), "name", row.agency)
-    _link(entry, "alternate", page, "text/html")
+        atom_xml.sub(atom_xml.sub(entry, "author"), "name", row.agency)
+    atom_xml.link(entry, "alternate", page, "text/html")
     original = safe_href(row.url)
     if original:
-        _link(entry, "related", original, "text/html")
+        atom_xml.link(entry, "related", original, "text/html")
     for term in [*(row.themes or ()), row.doc_type]:
         if term:
-            ET.SubElement(entry, f"{{{ATOM}}}category", term=_clean(term))
+            atom_xml.category(entry, term)
     text = row.text or ""
-    _sub(entry, "summary", text[:SUMMARY_CHARS] + ("…" if len(text) > SUMMARY_CHARS else ""), type="text")
+    atom_xml.sub(entry, "summary", text[:SUMMARY_CHARS] + ("…" if len(text) > SUMMARY_CHARS else ""), type="text")
     # type="html": the HTML is itself escaped text, so scraped markup is shown, never run
     paragraphs = [line.strip() for line in text[:CONTENT_CHARS].splitlines() if line.strip()]
-    _sub(entry, "content", "".join(f"<p>{escape(p)}</p>" for p in paragraphs), type="html")
-    return entry
-
-
-def _sub(parent: ET.Element, name: str, text: str | None = None, **attrs) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{name}", attrs)
-    if text is not None:
-        element.text = _clean(text)
-    return element
-
-
-def _link(parent: ET.Element, rel: str, href: str, kind: str) -> None:
-    ET.SubElement(parent, f"{{{ATOM}}}link", rel=rel, href=_clean(href), type=kind)
-
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("", str(text))
-
-
-def _stamp(moment: datetime | None) -> str:
-    """RFC 3339; the archive stores UTC without a zone."""
-    moment = moment or datetime.now(timezone.utc).replace(tzinfo=None)
-    return moment.replace(microsecond=0).isoformat() + "Z"
+    atom_xml.sub(entry, "content", "".join(f"<p>{escape(p)}</p>" for p in paragraphs), type="html")
 
 
 # -- downloads ---------------------------------------------------------------------------

@@ -11,14 +11,15 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, request, url_for
 
 from archive.index.api import FacetValue, SearchFilters, SearchResults
 from archive import regions
 from archive.read import templates as template_families
-from search_ui import charts, facets, resources
-from search_ui.query import MAX_PAGE, PARAM_LABELS, SearchRequest, parse_request
-from search_ui.search import pager
+from search_ui import charts, facets
+from search_ui.app_resources import resources
+from search_ui.query import MAX_PAGE, PARAM_LABELS, SearchRequest, pager, parse_request
+from search_ui.views.render import twin
 
 bp = Blueprint("explorer", __name__)
 
@@ -26,16 +27,7 @@ FILTERS = ("region", "year", "year_from", "year_to", "theme", "doc_type")
 FACET_NAMES = ("region", "year", "theme", "doc_type")
 
 
-@bp.get("/templates")
-def templates():
-    view, status = explorer_page(_request())
-    return render_template("templates.html", view=view), status
-
-
-@bp.get("/templates.json")
-def templates_json():
-    view, status = explorer_page(_request())
-    return jsonify(view), status
+twin(bp, "/templates", "templates", "templates.html", lambda: explorer_page(_request()))
 
 
 def _request() -> SearchRequest:

@@ -1,34 +1,18 @@
 """What changed: one document's version against the one before, and two copies side by side."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, url_for
+from flask import Blueprint, abort, url_for
 
 from archive.read.documents import Document
 from search_ui import diffing
-from search_ui.documents import load
 from search_ui.filters import cn_date
+from search_ui.views.render import document_or_404, twin
 
 bp = Blueprint("compare", __name__)
-
-
-@bp.get("/doc/<id:doc_id>/versions/<id:number>")
-def version_diff(doc_id: int, number: int):
-    return render_template("version_diff.html", view=version_view(load(doc_id), number))
-
-
-@bp.get("/doc/<id:doc_id>/versions/<id:number>.json")
-def version_diff_json(doc_id: int, number: int):
-    return jsonify(version_view(load(doc_id), number))
-
-
-@bp.get("/doc/<id:doc_id>/compare/<id:other_id>")
-def copies(doc_id: int, other_id: int):
-    return render_template("compare.html", view=compare_view(load(doc_id), load(other_id)))
-
-
-@bp.get("/doc/<id:doc_id>/compare/<id:other_id>.json")
-def copies_json(doc_id: int, other_id: int):
-    return jsonify(compare_view(load(doc_id), load(other_id)))
+twin(bp, "/doc/<id:doc_id>/versions/<id:number>", "version_diff", "version_diff.html",
+     lambda doc_id, number: version_view(document_or_404(doc_id), number))
+twin(bp, "/doc/<id:doc_id>/compare/<id:other_id>", "copies", "compare.html",
+     lambda doc_id, other_id: compare_view(document_or_404(doc_id), document_or_404(other_id)))
 
 
 def version_view(row: Document, number: int) -> dict:

@@ -8,14 +8,14 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 import archive.index as index
 from archive.index.api import Hit, SearchResults
 from archive import regions
-from search_ui import charts, facets, resources
+from search_ui import charts, facets
+from search_ui.app_resources import resources
 from search_ui.filters import marks
-from search_ui.query import ID_SLOT, MAX_PAGE, SearchRequest, parse_request, url_pattern
+from search_ui.query import ID_SLOT, MAX_PAGE, SearchRequest, pager, parse_request, url_pattern
 
 bp = Blueprint("search", __name__)
 
 SORT_LABELS = {"relevance": "相关度", "date": "发布日期"}
-PAGER_WINDOW = 3
 
 
 @bp.get("/")
@@ -136,18 +136,4 @@ def _hit(hit: Hit, doc_url: str) -> dict:
         "doc_type": hit.doc_type,
         "site": hit.site,
         "score": round(hit.score, 3) if hit.score is not None else None,
-    }
-
-
-def pager(req: SearchRequest, pages: int) -> dict:
-    current = req.page
-    numbers = range(max(1, current - PAGER_WINDOW), min(pages, current + PAGER_WINDOW) + 1)
-    return {
-        "prev_url": req.url(page=current - 1 if current > 2 else None) if current > 1 else None,
-        "next_url": req.url(page=current + 1) if current < pages else None,
-        "first_url": req.url(page=None) if numbers and numbers[0] > 1 else None,
-        "last_url": req.url(page=pages) if numbers and numbers[-1] < pages else None,
-        "last": pages,
-        "numbers": [{"number": n, "current": n == current, "url": req.url(page=n if n > 1 else None)}
-                    for n in numbers],
     }

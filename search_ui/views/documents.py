@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 import re
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
 from archive.read import templates
 from archive.read.captures import HTML_TYPES, mimetype_of
-from archive.read.documents import Document, document_record, get_document
-from search_ui import diffing, resources
+from archive.read.documents import Document, document_record
+from search_ui import diffing
+from search_ui.app_resources import resources
 from search_ui.facets import STATUS_LABELS
 from search_ui.filters import cn_date
 from search_ui.query import ID_SLOT, url_pattern
+from search_ui.views.render import document_or_404
 
 bp = Blueprint("documents", __name__)
 
@@ -28,13 +30,13 @@ _LEVEL3 = re.compile(r"^[0-9０-９]+[.．、]")
 
 @bp.get("/doc/<id:doc_id>")
 def show(doc_id: int):
-    row = load(doc_id)
+    row = document_or_404(doc_id)
     return render_template("document.html", doc=document_view(row))
 
 
 @bp.get("/doc/<id:doc_id>.json")
 def show_json(doc_id: int):
-    row = load(doc_id)
+    row = document_or_404(doc_id)
     record = document_record(row)
     record["site_name"] = row.site.name if row.site else None
     record["attachments"] = [{"url": a.url, "name": a.name, "ext": a.ext, "text": a.text} for a in row.attachments]
@@ -44,13 +46,6 @@ def show_json(doc_id: int):
     record["copies"] = page.pop("items")
     record.update({f"copies_{name}": value for name, value in page.items()})
     return jsonify(record)
-
-
-def load(doc_id: int) -> Document:
-    row = get_document(resources().archive, doc_id)
-    if row is None:
-        abort(404)
-    return row
 
 
 def document_view(row: Document) -> dict:

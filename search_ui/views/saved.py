@@ -23,12 +23,11 @@ from collections import deque
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
-from xml.etree import ElementTree as ET
 
 from archive.operations.notify import KIND_LABELS, matches
 from archive.store.saved import add_saved, clean_filters, get_saved_by_feed_key
-from search_ui import resources
-from search_ui.feeds import ATOM, _link, _stamp, _sub
+from search_ui import atom as atom_xml
+from search_ui.app_resources import resources
 from search_ui.filters import safe_href
 
 bp = Blueprint("saved", __name__)
@@ -147,28 +146,23 @@ def atom(feed_key: str):
 
 def feed_xml(saved, events, error: str | None = None) -> bytes:
     """Newest event first; each entry is one event (a document new, changed or withdrawn in a run)."""
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-CN"})
     self_url = url_for("saved.atom", feed_key=saved.feed_key, _external=True)
-    _sub(feed, "id", self_url)
-    _sub(feed, "title", f"政府方案档案·保存的检索：{saved.name}")
-    _sub(feed, "subtitle", error or f"检索「{saved.query}」的新增、修改与撤下文件")
-    _sub(feed, "updated", _stamp(max((e.at for e in events), default=saved.created)))
-    _sub(_sub(feed, "author"), "name", "政府方案档案")
-    _link(feed, "self", self_url, "application/atom+xml")
-    _sub(feed, "generator", "govplans")
+    feed = atom_xml.new_feed(self_url, f"政府方案档案·保存的检索：{saved.name}",
+                         max((e.at for e in events), default=saved.created),
+                         subtitle=error or f"检索「{saved.query}」的新增、修改与撤下文件")
     for event in events:
-        entry = _sub(feed, "entry")
+        entry = atom_xml.sub(feed, "entry")
         page = url_for("documents.show", doc_id=event.document_id, _external=True)
-        _sub(entry, "id", f"{self_url}#event-{event.id}")
-        _sub(entry, "title", f"【{KIND_LABELS.get(event.kind, event.kind)}】{event.title or '（无标题）'}")
-        _sub(entry, "updated", _stamp(event.at))
+        atom_xml.sub(entry, "id", f"{self_url}#event-{event.id}")
+        atom_xml.sub(entry, "title", f"【{KIND_LABELS.get(event.kind, event.kind)}】{event.title or '（无标题）'}")
+        atom_xml.sub(entry, "updated", atom_xml.stamp(event.at))
         if event.published:
-            _sub(entry, "published", f"{event.published.isoformat()}T00:00:00+08:00")
-        ET.SubElement(entry, f"{{{ATOM}}}category", term=event.kind)
-        _link(entry, "alternate", page, "text/html")
+            atom_xml.sub(entry, "published", f"{event.published.isoformat()}T00:00:00+08:00")
+        atom_xml.category(entry, event.kind)
+        atom_xml.link(entry, "alternate", page, "text/html")
         original = safe_href(event.url)
         if original:
-            _link(entry, "related", original, "text/html")
-        _sub(entry, "summary", f"{KIND_LABELS.get(event.kind, event.kind)} · {event.site or ''} · {event.url}", type="text")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+            atom_xml.link(entry, "related", original, "text/html")
+        atom_xml.sub(entry, "summary", f"{KIND_LABELS.get(event.kind, event.kind)} · {event.site or ''} · {event.url}",
+                 type="text")
+    return atom_xml.serialise(feed)
