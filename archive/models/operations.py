@@ -46,7 +46,7 @@ class DocumentEvent(Base):
 
 
 class RunCheck(Base):
-    """What a run saw of its site's pages, for the broken-site rules (archive/health.py):
+    """What a run saw of its site's pages, for the broken-site rules (archive/operations/health.py):
     how many items its lists showed, and field coverage of the pages it extracted as served."""
     __tablename__ = "run_checks"
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), primary_key=True)

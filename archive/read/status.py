@@ -19,7 +19,7 @@ RUN_COLUMNS = ("site_id", "id", "started", "finished", "pages", "new", "changed"
 
 
 def broken_reason(run: CrawlRun | None) -> str | None:
-    """The health rules (archive/health.py) applied to one run alone."""
+    """The health rules (archive/operations/health.py) applied to one run alone."""
     if run is None:
         return None
     facts = health.RunFacts(run_id=getattr(run, "id", 0), finished=run.finished is not None, pages=run.pages or 0,

@@ -24,7 +24,7 @@ from archive.store import runs, storage_problem
 from archive.store.health import record_check
 from crawler import signals as govplans_signals
 from crawler.archive_handle import archive_for
-from crawler.failures import FATAL_STAT
+from crawler.failures import FATAL_STAT, abort_crawl
 
 PROGRESS_SECONDS = 1.0
 PAGE_KINDS = ("detail", "unchanged", "gone")   # what counts as a detail response of the run
@@ -91,8 +91,14 @@ class CrawlRunsExtension:
                 self.seen[item.site_id].append(item.url)
             if item.kind == "detail" and item.document is not None:
                 self._extracted(item.site_id, item.document)
-        if time.monotonic() - self._saved > PROGRESS_SECONDS:
-            self.save_progress()
+        if time.monotonic() - self._saved > PROGRESS_SECONDS and not self._stats().get(FATAL_STAT):
+            try:
+                self.save_progress()
+            except Exception as error:
+                problem = storage_problem(error)
+                if problem is None:
+                    raise
+                abort_crawl(self.crawler, problem)   # the database cannot take it: stop, resume later
 
     def _extracted(self, site_id: str, document) -> None:
         fields = self.fields[site_id]

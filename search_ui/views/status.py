@@ -1,5 +1,5 @@
 """Status for operators: per site the documents, the last crawl run, its errors by kind, and
-whether the site looks broken (archive/health.py: the verdict kept after its last run, or judged
+whether the site looks broken (archive/operations/health.py: the verdict kept after its last run, or judged
 here from its runs when none was kept).
 
 The figures for every site come from a fixed number of grouped queries (no query per site), and
