@@ -62,7 +62,8 @@ def similarities(mine: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
 
 
 @lru_cache(maxsize=1024)  # keys of candidates are stored: only a document's own, and fallbacks
-def document_keys(body: str, code: str | None, county: str | None, city: str | None, min_chars: int) -> frozenset[int] | None:
+def document_keys(body: str, code: str | None, county: str | None, city: str | None,
+                  min_chars: int) -> frozenset[int] | None:
     return sentence_keys(body, place_names(code, county, city), min_chars)
 
 

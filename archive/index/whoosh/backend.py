@@ -15,7 +15,8 @@ from archive.index.api import Hit, IndexDoc, IndexFormatError, SearchFilters, Se
 from archive.index.highlight import mark, snippet, word_pattern
 from archive.index.request import checked_facet_limit, checked_request, narrowest_region, page_window
 from archive.index.syntax import QuerySyntaxError
-from archive.index.whoosh import bulk, old_names, storage  # noqa: F401  (old_names: indexes written before the layout open)
+# old_names: indexes written before the engines had packages of their own still open
+from archive.index.whoosh import bulk, old_names, storage  # noqa: F401
 from archive.index.whoosh.columns import Columns
 from archive.index.whoosh.facet_counts import count_facets
 from archive.index.whoosh.matching import match_query
