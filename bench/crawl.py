@@ -24,9 +24,10 @@ from pathlib import Path
 
 import yaml
 
+# bare and capture store nothing: no pipelines and no crawl-runs extension (run bookkeeping)
 MODES = {
-    "bare": {"ITEM_PIPELINES": {}, "DOWNLOADER_MIDDLEWARES": {}},
-    "capture": {"ITEM_PIPELINES": {}},
+    "bare": {"ITEM_PIPELINES": {}, "DOWNLOADER_MIDDLEWARES": {}, "EXTENSIONS": {}},
+    "capture": {"ITEM_PIPELINES": {}, "EXTENSIONS": {}},
     "full": {},
 }
 
