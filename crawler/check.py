@@ -70,9 +70,9 @@ def check_site(site: dict, user_agent: str, test_hosts: bool = False) -> list[Co
             request = Request(column, cb_kwargs={"site": site, "column": column})
             response = fetch(request, user_agent, test_hosts)
             check.status = response.status
-            follow = getattr(spider, "jpage_request", None)
+            follow = getattr(spider, "first_list_request", None)
             proxy = follow(response, site, column) if follow and hasattr(response, "text") else None
-            if proxy is not None:  # a 大汉 column page: its items come from the dataproxy
+            if proxy is not None:  # a 大汉 column page (items from the dataproxy), a gkmlpt index (the API)
                 check.via = f"POST {proxy.url} {proxy.body.decode('latin-1')}"
                 response = fetch(proxy, user_agent, test_hosts)
                 check.status = response.status

@@ -38,3 +38,23 @@ def browser_settings(settings) -> dict:
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": settings.getint("GOVPLANS_RENDER_PAGES", 2),
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": settings.getint("DOWNLOAD_TIMEOUT", 30) * 1000,
     }
+
+
+def render_page(url: str, chromium: str, test_hosts: bool, user_agent: str, timeout: float = 30) -> tuple[str | None, str]:
+    """One page rendered in headless Chromium (for `sites discover`): (its DOM, what happened)."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        return None, "playwright is not installed"
+    flags = FLAGS + (["--host-resolver-rules=MAP *.test 127.0.0.1"] if test_hosts else [])
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=flags)
+            try:
+                page = browser.new_page(user_agent=user_agent)
+                answer = page.goto(url, wait_until="networkidle", timeout=timeout * 1000)
+                return page.content(), f"rendered in Chromium (HTTP {answer.status if answer else '?'})"
+            finally:
+                browser.close()
+    except Error as error:
+        return None, f"Chromium: {str(error).splitlines()[0]}"

@@ -95,6 +95,14 @@ class GkmlptSpider(FamilySpider):
             return
         yield self.list_request(api_url(response.url, category, 1, config["sid"]), site, column, 1, None, seen_run)
 
+    def first_list_request(self, response, site: dict, column: str):
+        """For a check of one column (`sites check`, `sites discover`): its first API page."""
+        config = read_config(response.text) if hasattr(response, "text") else None
+        if config is None:
+            return None
+        category = column.split("#", 1)[1] if "#" in column else "0"
+        return self.list_request(api_url(response.url, category, 1, config["sid"]), site, column)
+
     def _articles(self, response) -> tuple[dict, list[dict]]:
         try:
             data = json.loads(response.text)

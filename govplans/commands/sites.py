@@ -115,4 +115,28 @@ def sites_check(site_id, sites_file, show) -> None:
         raise click.ClickException("the spider found no items on any start page")
 
 
+@sites.command("discover")
+@click.argument("url", required=False)
+@click.option("--write", is_flag=True, help="Add the proposed entry to the registry (or update the site's entry).")
+@click.option("--into", type=click.Path(dir_okay=False), default=None,
+              help="With --write: the file for new entries (default crawler/sites/discovered.yaml).")
+@click.option("--all", "every_site", is_flag=True, help="Discover every registry site (with --province: inside it).")
+@click.option("--province", "within", default=None, help="With --all: sites whose region is inside this code.")
+@click.option("--parallel", default=4, show_default=True, help="With --all: sites discovered at once.")
+@click.option("--delay", type=float, default=1.0, show_default=True, help="Seconds between two requests to one site.")
+@click.option("--test-hosts", is_flag=True, help="Send *.test names to 127.0.0.1 (the farm and replays).")
+@sites_file_option
+def sites_discover(url, write, into, every_site, within, parallel, delay, test_hosts, sites_file) -> None:
+    """Propose a registry entry for a portal: its platform (family), the columns holding plans and
+    notices, whether lists need a browser, with a confidence and what was seen on the way."""
+    from govplans.discovering import discover_all, discover_one
+
+    if bool(url) == every_site:
+        raise click.UsageError("give a URL, or --all")
+    if every_site:
+        discover_all(registry_sites(sites_file), within, parallel, delay, test_hosts, write, sites_file)
+    else:
+        discover_one(url, delay, test_hosts, write, into, sites_file)
+
+
 COMMANDS = (sites,)
