@@ -12,16 +12,14 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from protego import Protego
 from scrapy.http import HtmlResponse, Request
 
 from archive import divisions
 from archive.extract import RawPage, extract_document
-from crawler.check import fetch
+from crawler.check import Fetcher
 from crawler.platforms import column_candidates, column_words_match, platform_scores
 from crawler.render import render_page
 from crawler.spiders import spider_for
@@ -29,11 +27,11 @@ from crawler.spiders.gkmlpt import leaves, read_config
 from crawler.spiders.hanweb import jpage_config
 from crawler.spiders.lists import dated_links
 
-MAX_FETCHES = 40            # requests per site, at most
 FIRST_LEVEL = 14            # column links followed from the homepage
 SECOND_LEVEL = 8            # from each hub
 SCRIPTED_LIST = re.compile(r"fetch\(|\$\.(?:ajax|get|post|getJSON)\(|XMLHttpRequest|axios\.|\.jhtml|datacall", re.I)
-SITE_CODE = re.compile(r"""<meta\s+name=["']SiteIDCode["']\s+content=["'](\w{6})""", re.I)
+# 网站标识码: the SiteIDCode meta, or the 纠错 widget's sitecode; its first six digits are the region code
+SITE_CODE = re.compile(r"""<meta\s+name=["']SiteIDCode["']\s+content=["'](\d{6})|\bsitecode\s*=\s*['"]?(\d{6})\d{4}""", re.I)
 SITE_NAME = re.compile(r"""<meta\s+name=["']SiteName["']\s+content=["']([^"']+)""", re.I)
 MIN_LIST_LINKS = 4
 
@@ -50,55 +48,6 @@ class Proposal:
     confidence: float
     seen: list[Seen] = field(default_factory=list)
     scores: dict = field(default_factory=dict)
-
-
-class Fetcher:
-    """Plain GETs (and the spiders' POSTs) to one site: robots.txt obeyed, a pause between requests."""
-
-    def __init__(self, user_agent: str, test_hosts: bool, delay: float = 1.0, budget: int = MAX_FETCHES):
-        self.user_agent, self.test_hosts, self.delay, self.budget = user_agent, test_hosts, delay, budget
-        self.robots: dict[str, Protego | None] = {}
-        self.last = 0.0
-
-    def get(self, request: Request | str, hops: int = 3):
-        request = Request(request) if isinstance(request, str) else request
-        if self.budget <= 0:
-            return None, "budget spent"
-        if not self.allowed(request.url):
-            return None, "disallowed by robots.txt"
-        for _ in range(hops + 1):
-            self._pause()
-            self.budget -= 1
-            try:
-                response = fetch(request, self.user_agent, self.test_hosts)
-            except (OSError, ValueError) as error:
-                return None, f"{type(error).__name__}: {error}"
-            location = response.headers.get(b"Location")
-            if response.status in (301, 302, 303, 307, 308) and location:
-                request = Request(urljoin(request.url, location.decode("latin-1")))
-                continue
-            return response, f"HTTP {response.status}"
-        return None, "too many redirects"
-
-    def allowed(self, url: str) -> bool:
-        parts = urlsplit(url)
-        root = f"{parts.scheme}://{parts.netloc}"
-        if root not in self.robots:
-            self.robots[root] = None
-            try:
-                answer = fetch(Request(root + "/robots.txt"), self.user_agent, self.test_hosts)
-                if answer.status == 200 and hasattr(answer, "text"):
-                    self.robots[root] = Protego.parse(answer.text)
-            except (OSError, ValueError):
-                pass
-        rules = self.robots[root]
-        return rules is None or rules.can_fetch(url, self.user_agent)
-
-    def _pause(self) -> None:
-        wait = self.last + self.delay - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        self.last = time.monotonic()
 
 
 @dataclass
@@ -124,7 +73,15 @@ def discover(url: str, user_agent: str, test_hosts: bool = False, delay: float =
     in_site = _same_site(home.url)
     texts = [home.text]
     pages = _explore(fetcher, home, in_site, seen, texts)
+    if urlsplit(home.url).path not in ("", "/", "/index.html", "/index.htm", "/index.shtml"):
+        start = _read(home, "the page given")         # a column page given as the start: a list itself?
+        if start.kind in ("list", "jpage", "gkmlpt", "js-list"):
+            pages.insert(0, start)
+            seen.insert(0, Seen(home.url, f"the page given: {start.kind}"))
     scores = platform_scores(texts)
+    if scores.get("gkmlpt") and not any(page.kind == "gkmlpt" for page in pages):
+        pages += _gkmlpt_index(fetcher, base, seen, texts)      # Guangdong's catalogue, linked or not
+        scores = platform_scores(texts)
     family, render = _family(scores, pages)
     columns = _columns(family, pages, base)
     entry = _entry(home, base, family, columns, render)
@@ -183,6 +140,18 @@ def _explore(fetcher: Fetcher, home, in_site, seen: list[Seen], texts: list[str]
     return pages
 
 
+def _gkmlpt_index(fetcher: Fetcher, base: str, seen: list[Seen], texts: list[str]) -> list[Page]:
+    url = base + "/gkmlpt/index"
+    response, status = fetcher.get(url)
+    if response is None or response.status != 200 or not hasattr(response, "text"):
+        seen.append(Seen(url, f"gkmlpt catalogue: {status}"))
+        return []
+    page = _read(response, "政府信息公开目录")
+    seen.append(Seen(url, f"gkmlpt catalogue: {page.kind}"))
+    texts.append(page.text)
+    return [page]
+
+
 def _family(scores, pages: list[Page]) -> tuple[str, bool]:
     """(family, render in a browser)."""
     kinds = {page.kind for page in pages}
@@ -193,7 +162,8 @@ def _family(scores, pages: list[Page]) -> tuple[str, bool]:
     family, score = scores.most_common(1)[0] if scores else ("generic", 0)
     if family == "xxgk" and "list" not in kinds:
         family = "generic"
-    if score >= (2 if family == "xxgk" else 3) and family != "gkmlpt":
+    lists = kinds & {"list", "jpage"}
+    if score >= (2 if family == "xxgk" or lists else 3) and family != "gkmlpt":
         return family, False
     if "js-list" in kinds and "list" not in kinds:
         return "generic", True
@@ -222,7 +192,7 @@ def _entry(home, base: str, family: str, columns: list[str], render: bool) -> di
     code = SITE_CODE.search(text)
     name = SITE_NAME.search(text)
     title = home.css("title::text").get() or ""
-    unit = divisions.division(code.group(1)) if code else None
+    unit = divisions.division(code.group(1) or code.group(2)) if code else None
     for words in ([name.group(1)] if name else []) + re.split(r"[_|\-—\s]+", title):
         unit = unit or (divisions.resolve(name=words.strip()) if words.strip() else None)
     host = urlsplit(base).hostname or ""

@@ -38,6 +38,7 @@ COLUMN_WORDS = (
 COLUMN_HREFS = re.compile(r"zwgk|xxgk|zcwj|gfxwj|tzgg|ghjh|jhzj|gkml|gkmlpt|zfwj|zcfg|/col/col\d+|ListInfo|"
                           r"list\.(?:s?html?|asp|jsp|shtml)|/zwgk\.htm", re.I)
 NOT_COLUMNS = re.compile(r"登录|注册|english|无障碍|长者|繁體|繁体|首页|网站地图|联系我们|办事|互动|领导|机构|"
+                         r"指南|年报|年度报告|制度|依申请|申请|"
                          r"信箱|留言|调查|访谈|走进|概况|旅游|招聘|搜索|APP|微信|微博", re.I)
 MORE = re.compile(r"^(?:更多|more|查看更多)?\s*(?:>+|»|＞+)?\s*(?:更多)?$", re.I)
 # Detail pages by URL shape: an item, not a column.
@@ -64,20 +65,27 @@ def platform_scores(texts: list[str]) -> Counter:
 
 
 def anchor_label(anchor) -> str:
-    """The link's text, or for 更多 / more the heading of the block it sits in."""
+    """The link's text (or its title, or its image's alt); for 更多 / more, the heading of its block."""
     text = clean(anchor.text_content()) or clean(anchor.get("title"))
-    if text and not MORE.match(text):
+    if not text:
+        image = next(anchor.iter("img"), None)
+        return clean(image.get("alt")) if image is not None else ""
+    if not MORE.match(text):
         return text
     node = anchor.getparent()
-    for _ in range(3):
+    for _ in range(3):                      # the nearest text before the 更多 link, a few levels up
         if node is None:
             break
+        before = []
         for child in node.iter():
-            if child is anchor or not isinstance(child.tag, str) or child.tag in ("ul", "li", "table", "tr"):
-                continue
-            own = clean(child.text or "")
-            if own and not MORE.match(own) and len(own) <= MAX_TEXT:
-                return own
+            if child is anchor:
+                break
+            if isinstance(child.tag, str) and child.tag not in ("ul", "li", "table", "tr", "script", "style"):
+                own = clean(child.text or "")
+                if own and not MORE.match(own) and len(own) <= MAX_TEXT:
+                    before.append(own)
+        if before:
+            return before[-1]
         node = node.getparent()
     return text
 

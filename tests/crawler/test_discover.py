@@ -88,3 +88,25 @@ def test_discover_all_runs_over_a_province_of_the_registry(every_family, tmp_pat
         site = next(s for s in world.sites if s.id == line.split()[0])
         assert line.split()[1] == site.family
     assert f"discovered {len(hunan)} of {len(hunan)} sites" in result.stderr
+
+
+def test_column_links_are_named_by_their_block_and_items_are_not_columns():
+    import lxml.html
+
+    from crawler.platforms import column_candidates
+
+    root = lxml.html.fromstring(
+        '<div><div class="block"><span>通知公告</span><a href="/col/col12/index.html">更多&gt;&gt;</a>'
+        '<ul><li><a href="/art/2024/5/1/art_12_345.html">关于做好防汛工作的通知</a></li></ul></div>'
+        '<a href="/zwgk/zfxxgkzn/">政府信息公开指南</a><a href="/zwgk/zcwj/">政策文件</a>'
+        '<a href="/tab/" style="display:block"></a><a href="http://elsewhere.example/ghjh/">规划计划</a></div>')
+    found = column_candidates(root, "http://www.x.gov.cn/", lambda url: "www.x.gov.cn" in url)
+    assert [(c.label, c.url) for c in found] == [("政策文件", "http://www.x.gov.cn/zwgk/zcwj/"),
+                                                ("通知公告", "http://www.x.gov.cn/col/col12/index.html")]
+
+
+def test_with_test_hosts_discovery_never_leaves_loopback():
+    from crawler.discover import Fetcher
+
+    response, status = Fetcher(UA, test_hosts=True, delay=0).get("http://www.qiyang.gov.cn/")
+    assert response is None and "not a test host" in status
