@@ -139,6 +139,12 @@ def match_name(text: str) -> Region | None:
     return lookup(code) if code else None
 
 
+def codes_named(name: str) -> frozenset[str]:
+    """Every code a full, old or alias name means (鼓楼区 -> five codes), else those of a short name."""
+    table = _table()
+    return table.full_names.get(name) or table.short_names.get(name) or frozenset()
+
+
 def _mentions(text: str) -> list[tuple[int, int, frozenset[str]]]:
     """(start, end, codes) of every full or alias name in text, longest match at each start."""
     table = _table()
@@ -182,6 +188,11 @@ def _consistent(code: str, named: set[str]) -> bool:
     """Whether the text also names a parent of code (so 鼓楼区 with 福州市 is resolved)."""
     province, city = parent_codes(code)
     return (city is not None and city in named) or (province in named and province != code)
+
+
+def units() -> list[_Row]:
+    """Every row of regions.tsv (code, name, level, province_code, city_code …), ordered by code."""
+    return list(_table().rows.values())
 
 
 def all_counties() -> list[Region]:

@@ -2,10 +2,12 @@
 
 No Scrapy engine: a few plain HTTP requests (robots.txt first, the crawler's User-Agent), then the
 family spider's own list reading on the responses, so a new registry entry can be tried in seconds.
+The same requests, paced and kept to robots.txt and a budget (Fetcher), serve `sites discover`.
 """
 from __future__ import annotations
 
 import http.client
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -17,6 +19,7 @@ from scrapy.responsetypes import responsetypes
 from crawler.spiders import spider_for
 
 TIMEOUT = 20
+MAX_FETCHES = 40            # requests per site for one discovery, at most
 
 
 @dataclass
@@ -70,9 +73,9 @@ def check_site(site: dict, user_agent: str, test_hosts: bool = False) -> list[Co
             request = Request(column, cb_kwargs={"site": site, "column": column})
             response = fetch(request, user_agent, test_hosts)
             check.status = response.status
-            follow = getattr(spider, "jpage_request", None)
+            follow = getattr(spider, "first_list_request", None)
             proxy = follow(response, site, column) if follow and hasattr(response, "text") else None
-            if proxy is not None:  # a 大汉 column page: its items come from the dataproxy
+            if proxy is not None:  # a 大汉 column page (items from the dataproxy), a gkmlpt index (the API)
                 check.via = f"POST {proxy.url} {proxy.body.decode('latin-1')}"
                 response = fetch(proxy, user_agent, test_hosts)
                 check.status = response.status
@@ -86,3 +89,57 @@ def check_site(site: dict, user_agent: str, test_hosts: bool = False) -> list[Co
         if not check.pages:
             check.next_page = spider.next_page(response)
     return checks
+
+
+class Fetcher:
+    """For `sites discover`: plain GETs (and the spiders' POSTs) to one site: robots.txt obeyed, a pause between requests."""
+
+    def __init__(self, user_agent: str, test_hosts: bool, delay: float = 1.0, budget: int = MAX_FETCHES):
+        self.user_agent, self.test_hosts, self.delay, self.budget = user_agent, test_hosts, delay, budget
+        self.robots: dict[str, Protego | None] = {}
+        self.last = 0.0
+
+    def get(self, request: Request | str, hops: int = 3):
+        request = Request(request) if isinstance(request, str) else request
+        if self.budget <= 0:
+            return None, "budget spent"
+        host = urlsplit(request.url).hostname or ""
+        if self.test_hosts and not (host.endswith(".test") or host in ("127.0.0.1", "localhost")):
+            return None, "not a test host (with --test-hosts nothing leaves 127.0.0.1)"
+        if not self.allowed(request.url):
+            return None, "disallowed by robots.txt"
+        for _ in range(hops + 1):
+            if self.test_hosts and not (urlsplit(request.url).hostname or "").endswith((".test", "127.0.0.1", "localhost")):
+                return None, "redirected off the test hosts"
+            self._pause()
+            self.budget -= 1
+            try:
+                response = fetch(request, self.user_agent, self.test_hosts)
+            except (OSError, ValueError) as error:
+                return None, f"{type(error).__name__}: {error}"
+            location = response.headers.get(b"Location")
+            if response.status in (301, 302, 303, 307, 308) and location:
+                request = Request(urljoin(request.url, location.decode("latin-1")))
+                continue
+            return response, f"HTTP {response.status}"
+        return None, "too many redirects"
+
+    def allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        root = f"{parts.scheme}://{parts.netloc}"
+        if root not in self.robots:
+            self.robots[root] = None
+            try:
+                answer = fetch(Request(root + "/robots.txt"), self.user_agent, self.test_hosts)
+                if answer.status == 200 and hasattr(answer, "text"):
+                    self.robots[root] = Protego.parse(answer.text)
+            except (OSError, ValueError):
+                pass
+        rules = self.robots[root]
+        return rules is None or rules.can_fetch(url, self.user_agent)
+
+    def _pause(self) -> None:
+        wait = self.last + self.delay - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self.last = time.monotonic()

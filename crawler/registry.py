@@ -5,6 +5,8 @@ from pathlib import Path
 
 import yaml
 
+from archive.divisions import current_code
+
 REGISTRY_DIR = Path(__file__).parent / "sites"
 REQUIRED = ("id", "base_url", "family")
 
@@ -26,7 +28,9 @@ def load_sites(path: str | Path | None = None) -> list[dict]:
             if missing:
                 raise RegistryError(f"{file}: site {entry.get('id', '?')} lacks {', '.join(missing)}")
             if entry.get("region") is not None:
-                entry["region"] = str(entry["region"]).zfill(6)
+                # a retired code (祁阳 431121) means its successor (431181)
+                given = str(entry["region"]).zfill(6)
+                entry["region"] = current_code(given) or given
             sites.append(entry)
     ids = [site["id"] for site in sites]
     duplicates = {i for i in ids if ids.count(i) > 1}

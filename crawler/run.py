@@ -31,11 +31,12 @@ from archive.store import StorageError
 from crawler import settings as default_settings
 from crawler.archive_handle import crawl_archive
 from crawler.failures import FATAL_STAT
+from crawler.render import browser_settings, renders
 from crawler.spiders import spider_for
 
 JOB_FILE = "crawl-job.json"
 # Settings the environment may set (the operator's configuration), as for GOVPLANS_DATA.
-ENVIRONMENT_SETTINGS = ("GOVPLANS_CONTACT_URL", "GOVPLANS_STOP_AFTER_SEEN")
+ENVIRONMENT_SETTINGS = ("GOVPLANS_CONTACT_URL", "GOVPLANS_STOP_AFTER_SEEN", "GOVPLANS_CHROMIUM")
 
 
 class NoJobToResume(RuntimeError):
@@ -127,6 +128,8 @@ def _crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None, full
                                              ensure_ascii=False, default=str), encoding="utf-8")
     farm = bool(sites) and all(site.get("farm") for site in sites)
     settings = crawl_settings(data, farm, overrides)
+    if any(renders(site) for site in sites):
+        settings.update(browser_settings(settings), priority="cmdline")
     settings.set("GOVPLANS_FULL_SWEEP", full, priority="cmdline")
     settings.set("GOVPLANS_RESUME_SINCE", resume_since, priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)

@@ -46,6 +46,11 @@ GOVPLANS_GENERIC_KEYWORDS = ["方案", "要点", "计划", "规划", "通知", "
 # Generic spider: a page with at least this many dated links is a list page.
 GOVPLANS_GENERIC_MIN_LIST_LINKS = 4
 
+# Headless Chromium for registry entries with `render: browser` (their list pages); the system's, never a download.
+GOVPLANS_CHROMIUM = "/usr/bin/chromium"
+# Browser pages open at once per crawl when sites render (each is a Chromium tab: memory).
+GOVPLANS_RENDER_PAGES = 2
+
 # Map *.test host names to 127.0.0.1: only for the simulated portals of sitefarm.
 GOVPLANS_RESOLVE_TEST_HOSTS = False
 DNS_RESOLVER = "crawler.resolver.TestHostsResolver"

@@ -18,6 +18,15 @@ aggregators_option = click.option("--aggregators", default=0, show_default=True,
                                   help="How many 范文/文库 sites copying the planted plans (after the county sites).")
 
 
+families_option = click.option("--families", default=None,
+                                help="Comma-separated families the county sites are drawn from (default: trs, xxgk, "
+                                     "legacy, hanweb); gkmlpt, kaipu, vsb, empire and jslist only when named.")
+
+
+def _families(value: str | None) -> tuple[str, ...] | None:
+    return tuple(f.strip() for f in value.split(",") if f.strip()) if value else None
+
+
 attachments_option = click.option("--attachments/--no-attachments", default=True, show_default=True,
                                   help="Attached files (pdf, docx, xlsx, ofd …) under some documents.")
 
@@ -40,10 +49,12 @@ def farm():
 @aggregators_option
 @attachments_option
 @faults_option("low")
+@families_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep it on loopback.")
-def serve(port, sites, seed, day, aggregators, attachments, faults, host):
+def serve(port, sites, seed, day, aggregators, attachments, faults, families, host):
     """Serve every site on one port; the Host header picks the site."""
-    world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments)
+    world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments,
+                  families=_families(families))
     click.echo(f"serving {len(world.sites)} sites on http://{host}:{port} (e.g. http://{world.sites[0].host}:{port}/), "
                f"day {day}, faults {faults}", err=True)
     server.serve(world, host=host, port=port)
@@ -57,10 +68,12 @@ def serve(port, sites, seed, day, aggregators, attachments, faults, host):
 @aggregators_option
 @attachments_option
 @faults_option("low")
-def truth(port, sites, seed, day, aggregators, attachments, faults):
+@families_option
+def truth(port, sites, seed, day, aggregators, attachments, faults, families):
     """Every document as JSON lines: what a perfect crawl and extraction would find.
     Give it the options `farm serve` was given (the defaults match)."""
-    world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments)
+    world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments,
+                  families=_families(families))
     for record in world.truth(port):
         click.echo(json.dumps(record, ensure_ascii=False))
 
@@ -70,9 +83,11 @@ def truth(port, sites, seed, day, aggregators, attachments, faults):
 @sites_option
 @seed_option
 @aggregators_option
-def sites(port, sites, seed, aggregators):
+@families_option
+def sites(port, sites, seed, aggregators, families):
     """The site registry (YAML) for the crawler."""
-    click.echo(World(sites=sites, seed=seed, aggregators=aggregators).registry_yaml(port), nl=False)
+    click.echo(World(sites=sites, seed=seed, aggregators=aggregators, families=_families(families)).registry_yaml(port),
+               nl=False)
 
 
 @farm.command()

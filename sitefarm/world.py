@@ -17,7 +17,7 @@ from archive import regions
 from archive.extract.document import Region
 from sitefarm import attachments as attachments_module
 from sitefarm import texts, timeline
-from sitefarm.families import FAMILIES, PORTAL_FAMILIES
+from sitefarm.families import FAMILIES, NAMED_FAMILIES, PORTAL_FAMILIES
 from sitefarm.faults import Faults
 from sitefarm.model import EPOCH, Column, Doc, Site
 
@@ -57,7 +57,7 @@ class World:
     # --- sites ---------------------------------------------------------------
 
     def _make_sites(self, count: int, families: tuple[str, ...] | None) -> list[Site]:
-        allowed = tuple(f for f in (families or PORTAL_FAMILIES) if f in PORTAL_FAMILIES) or ("trs",)
+        allowed = tuple(f for f in (families or PORTAL_FAMILIES) if f in PORTAL_FAMILIES + NAMED_FAMILIES) or ("trs",)
         rng = random.Random(f"sites:{self.seed}")
         featured = dict(FEATURED) if self.seed == 0 else {}
         pool = [r for r in regions.all_counties() if r.code not in featured]
@@ -202,8 +202,10 @@ class World:
                 yield record
 
     def registry(self, port: int) -> list[dict]:
+        # a family the crawler reads with another spider says so (jslist: generic, rendered in a browser)
         return [{"id": s.id, "name": s.name, "region": s.region.code, "family": s.family,
-                 "base_url": self.base_url(s, port), "columns": [c.path for c in s.columns], "farm": True}
+                 "base_url": self.base_url(s, port), "columns": [c.path for c in s.columns], "farm": True,
+                 **getattr(FAMILIES[s.family], "REGISTRY", {})}
                 for s in self.sites]
 
     def registry_yaml(self, port: int) -> str:

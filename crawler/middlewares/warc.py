@@ -37,6 +37,7 @@ from archive.warc import (IDENTICAL_PAYLOAD, NOT_MODIFIED, Original, WarcRecordE
                           read_head)
 from crawler.archive_handle import archive_for
 from crawler.failures import abort_crawl
+from crawler.render import RENDERED_HEADER
 from crawler.settings import GOVPLANS_WARC_INLINE_BYTES
 
 # Scrapy undoes the chunking; recording the header would make the record unreadable.
@@ -116,6 +117,8 @@ class WarcCaptureMiddleware:
         """Write one exchange (reactor or pool thread): a revisit when the content is unchanged, else in full."""
         url, status = response.url, response.status
         headers, request_headers = _decode_headers(response.headers), _decode_headers(request.headers)
+        if request.meta.get("playwright"):     # the body is the DOM after scripts ran, not the bytes served
+            headers[RENDERED_HEADER] = "headless Chromium DOM (scrapy-playwright)"
         original = None
         if status in (200, 304):
             original = self.original(url, request.meta.get("site_id"))

@@ -45,6 +45,7 @@ from crawler import signals as govplans_signals
 from crawler.archive_handle import archive_for
 from crawler.failures import failure_kind
 from crawler.items import CapturedPage
+from crawler.render import render_meta
 from crawler.spiders.lists import dated_links
 from crawler.state import SiteState, load_states
 from crawler.urls import canonical_url
@@ -182,7 +183,7 @@ class FamilySpider(scrapy.Spider):
         """One list page. pending: the pages still to read in a newest-first walk ([] when the
         others are already requested); None when the page count is unknown and 下一页 leads on."""
         return scrapy.Request(url, callback=self.parse_list, errback=self.request_failed,
-                              meta={"site_id": site["id"], "govplans_kind": "list"},
+                              meta={"site_id": site["id"], "govplans_kind": "list", **render_meta(site)},
                               cb_kwargs={"site": site, "column": column, "page": page, "pending": pending,
                                          "seen_run": seen_run})
 

@@ -78,6 +78,10 @@ class JpageLists:
             return None
         return self.list_request(group_url(response.url, config, 1), site, column, 1, None, seen_run)
 
+    def first_list_request(self, response, site: dict, column: str):
+        """For a check of one column (`sites check`, `sites discover`): its first dataproxy request."""
+        return self.jpage_request(response, site, column)
+
     def list_root(self, response):
         """A datastore's records as one tree (their dates sit beside the links), else the page."""
         if is_datastore(response):

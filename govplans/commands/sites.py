@@ -1,10 +1,13 @@
 """`govplans sites …`: the site registry (crawler/sites/*.yaml)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 
 from archive.config import DataDir
-from govplans.options import data_option, open_archive, registry_sites, sites_file_option
+from govplans.options import data_option, json_option, open_archive, registry_sites, sites_file_option
 
 
 @click.group()
@@ -15,22 +18,75 @@ def sites() -> None:
 @sites.command("list")
 @sites_file_option
 @data_option
-def sites_list(sites_file, data_path) -> None:
-    """One line per site: id, region, family, verified, base URL; flagged sites end with BROKEN and why."""
+@json_option
+@click.option("--level", type=click.Choice(["province", "city", "county"]), default=None,
+              help="With --json or --all: units of one level.")
+@click.option("--province", "within", default=None, help="With --json or --all: units inside this code (430000, 431100).")
+@click.option("--all", "every_unit", is_flag=True, help="One line per government unit, not per site.")
+def sites_list(sites_file, data_path, as_json, level, within, every_unit) -> None:
+    """One line per site: id, region, family, verified, base URL; flagged sites end with BROKEN and why.
+
+    --json prints the national registry: every province, prefecture and county-level government
+    with its current code, former codes and its sites (portal, family, columns, verified, URL source)."""
     from archive.store.health import site_health
+    from crawler.national import national_entries
 
     entries = registry_sites(sites_file)
     data = DataDir.resolve(data_path)
-    health = {}
+    health, verified = {}, {}
     if data.root.exists():
+        from archive.read.verified import verified_sites
+
         with open_archive(data) as archive:
-            health = site_health(archive)
+            health, verified = site_health(archive), verified_sites(archive)
+    if as_json or every_unit:
+        units, unplaced = national_entries(entries, verified, level, within)
+        if as_json:
+            counts = {lvl: sum(1 for u in units if u["level"] == lvl) for lvl in ("province", "city", "county")}
+            counts.update(with_portal=sum(1 for u in units if u["portal"]), verified=sum(1 for u in units if u["verified"]))
+            click.echo(json.dumps({"counts": counts, "units": units, "unplaced_sites": unplaced}, ensure_ascii=False))
+            return
+        for unit in units:
+            click.echo(f"{unit['code']}  {unit['level']:8} {'verified' if unit['verified'] else '-':9} "
+                       f"{unit['portal'] or '-':40} {unit['government']}")
+        return
+    from crawler.national import site_record
+
     for site in entries:
-        verified = "verified" if site.get("verified", site.get("farm", False)) else "unverified"
+        record = site_record(site, verified)
         verdict = health.get(site["id"])
         flag = f"  BROKEN since {verdict.since:%Y-%m-%d %H:%M}: {verdict.reason}" if verdict and verdict.flagged else ""
-        click.echo(f"{site['id']:16} {site.get('region') or '------'}  {site['family']:10} {verified:10} "
+        click.echo(f"{site['id']:16} {site.get('region') or '------'}  {site['family']:10} "
+                   f"{'verified' if record['verified'] else 'unverified':10} "
                    f"{site['base_url']}  {site.get('name', '')}{flag}")
+
+
+@sites.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--into", type=click.Path(dir_okay=False), default=None,
+              help="The registry file to add the sites to (default crawler/sites/imported.yaml).")
+@click.option("--source", default=None, help="Where the URLs come from (default: the CSV's source column, else its name).")
+@sites_file_option
+def sites_import(csv_file, into, source, sites_file) -> None:
+    """Add a list of portals (CSV with columns name or code, url; optional family, columns, source).
+
+    Codes may be retired ones (431121 is 祁阳市 431181); names are resolved to their unit, with the
+    province or city in front where a name is shared (福州市鼓楼区). Sites come in as family
+    `generic`, unverified, until `sites discover` or a crawl says more."""
+    from crawler.national import IMPORTED_FILE, import_csv, read_entries, write_entries
+
+    target = Path(into) if into else IMPORTED_FILE
+    existing = read_entries(target)
+    others = {site["id"] for site in registry_sites(sites_file)} - {e["id"] for e in existing}
+    try:
+        result = import_csv(csv_file, existing, others, source)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(str(error))
+    write_entries(target, result.entries)
+    for problem in result.problems:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(f"{target}: {len(result.added)} added, {len(result.updated)} updated, "
+               f"{len(result.problems)} rows skipped")
 
 
 @sites.command("check")
@@ -57,6 +113,30 @@ def sites_check(site_id, sites_file, show) -> None:
             click.echo(f"    {url}")
     if not any(check.items for check in checks):
         raise click.ClickException("the spider found no items on any start page")
+
+
+@sites.command("discover")
+@click.argument("url", required=False)
+@click.option("--write", is_flag=True, help="Add the proposed entry to the registry (or update the site's entry).")
+@click.option("--into", type=click.Path(dir_okay=False), default=None,
+              help="With --write: the file for new entries (default crawler/sites/discovered.yaml).")
+@click.option("--all", "every_site", is_flag=True, help="Discover every registry site (with --province: inside it).")
+@click.option("--province", "within", default=None, help="With --all: sites whose region is inside this code.")
+@click.option("--parallel", default=4, show_default=True, help="With --all: sites discovered at once.")
+@click.option("--delay", type=float, default=1.0, show_default=True, help="Seconds between two requests to one site.")
+@click.option("--test-hosts", is_flag=True, help="Send *.test names to 127.0.0.1 (the farm and replays).")
+@sites_file_option
+def sites_discover(url, write, into, every_site, within, parallel, delay, test_hosts, sites_file) -> None:
+    """Propose a registry entry for a portal: its platform (family), the columns holding plans and
+    notices, whether lists need a browser, with a confidence and what was seen on the way."""
+    from govplans.discovering import discover_all, discover_one
+
+    if bool(url) == every_site:
+        raise click.UsageError("give a URL, or --all")
+    if every_site:
+        discover_all(registry_sites(sites_file), within, parallel, delay, test_hosts, write, sites_file)
+    else:
+        discover_one(url, delay, test_hosts, write, into, sites_file)
 
 
 COMMANDS = (sites,)

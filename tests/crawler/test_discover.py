@@ -1,0 +1,112 @@
+"""`govplans sites discover`: on every farm family it proposes the site's family and columns (and
+`render: browser` for JS-rendered lists), and a crawl from the proposed entries stores the truth."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from crawler.discover import discover
+from sitefarm.families import NAMED_FAMILIES, PORTAL_FAMILIES
+from tests.conftest import run_govplans
+from tests.crawler.conftest import crawl, document_urls, truth_of, write_registry, yield_by_site
+from tests.crawler.test_platforms import need_chromium
+
+UA = "govplans-test"
+
+
+@pytest.fixture(scope="module")
+def every_family():
+    """Two worlds on two ports: the seeded families (trs, xxgk, hanweb, legacy) and the platforms."""
+    from sitefarm.server import start_in_thread
+    from sitefarm.world import World
+
+    worlds = [World(sites=7, seed=0, families=PORTAL_FAMILIES, docs_per_site=(25, 40)),
+              World(sites=len(NAMED_FAMILIES), seed=0, families=NAMED_FAMILIES, docs_per_site=(25, 40))]
+    served = [(world, *start_in_thread(world, port=0)) for world in worlds]
+    yield [(world, port) for world, _, port in served]
+    for _, server, _ in served:
+        server.shutdown()
+
+
+def expected(site) -> tuple[str, str | None]:
+    return ("generic", "browser") if site.family == "jslist" else (site.family, None)
+
+
+def test_discovery_proposes_each_family_and_its_columns(every_family):
+    need_chromium()
+    proposed = {}
+    for world, port in every_family:
+        for site in world.sites:
+            proposal = discover(world.base_url(site, port) + "/", UA, test_hosts=True, delay=0,
+                                chromium="/usr/bin/chromium")
+            entry = proposal.entry
+            proposed[f"{site.family}/{site.id}"] = (entry["family"], entry.get("render"), sorted(entry["columns"]),
+                                                    proposal.confidence)
+            assert (entry["family"], entry.get("render")) == expected(site), (site.family, proposal.seen)
+            assert sorted(entry["columns"]) == sorted(c.path for c in site.columns), (site.family, proposal.seen)
+            assert entry["region"] == site.region.code and entry["name"] == site.name
+            assert proposal.confidence >= 0.8
+    print("discovery proposed:", proposed)
+    assert {key.split("/")[0] for key in proposed} == set(PORTAL_FAMILIES) | set(NAMED_FAMILIES)
+
+
+def test_a_crawl_from_the_written_entries_reaches_the_truth(every_family, tmp_path):
+    """Import (family generic, column /), `discover --all --write`, crawl: the whole truth."""
+    need_chromium()
+    entries = []
+    for n, (world, port) in enumerate(every_family):
+        registry = write_registry(tmp_path / f"world{n}.yaml", [
+            {"id": e["id"], "name": e["name"], "region": e["region"], "family": "generic",
+             "base_url": e["base_url"], "columns": ["/"]} for e in world.registry(port)])
+        result = run_govplans("sites", "discover", "--all", "--write", "--test-hosts", "--delay", "0",
+                              "--sites-file", str(registry))
+        assert result.returncode == 0, result.stderr[-2000:]
+        written = yaml.safe_load(registry.read_text(encoding="utf-8"))
+        assert [(e["family"], e.get("render")) for e in written] == [expected(site) for site in world.sites]
+        entries += [dict(e, id=f"{e['id']}-{n}") for e in written]        # the two worlds share county ids
+    data = tmp_path / "data"
+    crawl(data, write_registry(tmp_path / "crawl.yaml", entries, farm=True))   # farm: *.test to 127.0.0.1
+    stored = set(document_urls(data))
+    shares = {}
+    for world, port in every_family:
+        families = {site.id: site.family for site in world.sites}
+        shares.update({f"{families[site]}/{site}:{port}": share
+                       for site, share in yield_by_site(truth_of(world, port), stored).items()})
+    print("share of each site's documents stored, crawling discovered entries:", shares)
+    assert min(shares.values()) >= 0.99, shares
+
+
+def test_discover_all_runs_over_a_province_of_the_registry(every_family, tmp_path):
+    world, port = every_family[0]
+    registry = write_registry(tmp_path / "sites.yaml", world.registry(port))
+    result = run_govplans("sites", "discover", "--all", "--province", "430000", "--test-hosts", "--delay", "0",
+                          "--sites-file", str(registry))
+    assert result.returncode == 0, result.stderr[-2000:]
+    hunan = sorted(site.id for site in world.sites if site.region.code.startswith("43"))
+    assert sorted(line.split()[0] for line in result.stdout.splitlines()) == hunan
+    for line in result.stdout.splitlines():
+        site = next(s for s in world.sites if s.id == line.split()[0])
+        assert line.split()[1] == site.family
+    assert f"discovered {len(hunan)} of {len(hunan)} sites" in result.stderr
+
+
+def test_column_links_are_named_by_their_block_and_items_are_not_columns():
+    import lxml.html
+
+    from crawler.platforms import column_candidates
+
+    root = lxml.html.fromstring(
+        '<div><div class="block"><span>通知公告</span><a href="/col/col12/index.html">更多&gt;&gt;</a>'
+        '<ul><li><a href="/art/2024/5/1/art_12_345.html">关于做好防汛工作的通知</a></li></ul></div>'
+        '<a href="/zwgk/zfxxgkzn/">政府信息公开指南</a><a href="/zwgk/zcwj/">政策文件</a>'
+        '<a href="/tab/" style="display:block"></a><a href="http://elsewhere.example/ghjh/">规划计划</a></div>')
+    found = column_candidates(root, "http://www.x.gov.cn/", lambda url: "www.x.gov.cn" in url)
+    assert [(c.label, c.url) for c in found] == [("政策文件", "http://www.x.gov.cn/zwgk/zcwj/"),
+                                                ("通知公告", "http://www.x.gov.cn/col/col12/index.html")]
+
+
+def test_with_test_hosts_discovery_never_leaves_loopback():
+    from crawler.discover import Fetcher
+
+    response, status = Fetcher(UA, test_hosts=True, delay=0).get("http://www.qiyang.gov.cn/")
+    assert response is None and "not a test host" in status
