@@ -16,7 +16,8 @@ def sites() -> None:
 @sites_file_option
 @data_option
 def sites_list(sites_file, data_path) -> None:
-    """One line per site: id, region, family, verified, base URL; flagged sites end with BROKEN and why."""
+    """One line per site: id, region, family, verified, base URL; flagged sites end with BROKEN and why,
+    sites that block us with BLOCKED and the class (challenge, waf, dns, refused, reset, timeout, js_list, stub)."""
     from archive.store.health import site_health
 
     entries = registry_sites(sites_file)
@@ -29,6 +30,9 @@ def sites_list(sites_file, data_path) -> None:
         verified = "verified" if site.get("verified", site.get("farm", False)) else "unverified"
         verdict = health.get(site["id"])
         flag = f"  BROKEN since {verdict.since:%Y-%m-%d %H:%M}: {verdict.reason}" if verdict and verdict.flagged else ""
+        if verdict and verdict.block_class:
+            flag = f"  BLOCKED {verdict.block_class} since {verdict.blocked_since:%Y-%m-%d %H:%M}" \
+                   f" ({verdict.blocked_runs} runs): {verdict.reason}"
         click.echo(f"{site['id']:16} {site.get('region') or '------'}  {site['family']:10} {verified:10} "
                    f"{site['base_url']}  {site.get('name', '')}{flag}")
 
