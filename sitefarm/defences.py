@@ -6,6 +6,7 @@
 | `challenge_521` | 加速乐-style: 521, `__jsluid_s`, a script writing `__jsl_clearance_s` and reloading | challenge |
 | `challenge_200` | the 瑞数 page answered 200 (it must never be stored as a document) | challenge |
 | `waf_safedog` / `waf_aliyun` / `waf_wzws` | 安全狗 403 / 阿里云盾 405 / WZWS 493 block pages | waf |
+| `waf_details` | lists answer, every document page gets the 安全狗 page (a WAF rule on article URLs) | waf |
 | `reset` | the connection reset before any byte | reset |
 | `refused` | nothing listens: the registry gives port 1 | refused |
 | `dns` | the host is under .invalid, which never resolves | dns |
@@ -28,7 +29,7 @@ from sitefarm.model import Site
 from sitefarm.responses import Request, Response, html
 
 EXPECTED = {"challenge_412": "challenge", "challenge_521": "challenge", "challenge_200": "challenge",
-            "waf_safedog": "waf", "waf_aliyun": "waf", "waf_wzws": "waf", "reset": "reset",
+            "waf_safedog": "waf", "waf_aliyun": "waf", "waf_wzws": "waf", "waf_details": "waf", "reset": "reset",
             "refused": "refused", "dns": "dns", "stub": "stub", "js_list": "js_list"}
 DEFENCES = tuple(EXPECTED)
 REFUSED_PORT = 1            # tcpmux: nothing listens there on a test machine
@@ -49,6 +50,8 @@ def apply(world, site: Site, request: Request, dispatch) -> Response:
     kind = site.defence
     if kind.startswith("challenge_"):
         return _challenge(world, site, request, dispatch)
+    if kind == "waf_details":
+        return _waf(site, "waf_safedog") if trs.DETAIL_URL.search(request.path) else dispatch(world, site, request)
     if kind.startswith("waf_"):
         return _waf(site, kind)
     if kind == "reset":

@@ -56,7 +56,8 @@ class CrawlRunsExtension:
                         crawler.settings.getbool("GOVPLANS_FULL_SWEEP"))
         if crawler.settings.get("GOVPLANS_DATABASE_URL"):
             crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
-            crawler.signals.connect(extension.request_sent, signal=signals.request_reached_downloader)
+            # left the downloader: sent (answered or failed), not merely queued in a slot
+            crawler.signals.connect(extension.request_sent, signal=signals.request_left_downloader)
             crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
             crawler.signals.connect(extension.walk_finished, signal=govplans_signals.walk_finished)
             crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -5,13 +5,15 @@ first one's evidence), never retried (it sits before the retry middleware) and n
 the spider as a page: a 200 challenge would otherwise be stored as a document. The request's
 errback sees it as `challenge` or `waf`. After GOVPLANS_BLOCKED_GIVE_UP such answers from a site,
 when they outnumber its good answers, the site's remaining requests of this run are dropped
-(`skipped_blocked`): a challenged or WAF-blocked portal is not hammered. Nothing is solved.
+(`skipped_blocked`), those waiting in its downloader slot too: a challenged or WAF-blocked portal is
+not hammered. Nothing is solved.
 """
 from __future__ import annotations
 
 from collections import Counter
 
 from scrapy.exceptions import IgnoreRequest
+from twisted.python.failure import Failure
 
 from crawler.blocking import answer_signal, record_signal
 from crawler.spiders.base import headers_dict
@@ -31,8 +33,9 @@ class SiteGivenUp(IgnoreRequest):
 
 
 class BlockingMiddleware:
-    def __init__(self, stats, give_up: int = 3):
+    def __init__(self, stats, give_up: int = 3, crawler=None):
         self.stats = stats
+        self.crawler = crawler
         self.give_up = give_up
         self.refused: Counter = Counter()     # site -> challenge and WAF answers this run
         self.good: Counter = Counter()        # site -> other answers below 400
@@ -40,7 +43,7 @@ class BlockingMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats, crawler.settings.getint("GOVPLANS_BLOCKED_GIVE_UP", 3))
+        return cls(crawler.stats, crawler.settings.getint("GOVPLANS_BLOCKED_GIVE_UP", 3), crawler)
 
     def process_request(self, request, spider=None):
         site_id = request.meta.get("site_id")
@@ -59,7 +62,22 @@ class BlockingMiddleware:
             return response
         record_signal(self.stats, site_id, signal.kind, signal.evidence(response.url))
         self.refused[site_id] += 1
-        if self.refused[site_id] >= self.give_up and self.refused[site_id] > self.good[site_id]:
-            self.given_up.setdefault(site_id, signal.kind)
+        if self.refused[site_id] >= self.give_up and self.refused[site_id] > self.good[site_id] \
+                and site_id not in self.given_up:
+            self.given_up[site_id] = signal.kind
+            self._drop_queued(request, site_id)
         raise BlockedAnswer(signal, response.url)
+
+    def _drop_queued(self, request, site_id: str) -> None:
+        """Fail the site's requests that already passed process_request and wait in its downloader
+        slot (Scrapy queues them there, up to CONCURRENT_REQUESTS, before any is sent)."""
+        downloader = getattr(getattr(self.crawler, "engine", None), "downloader", None)
+        slot = downloader.slots.get(downloader.get_slot_key(request)) if downloader is not None else None
+        if slot is None:
+            return
+        waiting = [(queued, deferred) for queued, deferred in slot.queue if queued.meta.get("site_id") == site_id]
+        for queued, deferred in waiting:
+            slot.queue.remove((queued, deferred))
+            deferred.errback(Failure(SiteGivenUp(f"{site_id} blocks this run ({self.given_up[site_id]}): "
+                                                 f"{queued.url} not asked")))
 

@@ -70,9 +70,16 @@ def test_a_challenged_or_waf_site_is_asked_once_per_start_page_never_again(block
     world, _, data, _ = blocked_crawl
     runs = rows(data, CrawlRun)
     for site in world.sites:
-        if site.defence and EXPECTED[site.defence] in ("challenge", "waf"):
+        if site.defence and EXPECTED[site.defence] in ("challenge", "waf") and site.defence != "waf_details":
             assert runs[site.id].requests == len(site.columns), site.defence   # no retry, no detail page
             assert runs[site.id].errors[EXPECTED[site.defence]] == len(site.columns)
+    # lists let through, documents refused: left after GOVPLANS_BLOCKED_GIVE_UP refusals (2 more were in flight)
+    partial = next(site for site in world.sites if site.defence == "waf_details")
+    run = runs[partial.id]
+    listed = sum(len(world.listed(partial, column)) for column in partial.columns)
+    assert run.block_detail["partial"] is True and run.block_detail["vendor"] == "安全狗"
+    assert 3 <= run.errors["waf"] <= 5 and run.errors["skipped_blocked"] == listed - run.errors["waf"]
+    assert run.requests <= len(partial.columns) + 5
     dns = next(site for site in world.sites if site.defence == "dns")
     assert runs[dns.id].errors["dns"] == 2 * len(dns.columns)                 # one retry, not three
 
@@ -104,7 +111,7 @@ def test_status_shows_each_class_instead_of_a_quiet_run(blocked_crawl):
         {site_id: EXPECTED[defence] for site_id, defence in world.defences().items()}
     assert status["totals"]["blocked"] == len(DEFENCES)
     assert {c["class"]: c["sites"] for c in status["blocked_by_class"]} == \
-        {"challenge": 3, "waf": 3, "dns": 1, "refused": 1, "reset": 1, "js_list": 1, "stub": 1}
+        {"challenge": 3, "waf": 4, "dns": 1, "refused": 1, "reset": 1, "js_list": 1, "stub": 1}
     rows_by_site = {row.xpath("string(.//a[@class='site-id'])").strip(): row
                     for row in html_of(page).xpath("//table[@class='status-table']/tbody/tr")}
     waf = next(site_id for site_id, defence in world.defences().items() if defence == "waf_aliyun")
