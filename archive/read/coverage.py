@@ -197,6 +197,7 @@ class Tree:
     names: dict[str, str]                 # unit code -> name
     parent: dict[str, str | None]         # unit code -> the unit above it (None: a province)
     children: dict[str | None, list[str]]  # None -> the provinces
+    units: dict[str, int]                 # unit code -> governments in it, itself included
 
     def chain(self, code: str) -> list[str]:
         """The unit and every unit above it, outermost first."""
@@ -235,7 +236,11 @@ def tree() -> Tree:
     children: dict[str | None, list[str]] = {}
     for code in sorted(parent):
         children.setdefault(parent[code], []).append(code)
-    return Tree({c: names[c] for c in parent}, parent, children)
+    places = Tree({c: names[c] for c in parent}, parent, children, {})
+    for code in parent:
+        for above in places.chain(code):
+            places.units[above] = places.units.get(above, 0) + 1
+    return places
 
 
 def ledger(archive: Archive, registry: list[dict], scope: str | None = None, with_portals: bool = False) -> Ledger:
@@ -282,10 +287,8 @@ def every_row(archive: Archive, registry: list[dict], scope: str | None = None) 
 
 
 def _tally(found: list[Portal], places: Tree):
-    tallies = {code: Tally(code, name, regions.code_level(code)) for code, name in places.names.items()}
-    for code in places.names:
-        for above in places.chain(code):
-            tallies[above].units += 1
+    tallies = {code: Tally(code, name, regions.code_level(code), units=places.units[code])
+               for code, name in places.names.items()}
     country = Tally(None, "全国", "country", units=len(places.names))
     unplaced = Tally(None, "（未标地区）", "unplaced")
     own: dict[str, Tally] = {}
