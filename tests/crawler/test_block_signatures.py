@@ -26,7 +26,7 @@ def answer(world, site, path: str, cookie: str = ""):
     return response.status, headers, response.body
 
 
-@pytest.mark.parametrize("defence", [d for d in DEFENCES if EXPECTED[d] in ("challenge", "waf")])
+@pytest.mark.parametrize("defence", [d for d in DEFENCES if EXPECTED[d] in ("challenge", "waf") and d != "waf_details"])
 def test_every_challenge_and_waf_page_of_the_farm_is_recognised_with_its_vendor(world, defence):
     site = next(s for s in world.sites if s.defence == defence)
     for path in ("/", site.columns[0].path, site.columns[0].path + "index_1.html"):
@@ -35,6 +35,13 @@ def test_every_challenge_and_waf_page_of_the_farm_is_recognised_with_its_vendor(
     vendor = {"challenge_412": "瑞数", "challenge_200": "瑞数", "challenge_521": "加速乐", "waf_safedog": "安全狗",
               "waf_aliyun": "阿里云盾", "waf_wzws": "WZWS"}[defence]
     assert signal.vendor == vendor
+
+
+def test_a_waf_on_document_pages_only_lets_the_lists_through(world):
+    site = next(s for s in world.sites if s.defence == "waf_details")
+    assert answer_signal(*answer(world, site, site.columns[0].path)) is None
+    signal = answer_signal(*answer(world, site, world.doc_path(world.documents(site)[0])))
+    assert (signal.kind, signal.vendor, signal.status) == ("waf", "安全狗", 403)
 
 
 def test_a_browser_that_ran_the_script_gets_the_page_and_that_page_is_no_challenge(world):
