@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -21,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evaluation.national import build_national  # noqa: E402
+from archive.config import DataDir  # noqa: E402
+from evaluation.national import build_national, national_registry  # noqa: E402
 
 PAGES = ("/coverage", "/coverage.json", "/coverage?region=430000", "/coverage?region=431100",
          "/coverage?region=431181", "/coverage?region=430000&portals=1", "/coverage.csv", "/status", "/status.json")
@@ -64,8 +66,13 @@ def main(argv: list[str] | None = None) -> None:
 
     root = Path(args.work or tempfile.mkdtemp(prefix="govplans-coverage-"))
     started = time.perf_counter()
-    data, registry = build_national(root / f"national-{args.counties}-{args.docs_per_site}", args.counties,
-                                    docs_per_site=args.docs_per_site)
+    place = root / f"national-{args.counties}-{args.docs_per_site}"
+    if (place / "built").exists():                          # the same deterministic archive, made earlier
+        data, registry = DataDir(place), national_registry(args.counties)
+    else:
+        shutil.rmtree(place, ignore_errors=True)
+        data, registry = build_national(place, args.counties, docs_per_site=args.docs_per_site)
+        (place / "built").touch()
     crawled = sum(1 for e in registry if e.get("base_url")) // 2
     print(f"# {len(registry)} registry entries, ~{crawled} crawled, {args.docs_per_site} documents each "
           f"(built in {time.perf_counter() - started:.1f}s)", file=sys.stderr)
