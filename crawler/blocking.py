@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import lxml.html
+from archive.extract.decoding import decode
+from archive.extract.dom import parse
 
 # the first bytes looked at: block pages and challenges are small, and their marks come early
 SCAN_BYTES = 64 * 1024
@@ -67,7 +68,7 @@ _RELOADS = re.compile(rb"location\.(?:reload|replace|href\s*=|assign)|window\.lo
 _FETCHES = re.compile(rb"XMLHttpRequest|\bfetch\s*\(|\$\.(?:ajax|get|post|getJSON)\s*\(|axios[.(]|jsonp|"
                       rb"callback=|ng-app|v-for=|\{\{\s*\w+(?:\.\w+)*\s*\}\}|\.jhtml|dataproxy", re.I)
 _SCRIPT_SRC = re.compile(rb"<script[^>]+src=", re.I)
-HIDDEN = ("script", "style", "noscript", "template")
+HIDDEN = ("script", "style", "noscript", "template", "title")
 _TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/json", "application/javascript")
 
 
@@ -127,16 +128,14 @@ def empty_list_signal(status: int, body: bytes) -> Signal | None:
 
 
 def visible_text_length(body: bytes) -> int:
-    """Characters of text a reader would see (scripts, styles and whitespace left out)."""
+    """Characters of text a reader would see (scripts, styles and whitespace left out); the bytes
+    are decoded as extraction decodes them (an undecoded GB2312 page can parse as almost nothing)."""
     if not body.strip():
         return 0
-    try:
-        root = lxml.html.fromstring(body)
-    except (ValueError, lxml.etree.ParserError):
+    root = parse(decode(body)[0])
+    if root is None:
         return 0
-    if not isinstance(root.tag, str) or root.tag.lower() in HIDDEN:
-        return 0
-    for node in root.iter(*HIDDEN):
+    for node in list(root.iter(*HIDDEN)):
         if node.getparent() is not None:
             node.drop_tree()
     return len("".join(root.text_content().split()))
