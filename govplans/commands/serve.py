@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from archive.config import DataDir
-from govplans.options import data_option, open_archive, sites_file_option
+from govplans.options import data_option, open_archive, registry_loader, sites_file_option
 
 
 @click.command()
@@ -16,9 +16,6 @@ from govplans.options import data_option, open_archive, sites_file_option
 @data_option
 def serve(host, port, processes, sites_file, data_path) -> None:
     """Serve the search UI (/coverage counts the site registry's entries: crawler/sites/ or --sites-file)."""
-    from functools import partial
-
-    from crawler.registry import load_sites
     from search_ui import create_app
     from search_ui.serving import serve as serve_app
 
@@ -27,7 +24,11 @@ def serve(host, port, processes, sites_file, data_path) -> None:
     with open_archive(data):   # migrate once here, not in every forked server at once
         pass
     click.echo(f"govplans UI on http://{host}:{port}/ ({processes} process{'es' if processes > 1 else ''})", err=True)
-    registry = partial(load_sites, sites_file)     # read again now and then: a registry edited meanwhile shows
+    registry = registry_loader(sites_file)          # a registry edited meanwhile shows within a minute
+    try:
+        registry()                                  # parsed once here, before the server processes fork
+    except Exception as error:                      # noqa: BLE001 - the UI serves without it; /coverage says so
+        click.echo(f"site registry not read: {error}", err=True)
     serve_app(lambda: create_app({"DATA_DIR": root, "REGISTRY": registry}), host, port, processes)
 
 

@@ -250,3 +250,21 @@ def test_the_national_ledger_counts_by_the_builders_rules(national):
     assert (found.portals, found.registered) == (len(registry), len(with_url))
     assert found.verified == found.covered == len(done)       # the blocked ones succeeded on their first run
     assert found.blocked_total == len(blocked) > 0 and found.documents == 3 * len(done)
+
+
+def test_the_served_registry_is_parsed_again_only_when_its_file_changes(tmp_path):
+    import os
+
+    import yaml
+
+    from govplans.options import registry_loader
+
+    sites_file = tmp_path / "sites.yaml"
+    crawlable = [entry for entry in REGISTRY if entry.get("base_url")]
+    sites_file.write_text(yaml.safe_dump(crawlable[:2], allow_unicode=True), encoding="utf-8")
+    load = registry_loader(str(sites_file))
+    first = load()
+    assert [e["id"] for e in first] == ["hunan", "yongzhou"] and load() is first        # not parsed again
+    sites_file.write_text(yaml.safe_dump(crawlable[:3], allow_unicode=True), encoding="utf-8")
+    os.utime(sites_file, ns=(1, 10**18))
+    assert [e["id"] for e in load()] == ["hunan", "yongzhou", "qiyang"]
