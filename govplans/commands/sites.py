@@ -31,8 +31,9 @@ def sites_list(sites_file, data_path) -> None:
         verdict = health.get(site["id"])
         flag = f"  BROKEN since {verdict.since:%Y-%m-%d %H:%M}: {verdict.reason}" if verdict and verdict.flagged else ""
         if verdict and verdict.block_class:
+            runs = verdict.blocked_runs or 1
             flag = f"  BLOCKED {verdict.block_class} since {verdict.blocked_since:%Y-%m-%d %H:%M}" \
-                   f" ({verdict.blocked_runs} runs): {verdict.reason}"
+                   f" ({runs} run{'s' if runs > 1 else ''} in a row): {verdict.reason}"
         click.echo(f"{site['id']:16} {site.get('region') or '------'}  {site['family']:10} {verified:10} "
                    f"{site['base_url']}  {site.get('name', '')}{flag}")
 
