@@ -201,6 +201,17 @@ def all_counties() -> list[Region]:
     return [lookup(code) for code, row in table.rows.items() if row.level == "county"]
 
 
+def all_units() -> list[_Row]:
+    """Every unit of the table in code order (province, city and county rows: code, name, level,
+    province_code, city_code — empty for 省直辖 units —, short, pinyin)."""
+    return list(_table().rows.values())
+
+
+def current_code(code: str | None) -> str | None:
+    """The code in force for a current, retired or unofficial code (431121 -> 431181); None if unknown."""
+    return _current((code or "").strip()[:6]) if code else None
+
+
 def pinyin(code: str) -> str | None:
     """Toneless pinyin of a unit's short name (祁阳市 -> qiyang), for host names and slugs."""
     current = _current((code or "").strip()[:6])

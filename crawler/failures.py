@@ -1,6 +1,8 @@
 """Why a request failed, as one short kind: what crawl_runs.errors counts."""
 from __future__ import annotations
 
+import re
+
 from scrapy.exceptions import IgnoreRequest
 
 _BY_NAME = {
@@ -18,7 +20,12 @@ _BY_NAME = {
 }
 
 
+_LOST = re.compile(r"ConnectionDone|ConnectionLost|ResponseNeverReceived|closed cleanly|connection reset", re.I)
+
+
 def exception_kind(exception: BaseException) -> str:
+    if kind := getattr(exception, "govplans_kind", None):   # challenge, waf, skipped_blocked (middlewares/blocking.py)
+        return kind
     message = str(exception)
     if "max size" in message:  # DOWNLOAD_MAXSIZE: expected (Content-Length) or received too many bytes
         return "too_large"
@@ -28,7 +35,9 @@ def exception_kind(exception: BaseException) -> str:
         return "redirect_loop" if "redirect" in message else "ignored"
     for klass in type(exception).__mro__:
         if klass.__name__ in _BY_NAME:
-            return _BY_NAME[klass.__name__]
+            kind = _BY_NAME[klass.__name__]
+            # Scrapy wraps a connection closed or reset before the answer in DownloadFailedError
+            return "connection_lost" if kind == "connection" and _LOST.search(message) else kind
     return type(exception).__name__
 
 

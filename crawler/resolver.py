@@ -1,7 +1,8 @@
-"""DNS for the crawler: simulated portals (*.test) live on 127.0.0.1."""
+"""DNS for the crawler: simulated portals (*.test) live on 127.0.0.1; *.invalid never resolves."""
 from __future__ import annotations
 
 from twisted.internet import defer
+from twisted.internet.error import DNSLookupError
 
 from scrapy.resolver import CachingThreadedResolver
 
@@ -20,4 +21,6 @@ class TestHostsResolver(CachingThreadedResolver):
     def getHostByName(self, name: str, timeout=()):
         if self.resolve_test_hosts and name.rstrip(".").endswith(".test"):
             return defer.succeed("127.0.0.1")
+        if name.rstrip(".").endswith(".invalid"):   # RFC 6761 6.4: answered negatively, never asked
+            return defer.fail(DNSLookupError(name))
         return super().getHostByName(name, timeout)

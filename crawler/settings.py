@@ -24,6 +24,10 @@ GOVPLANS_RETRY_BACKOFF = 1.0
 GOVPLANS_RETRY_BACKOFF_MAX = 60.0
 # Longest Retry-After (429/503) honoured; a longer one is cut to this.
 GOVPLANS_RETRY_AFTER_MAX = 300.0
+# Fewer retries than RETRY_TIMES for these error kinds (crawler/failures.py): they seldom pass in seconds.
+GOVPLANS_RETRY_TIMES_BY_KIND = {"dns": 1, "connection_refused": 1, "connection_lost": 2, "timeout": 2}
+# A site's remaining requests this run are dropped after this many challenge or WAF answers (more than its good ones).
+GOVPLANS_BLOCKED_GIVE_UP = 3
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
@@ -66,6 +70,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Retries that pause the site: backoff on 5xx/timeouts, Retry-After on 429/503 (replaces Scrapy's).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Challenges and WAF pages: counted per site, never retried nor parsed; a site that keeps blocking is left.
+    "crawler.middlewares.blocking.BlockingMiddleware": 560,
     # Closest to the downloader, so it records every response as served, before decompression or retries.
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
 }

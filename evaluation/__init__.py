@@ -6,7 +6,8 @@
 - corpus: a seeded synthetic corpus for the search oracle and the search benchmark;
 - farm: the farm's truth as a corpus of N documents (the benchmarks' data);
 - crashes: a faulty farm, crawls killed at chosen moments, and the checks that nothing was lost;
-- hostile: an archive full of markup payloads, and the checks that every response built from it is inert.
+- hostile: an archive full of markup payloads, and the checks that every response built from it is inert;
+- national: a registry entry per government and what crawls of half of them left, for the coverage ledger.
 
 The product (archive, crawler, search_ui, govplans) never imports this package, except the
 `govplans eval-extract` command, which prints extraction's scores.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from govplans.commands import archive, crawl, farm, serve, sites, watch
+from govplans.commands import archive, coverage, crawl, farm, serve, sites, watch
 
 
 class _Group(click.Group):
@@ -33,7 +33,7 @@ def main() -> None:
     """govplans: an archive of the plans and notices Chinese government portals publish."""
 
 
-for topic in (farm, sites, crawl, archive, watch, serve):
+for topic in (farm, sites, crawl, archive, watch, serve, coverage):
     for command in topic.COMMANDS:
         main.add_command(command)
 

@@ -10,11 +10,14 @@ import yaml
 from archive.config import DataDir
 from govplans.ports import free_port, port_is_free, wait_for_port
 
+# portals that keep crawlers out, so /status and /coverage show what blocking looks like
+DEMO_DEFENCES = "challenge_412,waf_aliyun,stub"
+
 
 def start_farm(port: int, sites: int, seed: int = 0) -> subprocess.Popen:
     """The farm runs in its own process so it does not share the crawler's interpreter lock."""
     command = [sys.executable, "-m", "govplans.cli", "farm", "serve", "--port", str(port),
-               "--sites", str(sites), "--seed", str(seed), "--faults", "off"]
+               "--sites", str(sites), "--seed", str(seed), "--faults", "off", "--defended", DEMO_DEFENCES]
     process = subprocess.Popen(command)
     try:
         wait_for_port(port)
@@ -26,7 +29,7 @@ def start_farm(port: int, sites: int, seed: int = 0) -> subprocess.Popen:
 
 def farm_registry(port: int, sites: int, seed: int = 0) -> list[dict]:
     from sitefarm.world import World
-    return World(sites=sites, seed=seed).registry(port)
+    return World(sites=sites, seed=seed, defended=tuple(DEMO_DEFENCES.split(","))).registry(port)
 
 
 def run_demo(data: DataDir, ui_port: int = 8000, farm_port: int = 8800, sites: int = 12,
@@ -49,7 +52,7 @@ def run_demo(data: DataDir, ui_port: int = 8000, farm_port: int = 8800, sites: i
               flush=True)
         if serve:
             from search_ui import create_app
-            app = create_app({"DATA_DIR": str(data.root)})
+            app = create_app({"DATA_DIR": str(data.root), "REGISTRY": registry})
             print(f"govplans demo: open http://127.0.0.1:{ui_port}/ (Ctrl-C stops)", flush=True)
             app.run(host="127.0.0.1", port=ui_port, threaded=True)
     finally:

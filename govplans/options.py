@@ -3,6 +3,7 @@ and reading the site registry."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import click
@@ -38,3 +39,22 @@ def registry_sites(sites_file: str | None, site_ids=()) -> list[dict]:
         return select_sites(load_sites(sites_file), list(site_ids))
     except (RegistryError, OSError) as error:
         raise click.ClickException(str(error))
+
+
+def registry_loader(sites_file: str | None):
+    """The UI's REGISTRY: a loader of the registry's entries that reads the files again only when
+    one of them changed (a national registry takes a second or more to parse)."""
+    from crawler.registry import REGISTRY_DIR, load_sites
+
+    cached: dict = {}
+
+    def stamp() -> tuple:
+        files = [Path(sites_file)] if sites_file else sorted(REGISTRY_DIR.iterdir())
+        return tuple((str(f), f.stat().st_mtime_ns) for f in files if f.is_file())
+
+    def load() -> list[dict]:
+        now = stamp()
+        if cached.get("stamp") != now:
+            cached["entries"], cached["stamp"] = load_sites(sites_file), now
+        return cached["entries"]
+    return load

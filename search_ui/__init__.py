@@ -77,6 +77,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         SEARCH_CACHE_SIZE=256,    # rendered search pages kept per index state (0: none)
         SEARCH_CONCURRENCY=1,     # search pages computed at once per process, the rest queued in order (0: any)
         SAVED_PER_HOUR=30,        # searches one client address may save an hour without the admin token
+        REGISTRY=None,            # the site registry for /coverage: a list of entries or a loader (None: none)
+        REGISTRY_SECONDS=60,      # a loader is asked again after this many seconds
     )
     if test_config:
         app.config.update(test_config)
@@ -84,15 +86,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     data = DataDir.resolve(app.config["DATA_DIR"])
     app.config["DATA_DIR"] = str(data.root)
-    app.extensions["govplans"] = Resources(data, app.config["DATABASE_URL"])
+    app.extensions["govplans"] = Resources(data, app.config["DATABASE_URL"], app.config["REGISTRY"],
+                                           app.config["REGISTRY_SECONDS"])
     app.extensions["govplans"].search_turns.limit = app.config["SEARCH_CONCURRENCY"]
 
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     filters.register(app)
     app.url_map.converters["id"] = DatabaseId
-    from search_ui.views import api, captures, compare, documents, explorer, feeds, saved, search, status
+    from search_ui.views import api, captures, compare, coverage, documents, explorer, feeds, saved, search, status
     for blueprint in (search.bp, documents.bp, compare.bp, captures.bp, explorer.bp, feeds.bp, status.bp, api.bp,
-                      saved.bp):
+                      saved.bp, coverage.bp):
         app.register_blueprint(blueprint)
 
     @app.after_request

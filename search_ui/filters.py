@@ -127,5 +127,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(cn_date, "cn_date")
     app.add_template_global(facet_items, "facet_items")
     app.add_template_global(hit_items, "hit_items")
-    from search_ui.charts import bar_chart_svg
+    from search_ui.charts import bar_chart_svg, province_grid_svg
     app.add_template_global(bar_chart_svg, "bar_chart_svg")
+    app.add_template_global(province_grid_svg, "province_grid_svg")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from copy import deepcopy
 
+from archive.operations.blocking import CLASSES
+
 
 def _param(name: str, description: str, schema: dict, where: str = "query", required: bool = False) -> dict:
     return {"name": name, "in": where, "required": required or where == "path", "description": description,
@@ -45,6 +47,12 @@ MORE = _param("more", "A facet to list in full (its values beyond the 20 most fr
               {"type": "string", "enum": ["year", "theme", "doc_type", "agency", "site", "status"]})
 PAGE_PARAMS = [_param("q", "Title contains", _STR), *FILTERS,
                _param("page", "Page number", {"type": "integer", "minimum": 1, "maximum": 500})]
+BLOCK_CLASS = {"type": "string", "enum": [c.name for c in CLASSES]}
+COVERAGE_PARAMS = [
+    _param("region", "A province, prefecture or county code (a retired code means its successor); default the country",
+           {"type": "string", "pattern": "^[0-9]{6}$"}),
+    _param("portals", "1: list the scope's portals (a county's always are)", {"type": "string", "enum": ["0", "1"]}),
+]
 STATUS_PARAMS = [
     _param("q", "Site name or id contains (case-insensitive)", {"type": "string", "maxLength": 100}),
     _param("flagged", "1: only the sites flagged broken", {"type": "string", "enum": ["0", "1"]}),
@@ -147,7 +155,10 @@ SCHEMAS = {
         "totals": {"type": "object", "description": "Over every site, whatever the filter or page",
                    "required": ["sites", "broken"], "properties": {
                        "sites": _INT, "broken": _INT, "with_runs": _INT,
-                       "with_errors": {"type": "integer", "description": "sites whose last run had errors"}}},
+                       "with_errors": {"type": "integer", "description": "sites whose last run had errors"},
+                       "blocked": {"type": "integer", "description": "sites whose last run they blocked"}}},
+        "blocked_by_class": {"type": "array", "items": {"type": "object", "required": ["class", "label", "sites"],
+                                                        "properties": {"class": BLOCK_CLASS, "label": _STR, "sites": _INT}}},
         "broken": {"type": "array", "items": _STR, "description": "Ids of every site flagged broken (not filtered)"},
         "query": _STR, "flagged_only": {"type": "boolean"},
         "matched": {"type": "integer", "description": "sites matching q (all sites without q)"},
@@ -164,10 +175,50 @@ SCHEMAS = {
         "id": _NSTR, "name": _STR, "base_url": _NSTR, "family": _NSTR, "documents": _INT,
         "last_seen": _NSTR, "newest_document": _DATE, "broken": {"type": "boolean"}, "broken_reason": _NSTR,
         "broken_since": _NSTR,
+        "blocked": {"type": ["object", "null"], "description": "How the site blocks us (null: it does not)",
+                    "required": ["class", "label"], "properties": {
+                        "class": BLOCK_CLASS, "label": _STR, "since": _NSTR, "runs": _NINT, "vendor": _NSTR,
+                        "status": _NINT, "error": _NSTR, "url": _NSTR,
+                        "signals": {"type": "object", "additionalProperties": _INT}}},
         "run": {"type": ["object", "null"], "properties": {
             "started": _NSTR, "finished": _NSTR, "pages": _INT, "new": _INT, "changed": _INT,
             "unchanged": _INT, "withdrawn": _INT, "errors": {"type": "object", "additionalProperties": _INT},
-            "error_total": _INT, "newest_item": _DATE}}}},
+            "error_total": _INT, "newest_item": _DATE,
+            "block_class": {**_NSTR, "description": "set when the site blocked this run: not a run without news"}}}}},
+    "CoverageRow": {"type": "object", "required": ["name", "level", "units", "covered", "portals", "registered",
+                                                   "discovered", "verified", "blocked", "blocked_total", "documents",
+                                                   "years"], "properties": {
+        "code": _NSTR, "name": _STR,
+        "level": {"enum": ["country", "province", "city", "county", "own", "unplaced"],
+                  "description": "own: the government's own portals (省本级 / 市本级); unplaced: portals without a region"},
+        "level_name": _STR,
+        "units": {"type": "integer", "description": "governments of the 行政区划 table in the region, itself included"},
+        "covered": {"type": "integer", "description": "... of which have a verified portal"},
+        "portals": {"type": "integer", "description": "registry entries and archived sites in the region"},
+        "registered": {"type": "integer", "description": "portals with a base URL"},
+        "discovered": {"type": "integer", "description": "portals with start columns beyond the home page"},
+        "verified": {"type": "integer", "description": "portals verified by their entry or by a successful crawl"},
+        "blocked": {"type": "object", "additionalProperties": _INT, "description": "class -> portals it blocks"},
+        "blocked_labels": {"type": "array", "items": {"type": "object"}}, "blocked_total": _INT,
+        "last_success": _NSTR, "documents": _INT, "years": {"type": "array", "items": _INT}, "years_label": _STR,
+        "url": _URL}},
+    "CoveragePortal": {"type": "object", "required": ["id", "name", "registered", "discovered", "verified"],
+                       "properties": {
+        "id": _STR, "name": _STR, "region": _NSTR, "base_url": _NSTR, "family": _NSTR,
+        "registered": {"type": "boolean"}, "discovered": {"type": "boolean"}, "verified": {"type": "boolean"},
+        "in_registry": {"type": "boolean"}, "blocked": {"type": ["string", "null"]}, "blocked_label": _NSTR,
+        "blocked_since": _NSTR, "last_success": _NSTR, "documents": _INT, "years": {"type": "array", "items": _INT},
+        "years_label": _STR, "search_url": _URL}},
+    "Coverage": {"type": "object", "required": ["scope", "rows", "portals", "trail"], "properties": {
+        "scope": {"$ref": "#/components/schemas/CoverageRow"},
+        "trail": {"type": "array", "items": {"type": "object", "properties": {"name": _STR, "url": _STR}}},
+        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/CoverageRow"},
+                 "description": "One level down: provinces; a province's own portals and prefectures; a "
+                                "prefecture's own portals and counties; none for a county"},
+        "portals": {"type": "array", "items": {"$ref": "#/components/schemas/CoveragePortal"}},
+        "with_portals": {"type": "boolean"}, "classes": {"type": "array", "items": {"type": "object"}},
+        "grid": {"type": ["object", "null"], "description": "the picture's tiles (one per province)"},
+        "registry_entries": _INT, "html_url": _STR, "json_url": _STR, "csv_url": _STR}},
 }
 
 
@@ -222,6 +273,14 @@ PATHS = {
                                             "to `pages` to see every site once. `totals` count every site.",
                              "operationId": "status", "parameters": STATUS_PARAMS,
                              "responses": _json("Status", "Crawl status")}},
+    "/coverage.json": {"get": {"summary": "The coverage ledger: per region, portals registered, discovered, verified, "
+                                          "blocked by class, last successful crawl, documents, years",
+                               "operationId": "coverage", "parameters": COVERAGE_PARAMS,
+                               "responses": _json("Coverage", "The ledger of the country or of a region",
+                                                  not_found=True)}},
+    "/coverage.csv": {"get": {"summary": "Every region under the scope at every level, one line each",
+                              "operationId": "coverageCsv", "parameters": COVERAGE_PARAMS[:1],
+                              "responses": _file("text/csv", "UTF-8 with BOM")}},
     "/api/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "parameters": [],
                                   "responses": {"200": {"description": "OpenAPI 3.1",
                                                         "content": {"application/json": {"schema": {"type": "object"}}}}}}},

@@ -7,6 +7,7 @@ import json
 import click
 
 from sitefarm import server
+from sitefarm.defences import DEFENCES
 from sitefarm.replay import Replay
 from sitefarm.world import World
 
@@ -31,6 +32,19 @@ attachments_option = click.option("--attachments/--no-attachments", default=True
                                   help="Attached files (pdf, docx, xlsx, ofd …) under some documents.")
 
 
+def _defences(ctx, param, value: str) -> tuple[str, ...]:
+    kinds = tuple(DEFENCES) if value.strip() == "all" else tuple(k.strip() for k in value.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in DEFENCES]
+    if unknown:
+        raise click.BadParameter(f"unknown {', '.join(unknown)}; choose from {', '.join(DEFENCES)} or all")
+    return kinds
+
+
+defended_option = click.option("--defended", default="", callback=_defences,
+                               help="Comma-separated defences, one more TRS site each (challenge_412, challenge_521, "
+                                    "waf_aliyun, reset, stub, js_list …, or all); see sitefarm/defences.py.")
+
+
 def faults_option(default: str):
     return click.option("--faults", type=click.Choice(["off", "low", "high"]), default=default, show_default=True,
                         help="Server faults: 5xx, stalls, resets, redirect loops, bad encodings … (see sitefarm/faults.py).")
@@ -50,11 +64,12 @@ def farm():
 @attachments_option
 @faults_option("low")
 @families_option
+@defended_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep it on loopback.")
-def serve(port, sites, seed, day, aggregators, attachments, faults, families, host):
+def serve(port, sites, seed, day, aggregators, attachments, faults, families, defended, host):
     """Serve every site on one port; the Host header picks the site."""
     world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments,
-                  families=_families(families))
+                  families=_families(families), defended=defended)
     click.echo(f"serving {len(world.sites)} sites on http://{host}:{port} (e.g. http://{world.sites[0].host}:{port}/), "
                f"day {day}, faults {faults}", err=True)
     server.serve(world, host=host, port=port)
@@ -69,11 +84,12 @@ def serve(port, sites, seed, day, aggregators, attachments, faults, families, ho
 @attachments_option
 @faults_option("low")
 @families_option
-def truth(port, sites, seed, day, aggregators, attachments, faults, families):
+@defended_option
+def truth(port, sites, seed, day, aggregators, attachments, faults, families, defended):
     """Every document as JSON lines: what a perfect crawl and extraction would find.
     Give it the options `farm serve` was given (the defaults match)."""
     world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments,
-                  families=_families(families))
+                  families=_families(families), defended=defended)
     for record in world.truth(port):
         click.echo(json.dumps(record, ensure_ascii=False))
 
@@ -84,10 +100,11 @@ def truth(port, sites, seed, day, aggregators, attachments, faults, families):
 @seed_option
 @aggregators_option
 @families_option
-def sites(port, sites, seed, aggregators, families):
+@defended_option
+def sites(port, sites, seed, aggregators, families, defended):
     """The site registry (YAML) for the crawler."""
-    click.echo(World(sites=sites, seed=seed, aggregators=aggregators, families=_families(families)).registry_yaml(port),
-               nl=False)
+    world = World(sites=sites, seed=seed, aggregators=aggregators, families=_families(families), defended=defended)
+    click.echo(world.registry_yaml(port), nl=False)
 
 
 @farm.command()

@@ -32,6 +32,7 @@ class Site:
     columns: tuple[Column, ...]
     base_docs: int       # documents on day 0
     first_doc_id: int
+    defence: str | None = None   # how the site keeps crawlers out (sitefarm/defences.py); None: it does not
 
 
 @dataclass(frozen=True)

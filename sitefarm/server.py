@@ -10,12 +10,13 @@ from email.utils import parsedate_to_datetime
 from typing import Callable
 from urllib.parse import urlsplit
 
-from sitefarm import attachments, faults
+from sitefarm import attachments, defences, faults
 from sitefarm.families import FAMILIES
 from sitefarm.responses import Request, Response, html, not_found
 from sitefarm.world import Site, World
 
-REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 404: "Not Found",
+REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 400: "Bad Request",
+           403: "Forbidden", 404: "Not Found", 405: "Not Allowed", 412: "Precondition Failed",
            429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
 FILLER = b"<!--" + b"0" * (65536 - 8) + b"-->\n"  # a huge page's padding, 64 KiB at a time
 
@@ -26,6 +27,8 @@ def respond(world: World, request: Request, host: str, attempt: int = 1) -> Resp
     if site is None:
         return not_found()
     try:
+        if site.defence:
+            return defences.apply(world, site, request, _dispatch)
         if world.faults.enabled:
             return conditional(request, faults.apply(world, site, request, attempt, _dispatch))
         return conditional(request, _dispatch(world, site, request))

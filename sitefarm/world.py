@@ -16,7 +16,7 @@ import yaml
 from archive import regions
 from archive.extract.document import Region
 from sitefarm import attachments as attachments_module
-from sitefarm import texts, timeline
+from sitefarm import defences, texts, timeline
 from sitefarm.families import FAMILIES, NAMED_FAMILIES, PORTAL_FAMILIES
 from sitefarm.faults import Faults
 from sitefarm.model import EPOCH, Column, Doc, Site
@@ -37,34 +37,40 @@ AGGREGATOR_NAMES = (("haoxue", "好学范文网"), ("wenmi", "文秘范文库"),
 class World:
     def __init__(self, sites: int = 10, seed: int = 0, day: int = 0, docs_per_site: tuple[int, int] = (50, 100),
                  families: tuple[str, ...] | None = None, aggregators: int = 0,
-                 faults: Faults | str | None = None, attachments: bool = False):
+                 faults: Faults | str | None = None, attachments: bool = False, defended: tuple[str, ...] = ()):
         """families: the CMS families county sites may have (default: every portal family the farm serves).
         aggregators: how many 范文/文库 sites copy the planted template lineages (after the county sites).
         faults: None/"off" (default), "low", "high" or a Faults object; see sitefarm/faults.py.
         attachments: whether some documents link attached files (pdf, docx, xlsx, ofd …), a few holding
         their whole text while the page says 详见附件. Off by default so that World() stays the world
-        the crawl tests were written against; `farm serve` and `farm truth` turn it on."""
+        the crawl tests were written against; `farm serve` and `farm truth` turn it on.
+        defended: one more TRS site per entry that keeps crawlers out that way (sitefarm/defences.py:
+        challenge_412, waf_aliyun, reset, stub …), after the county sites and the aggregators."""
         self.seed = seed
         self.day = day
         self.today = EPOCH + timedelta(days=day)
         self.docs_per_site = docs_per_site
         self.attachments_on = attachments
         self.sites = self._make_sites(sites, families) + self._make_aggregators(sites, aggregators)
+        self.sites += self._make_defended(sites, aggregators, defended, frozenset(s.id for s in self.sites))
         self._by_host = {site.host: site for site in self.sites}
         self.faults = Faults.of(faults)
-        self._layouts = timeline.redesigns(seed, day, self.sites)
+        self._layouts = timeline.redesigns(seed, day, [s for s in self.sites if s.defence is None])
 
     # --- sites ---------------------------------------------------------------
 
-    def _make_sites(self, count: int, families: tuple[str, ...] | None) -> list[Site]:
+    def _make_sites(self, count: int, families: tuple[str, ...] | None, first: int = 0,
+                    defended: tuple[str, ...] = (), first_index: int = 0, taken: frozenset = frozenset()) -> list[Site]:
+        """Sites of the counties first … first + count of the seed's order (one per defence when given)."""
         allowed = tuple(f for f in (families or PORTAL_FAMILIES) if f in PORTAL_FAMILIES + NAMED_FAMILIES) or ("trs",)
         rng = random.Random(f"sites:{self.seed}")
         featured = dict(FEATURED) if self.seed == 0 else {}
         pool = [r for r in regions.all_counties() if r.code not in featured]
         rng.shuffle(pool)
-        chosen = ([regions.lookup(code) for code in featured] + pool)[:count]
-        sites, slugs = [], set()
-        for index, region in enumerate(chosen):
+        ordered = [regions.lookup(code) for code in featured] + pool
+        chosen = ordered[first:first + count]
+        sites, slugs = [], set(taken)
+        for index, region in enumerate(chosen, start=first_index):
             site_rng = random.Random(f"site:{self.seed}:{region.code}")
             slug = regions.pinyin(region.code)
             while slug in slugs:
@@ -73,10 +79,13 @@ class World:
             family = featured.get(region.code) or site_rng.choice(allowed)
             if family not in allowed:
                 family = allowed[index % len(allowed)]
+            defence = defended[index - first_index] if defended else None
+            if defence:
+                family = "trs"
             pool_columns = FAMILIES[family].COLUMNS
             columns = tuple(Column(p, n) for p, n in sorted(site_rng.sample(pool_columns, k=site_rng.randint(1, 3))))
             sites.append(Site(
-                index=index, id=slug, host=f"www.{slug}.gov.cn.test",
+                index=index, id=slug, host=defences.host_of(slug, defence), defence=defence,
                 name=f"{region.county}人民政府", region=region,
                 site_code=f"{_original_code(region.code)}{site_rng.randint(1, 9):04d}",
                 family=family, columns=columns,
@@ -84,6 +93,17 @@ class World:
                 first_doc_id=site_rng.randint(10_000, 900_000),
             ))
         return sites
+
+    def _make_defended(self, count: int, aggregators: int, defended: tuple[str, ...], taken: frozenset) -> list[Site]:
+        unknown = [kind for kind in defended if kind not in defences.DEFENCES]
+        if unknown:
+            raise ValueError(f"unknown defences {unknown}; the farm has {', '.join(defences.DEFENCES)}")
+        return self._make_sites(len(defended), ("trs",), first=count, defended=tuple(defended),
+                                first_index=count + aggregators, taken=taken) if defended else []
+
+    def defences(self) -> dict[str, str]:
+        """site id -> its defence, for the defended sites."""
+        return {site.id: site.defence for site in self.sites if site.defence}
 
     def _make_aggregators(self, first_index: int, count: int) -> list[Site]:
         sites = []
@@ -150,6 +170,8 @@ class World:
     # --- ground truth and registry -------------------------------------------
 
     def base_url(self, site: Site, port: int) -> str:
+        if site.defence == "refused":
+            port = defences.REFUSED_PORT
         return f"http://{site.host}:{port}"
 
     def doc_path(self, doc: Doc) -> str:
@@ -199,6 +221,8 @@ class World:
                 }
                 if overrides:
                     record.update(overrides(doc))  # what this family's pages never show
+                if site.defence:
+                    record["defence"] = site.defence   # no polite crawler reaches it
                 yield record
 
     def registry(self, port: int) -> list[dict]:

@@ -33,6 +33,10 @@ class CrawlRun(Base):
     newest_item: Mapped[date | None] = mapped_column(Date)
     coverage: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> share of documents that have it
     full_sweep: Mapped[bool] = mapped_column(default=False)
+    # how the site blocked this run (archive/operations/blocking.py: challenge, waf, dns, refused, reset,
+    # timeout, js_list, stub); None: it did not
+    block_class: Mapped[str | None] = mapped_column(String(32))
+    block_detail: Mapped[dict | None] = mapped_column(JSON)      # signals counted, first evidence
 
 
 class DocumentEvent(Base):
@@ -64,6 +68,9 @@ class SiteHealth(Base):
     run_id: Mapped[int | None] = mapped_column(Integer)          # the run judged last
     since: Mapped[datetime | None] = mapped_column(DateTime)      # flagged since (None when healthy)
     updated: Mapped[datetime] = mapped_column(DateTime)
+    block_class: Mapped[str | None] = mapped_column(String(32))   # the last run's, while it blocks us
+    blocked_since: Mapped[datetime | None] = mapped_column(DateTime)
+    blocked_runs: Mapped[int | None] = mapped_column(Integer)     # blocked runs in a row (scheduler's backoff)
 
 
 class SavedSearch(Base):

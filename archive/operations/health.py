@@ -1,6 +1,9 @@
 """Broken-site alarm: a pure rule over a site's last runs, and where its verdict is kept.
 
 `assess(runs)` looks at the newest finished run against the runs before it and flags the site when
+- the site blocked the run (a JS challenge, a WAF page, a refused or reset connection, a stub or
+  script-rendered list: archive/operations/blocking.py), whatever else the run shows: a blocked
+  run is never read as a quiet one;
 - the run found no items where earlier runs did (its lists showed nothing: a redesign or an outage),
 - a field most pages used to have went missing on most pages (dates gone after a redesign), or
 - it had more errors than pages (at least ERROR_MIN of them).
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from archive.clock import utcnow
+from archive.operations import blocking
 from archive.store.database import Archive
 from archive.store.health import HISTORY, RunFacts, keep_verdict, run_facts
 
@@ -31,6 +35,8 @@ class Health:
     flagged: bool
     reason: str | None = None
     run_id: int | None = None
+    blocked: str | None = None      # the newest finished run's block class
+    blocked_runs: int = 0           # finished runs in a row (newest back) that were blocked
 
 
 def assess(runs: list[RunFacts]) -> Health:
@@ -39,6 +45,10 @@ def assess(runs: list[RunFacts]) -> Health:
     if not done:
         return Health(False)
     last, before = done[-1], done[:-1]
+    if last.blocked:
+        streak = next((n for n, r in enumerate(reversed(done)) if not r.blocked), len(done))
+        runs = f"（连续 {streak} 次）" if streak > 1 else ""
+        return Health(True, f"网站拦截了抓取：{blocking.label(last.blocked)}{runs}", last.run_id, last.blocked, streak)
     if last.found == 0:
         used = max((r.found for r in before), default=0)
         if used:
@@ -61,5 +71,6 @@ def assess(runs: list[RunFacts]) -> Health:
 def update_site_health(archive: Archive, site_id: str, now: datetime | None = None) -> Health:
     """Judge the site on its last runs and keep the verdict (the flag's `since` survives re-flagging)."""
     verdict = assess(run_facts(archive, site_id))
-    keep_verdict(archive, site_id, verdict.flagged, verdict.reason, verdict.run_id, now or utcnow())
+    keep_verdict(archive, site_id, verdict.flagged, verdict.reason, verdict.run_id, now or utcnow(),
+                 verdict.blocked, verdict.blocked_runs)
     return verdict

@@ -5,7 +5,9 @@ the default) shifted by a per-site offset: a hash of the site id picks a minute 
 min(cron period, spread), so sites sharing a cron do not all start at once. The state is one
 `schedules` row per site with next_run_at: a scheduler that dies (kill -9) loses nothing, and the
 next one runs what is due. A crawl holds a `site_locks` row (owner, expiry); a lock whose owner
-process is gone (same host, dead pid) or whose expiry passed is taken over.
+process is gone (same host, dead pid) or whose expiry passed is taken over. A site whose last run
+it blocked (a JS challenge, a WAF page …, archive/operations/blocking.py) is left alone longer:
+its next run is the first of its run times after `blocking.pause(class, blocked runs in a row)`.
 
 Pure functions first (spec resolution, offsets, due times), then what is due against the rows
 (archive/store/schedules.py, which also holds the locks).
@@ -23,7 +25,9 @@ import yaml
 from croniter import croniter
 
 from archive.clock import utcnow
+from archive.operations import blocking
 from archive.store import schedules as rows
+from archive.store.health import block_state
 from archive.store.database import Archive
 # the locks and rows a scheduler uses, so that this module is its one door
 from archive.store.schedules import (LOCK_TTL, acquire, lock_holder, next_wakeup, owner_id,  # noqa: F401
@@ -153,10 +157,13 @@ def due(archive: Archive, sites: list[dict], config: ScheduleConfig, now: dateti
 
 def mark_ran(archive: Archive, site: dict, config: ScheduleConfig, started: datetime,
              run_id: int | None = None, now: datetime | None = None) -> datetime:
-    """A scheduled run of the site is done: count it and move its next run time past `now`.
-    Returns the new next_run_at."""
+    """A scheduled run of the site is done: count it and move its next run time past `now`, or past
+    the blocking pause when the site blocks us. Returns the new next_run_at."""
     now = now or utcnow()
     spec = site_spec(site, config)
     following = next_due(site["id"], spec, now)
+    held = blocking.pause(*block_state(archive, site["id"]))
+    if held:
+        following = max(following, next_due(site["id"], spec, now + held))
     rows.record_run(archive, site["id"], spec.cron, started, run_id, following, now)
     return following

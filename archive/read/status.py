@@ -15,7 +15,7 @@ from archive.store.health import recent_run_facts, run_facts
 
 NO_SITE = "（未关联网站）"
 RUN_COLUMNS = ("site_id", "id", "started", "finished", "pages", "new", "changed", "unchanged", "withdrawn", "errors",
-               "newest_item", "full_sweep")
+               "newest_item", "full_sweep", "block_class", "block_detail")
 
 
 def broken_reason(run: CrawlRun | None) -> str | None:
@@ -24,7 +24,7 @@ def broken_reason(run: CrawlRun | None) -> str | None:
         return None
     facts = health.RunFacts(run_id=getattr(run, "id", 0), finished=run.finished is not None, pages=run.pages or 0,
                             items=sum(getattr(run, name, 0) or 0 for name in ("new", "changed", "unchanged")),
-                            errors=sum((run.errors or {}).values()))
+                            errors=sum((run.errors or {}).values()), blocked=getattr(run, "block_class", None))
     return health.assess([facts]).reason
 
 
@@ -56,6 +56,13 @@ class SiteEntry:
     def broken(self) -> bool:
         return self.reason is not None
 
+    @property
+    def blocked(self) -> str | None:
+        """The class of blocking its last finished run met (None: it was not blocked)."""
+        if self.kept is not None:
+            return self.kept.block_class
+        return self.run.block_class if self.run is not None and self.run.finished is not None else None
+
 
 def site_index(archive: Archive) -> list[SiteEntry]:
     """Every site, broken first, then most documents, then by id.
@@ -74,7 +81,8 @@ def site_index(archive: Archive) -> list[SiteEntry]:
         documents = {site_id: (n, last, newest) for site_id, n, last, newest in s.execute(counts)}
         runs = {row.site_id: row for row in s.execute(select(*run_columns).join(latest, CrawlRun.id == latest.c.run_id))}
         kept = {row.site_id: row for row in s.execute(select(SiteHealth.site_id, SiteHealth.flagged, SiteHealth.reason,
-                                                             SiteHealth.since))}
+                                                             SiteHealth.since, SiteHealth.block_class,
+                                                             SiteHealth.blocked_since, SiteHealth.blocked_runs))}
     facts = recent_run_facts(archive, unjudged=True)
     entries = []
     for site_id in set(sites) | set(documents):

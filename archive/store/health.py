@@ -25,6 +25,7 @@ class RunFacts:
     listed: int | None = None            # items the lists showed (None: not recorded)
     extracted: int = 0                   # pages extracted as served this run
     coverage: dict = field(default_factory=dict)   # field -> share of the extracted pages
+    blocked: str | None = None           # the run's block class (archive/operations/blocking.py)
 
     @property
     def found(self) -> int:
@@ -57,19 +58,20 @@ def recent_run_facts(archive: Archive, site_ids: Iterable[str] | None = None, *,
     ranked = ranked.subquery()
     # plain columns, not ORM objects: thousands of rows on a national archive
     query = (select(CrawlRun.site_id, CrawlRun.id, CrawlRun.finished.is_not(None), CrawlRun.pages, CrawlRun.new,
-                    CrawlRun.changed, CrawlRun.unchanged, CrawlRun.errors, RunCheck.run_id, RunCheck.listed,
-                    RunCheck.extracted, RunCheck.coverage)
+                    CrawlRun.changed, CrawlRun.unchanged, CrawlRun.errors, CrawlRun.block_class, RunCheck.run_id,
+                    RunCheck.listed, RunCheck.extracted, RunCheck.coverage)
              .join(ranked, ranked.c.run_id == CrawlRun.id).outerjoin(RunCheck, RunCheck.run_id == CrawlRun.id)
              .where(ranked.c.recency <= limit).order_by(CrawlRun.site_id, CrawlRun.id))
     facts: dict[str, list[RunFacts]] = {}
     with archive.session() as s:
         rows = s.execute(query).all()
-    for site_id, run_id, finished, pages, new, changed, unchanged, errors, checked, listed, extracted, coverage in rows:
+    for site_id, run_id, finished, pages, new, changed, unchanged, errors, blocked, checked, listed, extracted, \
+            coverage in rows:
         facts.setdefault(site_id, []).append(RunFacts(
             run_id=run_id, finished=bool(finished), pages=pages or 0, items=(new or 0) + (changed or 0) + (unchanged or 0),
             errors=sum((errors or {}).values()), listed=listed if checked is not None else None,
             extracted=(extracted if checked is not None else 0) or 0,
-            coverage=dict(coverage or {}) if checked is not None else {}))
+            coverage=dict(coverage or {}) if checked is not None else {}, blocked=blocked))
     return facts
 
 
@@ -78,7 +80,7 @@ def facts_of(run: CrawlRun, check: RunCheck | None = None) -> RunFacts:
                     items=(run.new or 0) + (run.changed or 0) + (run.unchanged or 0),
                     errors=sum((run.errors or {}).values()),
                     listed=check.listed if check else None, extracted=check.extracted if check else 0,
-                    coverage=dict(check.coverage or {}) if check else {})
+                    coverage=dict(check.coverage or {}) if check else {}, blocked=run.block_class)
 
 
 def record_check(archive: Archive, run_id: int, site_id: str, listed: int | None, extracted: int,
@@ -90,15 +92,22 @@ def record_check(archive: Archive, run_id: int, site_id: str, listed: int | None
 
 
 def keep_verdict(archive: Archive, site_id: str, flagged: bool, reason: str | None, run_id: int | None,
-                 now: datetime) -> None:
-    """Keep a site's verdict; the flag's `since` survives re-flagging and clears when it passes."""
+                 now: datetime, blocked: str | None = None, blocked_runs: int = 0) -> None:
+    """Keep a site's verdict; the flag's `since` survives re-flagging and clears when it passes, and
+    so does `blocked_since` while the site keeps blocking us (`blocked`: the class, `blocked_runs`:
+    how many runs in a row)."""
     with archive.session() as s:
         row = s.get(SiteHealth, site_id) or SiteHealth(site_id=site_id, flagged=False)
         if flagged and not row.flagged:
             row.since = now
         elif not flagged:
             row.since = None
+        if blocked and not row.block_class:
+            row.blocked_since = now
+        elif not blocked:
+            row.blocked_since = None
         row.flagged, row.reason, row.run_id, row.updated = flagged, reason, run_id, now
+        row.block_class, row.blocked_runs = blocked, blocked_runs if blocked else None
         s.add(row)
 
 
@@ -106,3 +115,12 @@ def site_health(archive: Archive) -> dict[str, SiteHealth]:
     """site id -> its kept verdict (sites never judged are absent)."""
     with archive.session() as s:
         return {row.site_id: row for row in s.scalars(select(SiteHealth))}
+
+
+def block_state(archive: Archive, site_id: str) -> tuple[str | None, int]:
+    """(class, blocked runs in a row) of a site that blocks us, (None, 0) otherwise."""
+    with archive.session() as s:
+        row = s.get(SiteHealth, site_id)
+        if row is None or not row.block_class:
+            return None, 0
+        return row.block_class, row.blocked_runs or 1

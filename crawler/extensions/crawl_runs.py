@@ -9,7 +9,9 @@ spider closes finishes each run: coverage, the withdrawals its walk concluded (t
 crawl_runs columns as filled here: requests = HTTP requests sent for the site (retries too);
 pages = detail responses (200, 304, 404/410 of known documents); new / changed / unchanged /
 withdrawn = documents; errors = failed attempts by kind plus `gave_up` (requests lost for good);
-coverage = share of this run's documents with each field; newest_item = newest 发布日期 seen.
+coverage = share of this run's documents with each field; newest_item = newest 发布日期 seen;
+block_class / block_detail = how the site blocked the run, from the signals the blocking
+middleware and the spider counted (archive/operations/blocking.py `run_block`), else None.
 """
 from __future__ import annotations
 
@@ -19,11 +21,13 @@ from datetime import datetime
 
 from scrapy import signals
 
+from archive.operations.blocking import run_block
 from archive.operations.health import COVERAGE_FIELDS, update_site_health
 from archive.store import runs, storage_problem
 from archive.store.health import record_check
 from crawler import signals as govplans_signals
 from crawler.archive_handle import archive_for
+from crawler.blocking import site_signals
 from crawler.failures import FATAL_STAT, abort_crawl
 
 PROGRESS_SECONDS = 1.0
@@ -52,7 +56,8 @@ class CrawlRunsExtension:
                         crawler.settings.getbool("GOVPLANS_FULL_SWEEP"))
         if crawler.settings.get("GOVPLANS_DATABASE_URL"):
             crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
-            crawler.signals.connect(extension.request_sent, signal=signals.request_reached_downloader)
+            # left the downloader: sent (answered or failed), not merely queued in a slot
+            crawler.signals.connect(extension.request_sent, signal=signals.request_left_downloader)
             crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
             crawler.signals.connect(extension.walk_finished, signal=govplans_signals.walk_finished)
             crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -151,6 +156,9 @@ class CrawlRunsExtension:
             values = self.run_values(site_id)
             values["coverage"] = runs.coverage(self.archive, self.seen[site_id])
             values["full_sweep"] = self.full
+            signals, evidence = site_signals(self._stats(), site_id)
+            block = run_block(signals, values["errors"], walk.get("listed"), values["pages"], evidence)
+            values["block_class"], values["block_detail"] = (block.name, block.detail) if block else (None, None)
             runs.finish_run(self.archive, run_id, **values)
             runs.close_interrupted_runs(self.archive, site_id, before_run=run_id)
             self.check_health(site_id, run_id, walk.get("listed"))

@@ -4,6 +4,9 @@ Replaces Scrapy's RetryMiddleware (same settings: RETRY_TIMES, RETRY_HTTP_CODES,
 Before a retry the whole site pauses (its downloader slot holds its queue): for Retry-After
 seconds on a 429/503 that sends one (capped at GOVPLANS_RETRY_AFTER_MAX), else for
 GOVPLANS_RETRY_BACKOFF × 2^(attempt-1) seconds. Every failed attempt is counted by kind per site.
+Some kinds get fewer retries (GOVPLANS_RETRY_TIMES_BY_KIND): a name that does not resolve or a
+refused connection seldom comes back within seconds, and each retry of a fenced site adds to the
+hammering. Challenges and WAF pages are never retried (middlewares/blocking.py stops them first).
 """
 from __future__ import annotations
 
@@ -37,11 +40,13 @@ def retry_after_seconds(value: str | bytes | None, now: datetime | None = None) 
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    def __init__(self, settings, backoff: float = 1.0, backoff_max: float = 60.0, retry_after_max: float = 300.0):
+    def __init__(self, settings, backoff: float = 1.0, backoff_max: float = 60.0, retry_after_max: float = 300.0,
+                 retry_times_by_kind: dict[str, int] | None = None):
         super().__init__(settings)
         self.backoff = backoff
         self.backoff_max = backoff_max
         self.retry_after_max = retry_after_max
+        self.retry_times_by_kind = dict(retry_times_by_kind or {})
         self._paused_until: dict[str, float] = {}
 
     @classmethod
@@ -49,7 +54,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         settings = crawler.settings
         middleware = cls(settings, settings.getfloat("GOVPLANS_RETRY_BACKOFF", 1.0),
                          settings.getfloat("GOVPLANS_RETRY_BACKOFF_MAX", 60.0),
-                         settings.getfloat("GOVPLANS_RETRY_AFTER_MAX", 300.0))
+                         settings.getfloat("GOVPLANS_RETRY_AFTER_MAX", 300.0),
+                         settings.getdict("GOVPLANS_RETRY_TIMES_BY_KIND"))
         middleware.crawler = crawler
         return middleware
 
@@ -72,7 +78,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def process_exception(self, request, exception, spider=None):
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
             return None
-        self._count(request, exception_kind(exception))
+        kind = exception_kind(exception)
+        self._count(request, kind)
+        if kind in self.retry_times_by_kind:
+            most = request.meta.get("max_retry_times", self.max_retry_times)
+            request.meta["max_retry_times"] = min(most, self.retry_times_by_kind[kind])
         retry = self._retry(request, exception)
         if retry is not None:
             self._pause(request, self._backoff(retry))

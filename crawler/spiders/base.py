@@ -40,9 +40,11 @@ from archive.clock import utcnow
 from archive.extract import parse_date
 from archive.extract.attachments import attachments as find_attachments
 from archive.extract.document import SiteHint
+from archive.operations.blocking import ERROR_CLASSES
 from archive.store import Archive, runs
 from crawler import signals as govplans_signals
 from crawler.archive_handle import archive_for
+from crawler.blocking import empty_list_signal, note_evidence, record_signal
 from crawler.failures import failure_kind
 from crawler.items import CapturedPage
 from crawler.render import render_meta
@@ -196,6 +198,8 @@ class FamilySpider(scrapy.Spider):
             if self.in_site(url) and url not in items:
                 items[url] = listing
         state.listed.update(items)
+        if not items:
+            self.note_empty_list(response, site)
         sweep = getattr(state, "sweep", False)
         if sweep:
             entries = self.list_entries(response, items)
@@ -292,6 +296,8 @@ class FamilySpider(scrapy.Spider):
             self.logger.debug("guessed column page failed %s: %s", request.url, kind)
             return
         self.count_error(site_id, kind, gave_up=True, counted=request.meta.get("govplans_counted", False))
+        if kind in ERROR_CLASSES:      # the first URL a network failure lost, as the run's evidence
+            note_evidence(self.crawler.stats, site_id, ERROR_CLASSES[kind], {"error": kind, "url": request.url})
         if request.meta.get("govplans_kind") == "list" and site_id in self.states:
             self.states[site_id].list_failures += 1
         self.logger.warning("failed %s: %s", request.url, kind)
@@ -332,6 +338,15 @@ class FamilySpider(scrapy.Spider):
                 govplans_signals.walk_finished, site_id=site["id"],
                 listed=len(state.listed) if state is not None else None,
                 gone=state.gone_at_end() if state is not None else None)
+
+    def note_empty_list(self, response, site: dict) -> None:
+        """A list page without items: a stub or a script-rendered list is a blocking signal
+        (crawler/blocking.py); whether it blocked the run is decided when the run ends."""
+        if response.status != 200 or not hasattr(response, "text"):
+            return
+        signal = empty_list_signal(response.status, response.body)
+        if signal is not None:
+            record_signal(self.crawler.stats, site["id"], signal.kind, signal.evidence(response.url))
 
     def request_dropped(self, request, spider=None) -> None:
         """A redirect back to a URL already asked for is dropped by the dupefilter: a redirect loop."""

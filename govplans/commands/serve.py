@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from archive.config import DataDir
-from govplans.options import data_option, open_archive
+from govplans.options import data_option, open_archive, registry_loader, sites_file_option
 
 
 @click.command()
@@ -12,9 +12,10 @@ from govplans.options import data_option, open_archive
 @click.option("--port", type=int, default=8000)
 @click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Server processes sharing the port (one Python process uses one core).")
+@sites_file_option
 @data_option
-def serve(host, port, processes, data_path) -> None:
-    """Serve the search UI."""
+def serve(host, port, processes, sites_file, data_path) -> None:
+    """Serve the search UI (/coverage counts the site registry's entries: crawler/sites/ or --sites-file)."""
     from search_ui import create_app
     from search_ui.serving import serve as serve_app
 
@@ -23,7 +24,12 @@ def serve(host, port, processes, data_path) -> None:
     with open_archive(data):   # migrate once here, not in every forked server at once
         pass
     click.echo(f"govplans UI on http://{host}:{port}/ ({processes} process{'es' if processes > 1 else ''})", err=True)
-    serve_app(lambda: create_app({"DATA_DIR": root}), host, port, processes)
+    registry = registry_loader(sites_file)          # a registry edited meanwhile shows within a minute
+    try:
+        registry()                                  # parsed once here, before the server processes fork
+    except Exception as error:                      # noqa: BLE001 - the UI serves without it; /coverage says so
+        click.echo(f"site registry not read: {error}", err=True)
+    serve_app(lambda: create_app({"DATA_DIR": root, "REGISTRY": registry}), host, port, processes)
 
 
 @click.command()

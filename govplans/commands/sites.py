@@ -24,7 +24,8 @@ def sites() -> None:
 @click.option("--province", "within", default=None, help="With --json or --all: units inside this code (430000, 431100).")
 @click.option("--all", "every_unit", is_flag=True, help="One line per government unit, not per site.")
 def sites_list(sites_file, data_path, as_json, level, within, every_unit) -> None:
-    """One line per site: id, region, family, verified, base URL; flagged sites end with BROKEN and why.
+    """One line per site: id, region, family, verified, base URL; flagged sites end with BROKEN and why,
+    sites that block us with BLOCKED and the class (challenge, waf, dns, refused, reset, timeout, js_list, stub).
 
     --json prints the national registry: every province, prefecture and county-level government
     with its current code, former codes and its sites (portal, family, columns, verified, URL source)."""
@@ -56,6 +57,10 @@ def sites_list(sites_file, data_path, as_json, level, within, every_unit) -> Non
         record = site_record(site, verified)
         verdict = health.get(site["id"])
         flag = f"  BROKEN since {verdict.since:%Y-%m-%d %H:%M}: {verdict.reason}" if verdict and verdict.flagged else ""
+        if verdict and verdict.block_class:
+            runs = verdict.blocked_runs or 1
+            flag = f"  BLOCKED {verdict.block_class} since {verdict.blocked_since:%Y-%m-%d %H:%M}" \
+                   f" ({runs} run{'s' if runs > 1 else ''} in a row): {verdict.reason}"
         click.echo(f"{site['id']:16} {site.get('region') or '------'}  {site['family']:10} "
                    f"{'verified' if record['verified'] else 'unverified':10} "
                    f"{site['base_url']}  {site.get('name', '')}{flag}")

@@ -1,6 +1,8 @@
 """Status for operators: per site the documents, the last crawl run, its errors by kind, and
 whether the site looks broken (archive/operations/health.py: the verdict kept after its last run, or judged
-here from its runs when none was kept).
+here from its runs when none was kept), and whether it blocks us (a JS challenge, a WAF page, a refused
+or reset connection, a stub or script-rendered list: archive/operations/blocking.py): a blocked run
+shows its class, never a count of no new documents.
 
 The figures for every site come from a fixed number of grouped queries (no query per site), and
 the page is bounded: the sites flagged broken first, always in full (on page 1), then the others
@@ -12,6 +14,7 @@ from __future__ import annotations
 import math
 from flask import Blueprint, request, url_for
 
+from archive.operations.blocking import BY_NAME, label as block_label
 from archive.read.status import SiteEntry, site_index
 from search_ui.app_resources import resources
 from search_ui.views.render import twin
@@ -50,7 +53,9 @@ def status_view(page: int = 1, q: str = "", flagged_only: bool = False, page_siz
         "documents": sum(e.documents for e in sites),      # the grouped counts add up to every document
         "totals": {"sites": len(sites), "broken": sum(e.broken for e in sites),
                    "with_runs": sum(e.run is not None for e in sites),
-                   "with_errors": sum(e.error_total > 0 for e in sites)},
+                   "with_errors": sum(e.error_total > 0 for e in sites),
+                   "blocked": sum(e.blocked is not None for e in sites)},
+        "blocked_by_class": _blocked_by_class(sites),
         "broken": [e.id for e in sites if e.broken],
         "query": q, "flagged_only": flagged_only,
         "matched": len(matched), "matched_broken": len(flagged),
@@ -61,6 +66,17 @@ def status_view(page: int = 1, q: str = "", flagged_only: bool = False, page_siz
         "json_url": _url("status.status_json", page, q, flagged_only),
         "html_url": _url("status.status", page, q, flagged_only),
     }
+
+
+def _blocked_by_class(sites: list[SiteEntry]) -> list[dict]:
+    """[{"class", "label", "sites"}] in the classes' order, the classes no site is blocked by left out."""
+    counts: dict[str, int] = {}
+    for entry in sites:
+        if entry.blocked:
+            counts[entry.blocked] = counts.get(entry.blocked, 0) + 1
+    order = list(BY_NAME)
+    return [{"class": name, "label": block_label(name), "sites": n}
+            for name, n in sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99, kv[0]))]
 
 
 def _url(endpoint: str, page: int, q: str, flagged_only: bool) -> str:
@@ -89,7 +105,21 @@ def site_row(entry: SiteEntry) -> dict:
         "documents": entry.documents, "last_seen": _iso(last_seen), "newest_document": _iso(newest),
         "run": _run(entry.run), "broken": entry.broken, "broken_reason": entry.reason,
         "broken_since": _iso(kept.since) if kept is not None and kept.flagged else None,
+        "blocked": _blocked(entry),
     }
+
+
+def _blocked(entry: SiteEntry) -> dict | None:
+    """How the site blocks us: its class, since when and for how many runs, and the last run's evidence."""
+    if entry.blocked is None:
+        return None
+    kept, run = entry.kept, entry.run
+    detail = dict(run.block_detail or {}) if run is not None and run.block_class == entry.blocked else {}
+    return {"class": entry.blocked, "label": block_label(entry.blocked),
+            "since": _iso(kept.blocked_since) if kept is not None else None,
+            "runs": kept.blocked_runs if kept is not None else None,
+            "vendor": detail.get("vendor"), "status": detail.get("status"), "error": detail.get("error"),
+            "url": detail.get("url"), "signals": detail.get("signals") or {}}
 
 
 def _run(run) -> dict | None:
@@ -99,7 +129,7 @@ def _run(run) -> dict | None:
     return {"id": run.id, "started": _iso(run.started), "finished": _iso(run.finished), "pages": run.pages,
             "new": run.new, "changed": run.changed, "unchanged": run.unchanged, "withdrawn": run.withdrawn,
             "errors": errors, "error_total": sum(errors.values()), "newest_item": _iso(run.newest_item),
-            "full_sweep": run.full_sweep}
+            "full_sweep": run.full_sweep, "block_class": run.block_class}
 
 
 def _iso(value) -> str | None:

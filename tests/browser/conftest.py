@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,22 +28,31 @@ def _missing(reason: str):
     pytest.skip(f"{reason}: run scripts/install-browser.sh (apt-get install -y chromium chromium-driver)")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app over a fresh fixture archive, on a free port of 127.0.0.1, in a thread."""
+@contextmanager
+def serving(config: dict):
+    """An app made with `config`, on a free port of 127.0.0.1, in a thread: yields its base URL."""
     from werkzeug.serving import make_server
 
     from search_ui import create_app
 
-    data = build_world(tmp_path_factory.mktemp("browser-data"))
-    app = create_app({"DATA_DIR": str(data.root)})
+    app = create_app(config)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    app.extensions["govplans"].archive.close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions["govplans"].archive.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app over a fresh fixture archive."""
+    data = build_world(tmp_path_factory.mktemp("browser-data"))
+    with serving({"DATA_DIR": str(data.root)}) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -52,7 +52,8 @@ def _validator(spec, name: str) -> Draft202012Validator:
 @pytest.mark.parametrize("url, schema", [
     ("/search.json?q=方案&year=2024", "SearchPage"), ("/search.json?page=abc", "SearchPage"),
     ("/templates.json", "TemplatesPage"), ("/templates.json?region=430000", "TemplatesPage"),
-    ("/status.json", "Status"),
+    ("/status.json", "Status"), ("/coverage.json", "Coverage"), ("/coverage.json?region=431121", "Coverage"),
+    ("/coverage.json?region=430000&portals=1", "Coverage"),
 ])
 def test_responses_match_their_schemas(client, spec, url, schema):
     data = client.get(url).get_json()

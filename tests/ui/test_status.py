@@ -151,7 +151,8 @@ def test_flagged_sites_come_first_on_page_one_in_full(national_client):
     _, client = national_client(230)
     data = client.get("/status.json").get_json()
     flagged = sorted(data["broken"])
-    assert len(flagged) == 10 and data["totals"] == {"sites": 230, "broken": 10, "with_runs": 207, "with_errors": 1}
+    assert len(flagged) == 10 and data["totals"] == {"sites": 230, "broken": 10, "with_runs": 207, "with_errors": 1,
+                                                 "blocked": 0}
     assert sorted(s["id"] for s in data["flagged"]) == flagged
     assert [s["id"] for s in data["sites"][:10]] == [s["id"] for s in data["flagged"]]
     assert len(data["others"]) == data["page_size"] == 100 and data["pages"] == 3
