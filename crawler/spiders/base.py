@@ -42,12 +42,13 @@ from archive.extract.attachments import attachments as find_attachments
 from archive.extract.document import SiteHint
 from archive.operations.blocking import ERROR_CLASSES
 from archive.store import Archive, runs
+from archive.store.health import block_state
 from crawler import signals as govplans_signals
 from crawler.archive_handle import archive_for
 from crawler.blocking import empty_list_signal, note_evidence, record_signal
 from crawler.failures import failure_kind
 from crawler.items import CapturedPage
-from crawler.render import render_meta
+from crawler.render import render_meta, renders
 from crawler.spiders.lists import dated_links
 from crawler.state import SiteState, load_states
 from crawler.urls import canonical_url
@@ -165,6 +166,7 @@ class FamilySpider(scrapy.Spider):
         return self.states[site["id"]]
 
     async def start(self):
+        self.sites = [unrendered_if_challenged(site, self.archive) for site in self.sites]
         self.states.update(load_states(self.archive, self.sites, self.full, self.resume_since))
         if self.list_sweep and not self.full and self.resume_since is None:
             self.states.update(sweep_states(self.archive, self.states))
@@ -444,3 +446,11 @@ def sweep_states(archive: Archive | None, states: dict[str, SiteState]) -> dict[
 def site_hint(site: dict) -> SiteHint:
     """What extraction is told of the site a page came from (its region above all)."""
     return SiteHint(id=site["id"], name=site.get("name"), region_code=site.get("region"), family=site.get("family"))
+
+
+def unrendered_if_challenged(site: dict, archive: Archive | None) -> dict:
+    """A site that last answered with a JS challenge is not rendered: Chromium would run the challenge's
+    script and pass it, which is solving it (we never do); its lists are asked plainly and stay blocked."""
+    if archive is None or not renders(site) or block_state(archive, site["id"])[0] != "challenge":
+        return site
+    return dict(site, render=None)
