@@ -184,6 +184,12 @@ def _consistent(code: str, named: set[str]) -> bool:
     return (city is not None and city in named) or (province in named and province != code)
 
 
+def known_codes() -> tuple[str, ...]:
+    """Every code `lookup` knows, current and retired, in order."""
+    table = _table()
+    return tuple(sorted({*table.rows, *table.old_codes}))
+
+
 def all_counties() -> list[Region]:
     """Every county-level unit (县, 县级市, 区, 旗 …), ordered by code."""
     table = _table()

@@ -201,6 +201,10 @@ class World:
                     record.update(overrides(doc))  # what this family's pages never show
                 yield record
 
+    def identity(self) -> dict:
+        """What makes this world the same as another (its port aside): seed, day and its sites."""
+        return {"seed": self.seed, "day": self.day, "sites": [s.id for s in self.sites]}
+
     def registry(self, port: int) -> list[dict]:
         return [{"id": s.id, "name": s.name, "region": s.region.code, "family": s.family,
                  "base_url": self.base_url(s, port), "columns": [c.path for c in s.columns], "farm": True}

@@ -24,11 +24,15 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
+from archive.index.syntax import QuerySyntaxError, parse_query
 from archive.operations.notify import KIND_LABELS, matches
 from archive.store.saved import add_saved, clean_filters, get_saved_by_feed_key
 from search_ui import atom as atom_xml
 from search_ui.app_resources import resources
+from search_ui.errors import BadParameters, error_response
 from search_ui.filters import safe_href
+from search_ui.params import control_characters, shown
+from search_ui.query import SearchRequest, parse_request
 
 bp = Blueprint("saved", __name__)
 FEED_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -106,11 +110,8 @@ def create():
     if not allowed:
         abort(403)
     form = request.form
-    query = (form.get("q") or "").strip()
-    try:
-        filters = clean_filters({name: form.get(name) for name in form})
-    except ValueError:
-        abort(400)
+    req = runnable_search(form)
+    query, filters = req.q, clean_filters(req.active_filters())
     email, webhook = form.get("email") or None, form.get("webhook") or None
     if (email or webhook) and not is_admin:
         abort(403)
@@ -118,16 +119,35 @@ def create():
         wait = current_app.extensions["govplans.saves"].allow(request.remote_addr or "?",
                                                               current_app.config["SAVED_PER_HOUR"])
         if wait:
-            return render_template("error.html", title="保存太频繁",
-                                   message="这个地址一小时内保存的检索太多，请稍后再试。"), 429, \
-                {"Retry-After": str(int(wait) + 1)}
+            return error_response(429, "这个地址一小时内保存的检索太多，请稍后再试。",
+                                  headers={"Retry-After": str(int(wait) + 1)})
     try:
         row = add_saved(resources().archive, (form.get("name") or query or "全部文件")[:200], query, filters,
                         email=email, webhook_url=webhook, owner=form.get("owner") or None, notify_from_now=True)
-    except ValueError:
-        abort(400)
+    except ValueError as error:
+        raise BadParameters({"email" if "mail" in str(error) else "webhook": str(error)}) from None
     feed = url_for("saved.atom", feed_key=row.feed_key)
     return render_template("saved.html", saved=row, feed_url=feed), 201, {"Location": feed}
+
+
+def runnable_search(form) -> SearchRequest:
+    """The search a form asks to save, refused (400) when it could never run: a parameter the
+    search would refuse, a control character anywhere, a query too long or that does not parse."""
+    for name, value in form.items(multi=True):
+        if control_characters(name) or control_characters(value):
+            raise BadParameters({name[:40]: f"{shown(name)} 含有控制字符（如 NUL），不能保存。"})
+    req = parse_request(form)
+    if req.invalid:
+        raise BadParameters(dict(req.invalid))
+    if req.q:
+        try:
+            parse_query(req.q)
+        except QuerySyntaxError as error:
+            raise BadParameters({"q": f"检索词无法执行：{error}"}) from None
+    for name, limit in (("name", 200), ("owner", 200)):
+        if len(form.get(name) or "") > limit:
+            raise BadParameters({name: f"{name} 太长（最多 {limit} 字）。"})
+    return req
 
 
 @bp.get("/saved/<feed_key>.atom")

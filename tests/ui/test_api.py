@@ -50,7 +50,7 @@ def _validator(spec, name: str) -> Draft202012Validator:
 
 
 @pytest.mark.parametrize("url, schema", [
-    ("/search.json?q=方案&year=2024", "SearchPage"), ("/search.json?page=abc", "SearchPage"),
+    ("/search.json?q=方案&year=2024", "SearchPage"), ("/search.json?page=abc", "Problem"),
     ("/templates.json", "TemplatesPage"), ("/templates.json?region=430000", "TemplatesPage"),
     ("/status.json", "Status"),
 ])

@@ -170,7 +170,7 @@ def test_bad_parameters_never_fail(client, query):
         assert response.status_code in (200, 400), (path, query, response.status_code)
 
 
-@pytest.mark.parametrize("query, message", [("page=abc", "页码"), ("year=xyz", "年份"), ("region=hunan", "地区")])
+@pytest.mark.parametrize("query, message", [("page=abc", "页码"), ("year=xyz", "年度"), ("region=hunan", "地区")])
 def test_bad_parameters_are_explained_and_ignored(client, query, message):
     response = client.get(f"/search?{query}")
     assert response.status_code == 400

@@ -183,7 +183,7 @@ def test_paging_reaches_every_site_once(national_client):
         url = nxt[0] if nxt else None
     assert html_seen == seen
     assert client.get("/status.json?page=99").get_json()["page"] == 3          # past the end: the last page
-    assert client.get("/status.json?page=abc").get_json()["page"] == 1
+    assert client.get("/status.json?page=abc").status_code == 400
 
 
 def test_filter_by_name_or_id_and_flagged_only(national_client):
