@@ -204,7 +204,7 @@ def stopped_by_signals():
 
 def run_demo(data: DataDir, ui_port: int = 8000, farm_port: int | None = None, sites: int = 12, seed: int = 0,
              serve: bool = True, verbose: bool = False) -> None:
-    from govplans.commands.serve import bind_or_fail
+    from govplans.options import bind_or_fail
 
     identity = world_identity(sites, seed)
     farm_port = choose_farm_port(data, identity, farm_port)

@@ -38,3 +38,14 @@ def registry_sites(sites_file: str | None, site_ids=()) -> list[dict]:
         return select_sites(load_sites(sites_file), list(site_ids))
     except (RegistryError, OSError) as error:
         raise click.ClickException(str(error))
+
+
+def bind_or_fail(host: str, port: int):
+    """The UI's listening socket, or a clear error when the port is taken (before any other work)."""
+    from search_ui.serving import listen
+
+    try:
+        return listen(host, port)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error} "
+                                   f"(another server there? choose one with --port)") from None

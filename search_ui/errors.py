@@ -20,6 +20,7 @@ MESSAGES = {
     404: ("找不到页面", "没有这个页面或文件。可以回到首页重新检索。"),
     405: ("不支持的请求方法", "这个地址不接受这种请求方法。"),
     413: ("提交的内容太大", "请求正文超过了允许的大小。"),
+    415: ("不支持的内容类型", "请求正文的类型不对。"),
     414: ("地址太长", "请求地址（含检索词和参数）超过了允许的长度，请缩短检索词。"),
     429: ("请求太频繁", "请稍后再试。"),
     431: ("请求头太大", "请求头超过了允许的大小。"),
@@ -57,12 +58,27 @@ def error_response(status: int, detail: str | None = None, problems: dict[str, s
         response = current_app.response_class(current_app.json.dumps(body) + "\n", status=status,
                                               mimetype=PROBLEM_JSON)
     else:
-        response = current_app.response_class(
-            render_template("error.html", title=title, message=detail, problems=list((problems or {}).values())),
-            status=status, mimetype="text/html")
+        response = current_app.response_class(_page(title, detail, list((problems or {}).values())),
+                                              status=status, mimetype="text/html")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def _page(title: str, detail: str, problems: list[str]) -> str:
+    """error.html; a bare page when the request cannot build links (a Host refused before routing)."""
+    from markupsafe import escape
+
+    if not _can_build_links():
+        return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)} · 政府方案档案'
+                f'</title></head><body><h1>{escape(title)}</h1><p>{escape(detail)}</p></body></html>')
+    return render_template("error.html", title=title, message=detail, problems=problems)
+
+
+def _can_build_links() -> bool:
+    from flask.globals import request_ctx
+
+    return request_ctx.url_adapter is not None
 
 
 def _detail(error: HTTPException) -> str | None:

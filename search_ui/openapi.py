@@ -9,6 +9,7 @@ from __future__ import annotations
 from copy import deepcopy
 
 from archive.regions import known_codes
+from search_ui.params import EMAIL
 
 
 def _param(name: str, description: str, schema: dict, where: str = "query", required: bool = False) -> dict:
@@ -23,13 +24,14 @@ _NINT = {"type": ["integer", "null"]}
 _DATE = {"type": ["string", "null"], "description": "YYYY-MM-DD"}
 _URL = {"type": ["string", "null"]}
 
-_TEXT = {"type": "string", "maxLength": 100}
+_PLAIN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"   # no control characters (NUL …): refused with 400
+_TEXT = {"type": "string", "maxLength": 100, "pattern": _PLAIN}
 _YEAR = {"type": "integer", "minimum": 1900, "maximum": 2100}
 _ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 ID = _param("doc_id", "Document id", _ID, "path")
 COPIES_PAGE = _param("copies_page", "Page of the `copies` list (1 by default; past the last page: the last)",
                      {"type": "integer", "minimum": 1, "maximum": 100_000})
-_QUERY = {"type": "string", "maxLength": 500}
+_QUERY = {"type": "string", "maxLength": 500, "pattern": _PLAIN}
 FILTERS = [
     _param("region", "GB/T 2260 code, 6 digits, of a region the archive knows (current or retired); "
                      "430000 = a whole province, 431100 = a whole city", {"$ref": "#/components/schemas/RegionCode"}),
@@ -55,7 +57,7 @@ MORE = _param("more", "A facet to list in full (its values beyond the 20 most fr
 PAGE_PARAMS = [_param("q", "Title contains", _QUERY), *FILTERS,
                _param("page", "Page number", {"type": "integer", "minimum": 1, "maximum": 500})]
 STATUS_PARAMS = [
-    _param("q", "Site name or id contains (case-insensitive)", {"type": "string", "maxLength": 100}),
+    _param("q", "Site name or id contains (case-insensitive)", _TEXT),
     _param("flagged", "1: only the sites flagged broken", {"type": "string", "enum": ["0", "1"]}),
     _param("page", "Page of the sites not flagged (1 by default; past the last: the last)",
            {"type": "integer", "minimum": 1, "maximum": 100_000}),
@@ -196,7 +198,7 @@ SCHEMAS["Problem"] = {
 ERRORS = {400: "A parameter was refused (`errors` says which and why)",
           404: "No such document, version or feed", 413: "The request body is too large",
           414: "The query string is too long (over 16 KB)", 429: "Too many saves from this address; see Retry-After",
-          403: "No valid token", 503: "The index is missing or broken"}
+          403: "No valid token", 415: "The body is not a form", 503: "The index is missing or broken"}
 
 
 def _problems(*codes: int, media: str = PROBLEM_MEDIA) -> dict:
@@ -217,14 +219,16 @@ def _file(media: str, description: str, *errors: int) -> dict:
 
 
 _FORM_FIELDS = {
-    "token": {"type": "string", "description": "The search page's form token (or the admin token)"},
-    "name": {"type": "string", "maxLength": 200, "description": "A name for the saved search (default: the query)"},
+    "token": {"type": "string", "pattern": _PLAIN, "description": "The search page's form token (or the admin token)"},
+    "name": {"type": "string", "maxLength": 200, "pattern": _PLAIN,
+             "description": "A name for the saved search (default: the query)"},
     "q": _QUERY,
     **{p["name"]: p["schema"] for p in FILTERS},
     "agency": _TEXT, "site": _TEXT, "status": {"type": "string", "enum": ["active", "changed", "withdrawn"]},
-    "email": {"type": "string", "format": "email", "description": "Digest by e-mail (admin token only)"},
-    "webhook": {"type": "string", "pattern": "^https?://", "description": "Digest by webhook (admin token only)"},
-    "owner": {"type": "string", "maxLength": 200},
+    "email": {"type": "string", "pattern": "^" + EMAIL.pattern + "$", "description": "Digest by e-mail (admin token only)"},
+    "webhook": {"type": "string", "pattern": "^https?://[^\\x00-\\x1f\\x7f]*$",
+                "description": "Digest by webhook (admin token only)"},
+    "owner": {"type": "string", "maxLength": 200, "pattern": _PLAIN},
 }
 SAVE = {
     "summary": "Save a search and get its feed of new, changed and withdrawn documents",
@@ -238,7 +242,7 @@ SAVE = {
     "responses": {"201": {"description": "Saved: the page links the feed", "headers": {
                       "Location": {"description": "The saved search's feed", "schema": _STR}},
                       "content": {"text/html": {"schema": _STR}}},
-                  **_problems(400, 403, 413, 429, media="text/html")},
+                  **_problems(400, 403, 413, 415, 429, media="text/html")},
 }
 FEED_KEY = _param("feed_key", "The feed's random key (from POST /saved)",
                   {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"}, "path")

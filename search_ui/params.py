@@ -6,7 +6,8 @@ The typed checks below are what every view uses for its own parameters (search_u
 the search state, the status page, a document's copies_page): a value that is present but not
 valid is refused, on the page (400, saying why, the rest of the page shown without it) and in
 every data format (400, an RFC 9457 problem listing each parameter; search_ui/errors.py).
-An empty value (`?year=` from a form) is the same as no value.
+An empty free-text value (`?q=`, `?theme=`) is the same as none; an empty typed one (`?region=`,
+`?year=`, `?status=`) is refused like any other invalid value.
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from search_ui.errors import BadParameters, wants_problem
 
 MAX_QUERY_STRING = 16 * 1024   # bytes of the query string (a 500-character query is ~4.5 KB encoded)
 MAX_TEXT = 100                 # characters of a free-text filter (theme, agency, site …)
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")   # an e-mail address (saved searches)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -58,9 +61,18 @@ class Checker:
     def raw(self, name: str) -> str:
         return (self.args.get(name) or "").strip()
 
+    def empty(self, name: str, label: str) -> bool:
+        """True when the parameter is absent or empty; empty is refused for typed parameters
+        (no form of ours sends one, and `?region=` says nothing a reader meant)."""
+        if self.raw(name):
+            return False
+        if name in self.args:
+            self.problems[name] = f"{label}为空：不用这个条件时请去掉参数 {name}。"
+        return True
+
     def integer(self, name: str, label: str, low: int, high: int) -> int | None:
         raw = self.raw(name)
-        if not raw:
+        if self.empty(name, label):
             return None
         if raw.isascii() and raw.isdigit() and len(raw) <= 9 and low <= int(raw) <= high:
             return int(raw)
@@ -69,7 +81,7 @@ class Checker:
 
     def choice(self, name: str, label: str, allowed) -> str | None:
         raw = self.raw(name)
-        if not raw:
+        if self.empty(name, label):
             return None
         if raw in allowed:
             return raw

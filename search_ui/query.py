@@ -181,7 +181,7 @@ def parse_request(args: Mapping[str, str], endpoint: str = "search.search") -> S
 
 def _region(check: Checker) -> str | None:
     raw = check.raw("region")
-    if not raw:
+    if check.empty("region", "地区"):
         return None
     if not _REGION.match(raw):
         check.problems["region"] = f"地区“{shown(raw)}”无效：应为六位行政区划代码，如 430000。"

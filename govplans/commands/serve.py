@@ -4,18 +4,7 @@ from __future__ import annotations
 import click
 
 from archive.config import DataDir
-from govplans.options import data_option, open_archive
-
-
-def bind_or_fail(host: str, port: int):
-    """The UI's listening socket, or a clear error when the port is taken (before any other work)."""
-    from search_ui.serving import listen
-
-    try:
-        return listen(host, port)
-    except OSError as error:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error} "
-                                   f"(another server there? choose one with --port)") from None
+from govplans.options import bind_or_fail, data_option, open_archive
 
 
 @click.command()

@@ -31,8 +31,8 @@ from search_ui import atom as atom_xml
 from search_ui.app_resources import resources
 from search_ui.errors import BadParameters, error_response
 from search_ui.filters import safe_href
-from search_ui.params import control_characters, shown
-from search_ui.query import SearchRequest, parse_request
+from search_ui.params import EMAIL, control_characters, shown
+from search_ui.query import FILTER_NAMES, SearchRequest, parse_request
 
 bp = Blueprint("saved", __name__)
 FEED_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -92,11 +92,11 @@ def _same_origin() -> bool:
 
 def _authorised() -> tuple[bool, bool]:
     """(may save, is admin)."""
-    given = request.form.get("token") or request.headers.get("X-Govplans-Token") or ""
+    given = (request.form.get("token") or request.headers.get("X-Govplans-Token") or "").encode()
     admin = admin_token()
-    if admin and hmac.compare_digest(given, admin):
+    if admin and hmac.compare_digest(given, admin.encode()):   # bytes: any token, even non-ASCII, compares
         return True, True
-    return hmac.compare_digest(given, form_token()) and _same_origin(), False
+    return hmac.compare_digest(given, form_token().encode()) and _same_origin(), False
 
 
 @bp.app_context_processor
@@ -104,8 +104,14 @@ def _template_helpers():
     return {"saved_form_token": form_token}
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+FORM_FIELDS = frozenset(("token", "name", "q", "email", "webhook", "owner", *FILTER_NAMES))
+
+
 @bp.post("/saved")
 def create():
+    if request.mimetype not in FORM_TYPES:
+        abort(415, description="保存检索须提交表单（application/x-www-form-urlencoded）。")
     allowed, is_admin = _authorised()
     if not allowed:
         abort(403)
@@ -133,6 +139,9 @@ def create():
 def runnable_search(form) -> SearchRequest:
     """The search a form asks to save, refused (400) when it could never run: a parameter the
     search would refuse, a control character anywhere, a query too long or that does not parse."""
+    unknown = [name for name in form if name not in FORM_FIELDS]
+    if unknown:
+        raise BadParameters({name[:40]: f"表单没有 {shown(name)} 这一项。" for name in unknown[:5]})
     for name, value in form.items(multi=True):
         if control_characters(name) or control_characters(value):
             raise BadParameters({name[:40]: f"{shown(name)} 含有控制字符（如 NUL），不能保存。"})
@@ -144,6 +153,11 @@ def runnable_search(form) -> SearchRequest:
             parse_query(req.q)
         except QuerySyntaxError as error:
             raise BadParameters({"q": f"检索词无法执行：{error}"}) from None
+    for name in ("email", "webhook"):
+        if name in form and not form[name].strip():
+            raise BadParameters({name: f"{name} 为空：不用时请去掉这一项。"})
+    if "email" in form and not EMAIL.fullmatch(form["email"].strip()):
+        raise BadParameters({"email": f"“{shown(form['email'])}”不是电子邮件地址。"})
     for name, limit in (("name", 200), ("owner", 200)):
         if len(form.get(name) or "") > limit:
             raise BadParameters({name: f"{name} 太长（最多 {limit} 字）。"})

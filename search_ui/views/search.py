@@ -104,7 +104,7 @@ def facet_charts(sidebar: list[dict], req: SearchRequest) -> dict:
     """Documents per year and per region one level down, drawn from the facet counts."""
     values = {facet["name"]: facet["values"] for facet in sidebar}
     years = sorted((v for v in values.get("year", []) if v["value"]), key=lambda v: v["value"])
-    places = [v for v in values.get("region", []) if v["url"]]   # not 本级 / 地区不详
+    places = [v for v in values.get("region", []) if v["url"] and not v["selected"]]   # not 本级 / 地区不详 / the chosen one
     level = regions.code_level(req.filters.region) if req.filters.region else None
     return {"years": charts.columns(years, "各年度文件数"),
             "regions": charts.rows(places, REGION_CHART_TITLES[level]) if level in REGION_CHART_TITLES else None}

@@ -71,10 +71,12 @@ def test_following_region_links_drills_down_province_city_county(client):
     hunan = client.get(top["湖南省"][1])
     assert shown_count(hunan) == 4
     cities = facet_items(html_of(hunan), "region")
+    assert cities.pop("湖南省") == (4, "/search")          # the chosen region first, its link removes it
     assert cities == {"永州市": (4, cities["永州市"][1])}
 
     yongzhou = client.get(cities["永州市"][1])
     counties = facet_items(html_of(yongzhou), "region")
+    assert counties.pop("永州市")[0] == 4
     assert {label: count for label, (count, _) in counties.items()} == {"祁阳市": 2, "江永县": 2}
 
     qiyang = client.get(counties["祁阳市"][1])
