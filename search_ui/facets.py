@@ -135,6 +135,21 @@ def _region_values(given: list[FacetValue], req: SearchRequest, labels: Labels, 
     return chosen + values
 
 
+def filter_words(req: SearchRequest, labels: Labels) -> list[str]:
+    """The active filters as a reader names them (湖南省, 2024年, 有修改): feed titles."""
+    words = []
+    for name, value in req.active_filters().items():
+        if name == "year":
+            words.append(f"{value}年")
+        elif name == "year_from":
+            words.append(f"{value}年起")
+        elif name == "year_to":
+            words.append(f"至{value}年")
+        else:
+            words.append(_label(name, str(value), None, labels))
+    return words
+
+
 def chips(results: SearchResults, req: SearchRequest, labels: Labels) -> list[dict]:
     """One removable chip per active filter; the region chip links to its broader regions."""
     out = []
