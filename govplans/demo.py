@@ -25,11 +25,10 @@ from pathlib import Path
 import yaml
 
 from archive.config import DataDir
+from govplans.options import REGISTRY_FILE, WORLD_FILE, bind_or_fail, open_archive
 from govplans.ports import port_is_free, wait_for_port
 
-WORLD_FILE = "demo-world.json"    # the world this data directory holds
 FARM_FILE = "farm.json"           # the farm process a demo of this data directory started
-REGISTRY_FILE = "farm-sites.yaml"  # the farm's site registry (`govplans sites` reads it here)
 DEFAULT_FARM_PORT = 8800
 PR_SET_PDEATHSIG = 1
 
@@ -118,7 +117,6 @@ def choose_farm_port(data: DataDir, identity: dict, farm_port: int | None) -> in
 
 def _documents(data: DataDir) -> int:
     from archive.read.documents import count_documents
-    from govplans.options import open_archive
 
     with open_archive(data) as archive:
         return count_documents(archive)
@@ -180,18 +178,29 @@ def _stop_pid(pid: int, timeout: float = 10.0) -> None:
 
 # -- signals ---------------------------------------------------------------------------------------
 
+_crawling = [False]   # True while Scrapy runs the crawl (its reactor: a signal must not raise there)
+
+
 @contextmanager
 def stopped_by_signals():
-    """SIGTERM ends the demo as Ctrl-C does (every `finally` runs: the farm stops); SIGHUP is turned
-    into SIGTERM, so that during the crawl Scrapy's own handler stops it cleanly."""
+    """SIGTERM and SIGINT end the demo (every `finally` runs: the farm stops); SIGHUP is turned into
+    SIGTERM. During the crawl Scrapy's own handlers stop it cleanly once its reactor runs; a signal
+    just before that stops the reactor as soon as it starts (the crawl is resumed by the next demo)."""
     def terminate(signum, _frame):
+        if _crawling[0]:
+            from twisted.internet import reactor
+
+            reactor.callFromThread(_stop_reactor)
+            return
         raise SystemExit(128 + signum)
 
     def hang_up(_signum, _frame):
         os.kill(os.getpid(), signal.SIGTERM)
 
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    stops = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    previous = {sig: signal.getsignal(sig) for sig in stops}
     signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, terminate)
     signal.signal(signal.SIGHUP, hang_up)
     try:
         yield
@@ -200,12 +209,26 @@ def stopped_by_signals():
             signal.signal(sig, handler)
 
 
+def _stop_reactor() -> None:
+    from twisted.internet import reactor
+
+    if reactor.running:
+        reactor.stop()
+
+
+@contextmanager
+def crawling():
+    _crawling[0] = True
+    try:
+        yield
+    finally:
+        _crawling[0] = False
+
+
 # -- the demo --------------------------------------------------------------------------------------
 
 def run_demo(data: DataDir, ui_port: int = 8000, farm_port: int | None = None, sites: int = 12, seed: int = 0,
              serve: bool = True, verbose: bool = False) -> None:
-    from govplans.options import bind_or_fail
-
     identity = world_identity(sites, seed)
     farm_port = choose_farm_port(data, identity, farm_port)
     if serve and ui_port == farm_port:
@@ -236,10 +259,8 @@ def run_demo(data: DataDir, ui_port: int = 8000, farm_port: int | None = None, s
                     _stop_pid(reused)
                     (data.root / FARM_FILE).unlink(missing_ok=True)
     except SystemExit as stop:
-        if stop.code not in (128 + signal.SIGTERM, 128 + signal.SIGHUP):
+        if stop.code not in (128 + signal.SIGTERM, 128 + signal.SIGINT):
             raise
-        _say("stopped")
-    except KeyboardInterrupt:
         _say("stopped")
     finally:
         if listener is not None:
@@ -263,7 +284,8 @@ def crawl_and_index(data: DataDir, farm_port: int, sites: int, seed: int, verbos
     _say(f"{'continuing the stopped crawl of' if resume else 'crawling'} {sites} simulated portals on "
          f"127.0.0.1:{farm_port} into {data.root}")
     with pending_index(data, utcnow()) as since:    # a crawl stopped before indexing is indexed by the next
-        summary = run_crawl(None if resume else registry, data, overrides=overrides, resume=resume)
+        with crawling():
+            summary = run_crawl(None if resume else registry, data, overrides=overrides, resume=resume)
         if not summary.finished:
             return False
         update_index(data, since=None if resume else since)
@@ -276,7 +298,6 @@ def crawl_and_index(data: DataDir, farm_port: int, sites: int, seed: int, verbos
 def expected_documents(data: DataDir, farm_port: int, sites: int, seed: int) -> dict[str, list[int]]:
     """Per site: [documents the archive holds, documents the farm publishes] (the progress bars)."""
     from archive.read.export import stats
-    from govplans.options import open_archive
     from sitefarm.world import World
 
     truth: dict[str, int] = {}
@@ -292,7 +313,6 @@ def archive_counts(data: DataDir) -> tuple[int, int]:
     """Documents in the archive, and in its index."""
     from archive import index
     from archive.read.documents import count_documents
-    from govplans.options import open_archive
 
     with open_archive(data) as archive:
         held = count_documents(archive)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from archive.config import DataDir
-from govplans.options import data_option, open_archive, registry_sites, sites_file_option
+from govplans.options import data_option, open_archive, pad, registry_sites, sites_file_option
 
 
 @click.group()
@@ -16,34 +16,38 @@ def sites() -> None:
 @sites_file_option
 @data_option
 def sites_list(sites_file, data_path) -> None:
-    """One line per site: id, region, family, verified, base URL; flagged sites end with BROKEN and why."""
+    """One line per site: id, region, family, verified, base URL; flagged sites end with BROKEN and why.
+    After `make demo` (a data directory holding a demo): the demo's simulated sites."""
     from archive.store.health import site_health
 
-    entries = registry_sites(sites_file)
     data = DataDir.resolve(data_path)
+    entries = registry_sites(sites_file, data=data)
     health = {}
-    if data.root.exists():
+    if (data.root / "archive.sqlite").is_file():   # read only: never create an archive to list a registry
         with open_archive(data) as archive:
             health = site_health(archive)
     for site in entries:
         verified = "verified" if site.get("verified", site.get("farm", False)) else "unverified"
         verdict = health.get(site["id"])
         flag = f"  BROKEN since {verdict.since:%Y-%m-%d %H:%M}: {verdict.reason}" if verdict and verdict.flagged else ""
-        click.echo(f"{site['id']:16} {site.get('region') or '------'}  {site['family']:10} {verified:10} "
-                   f"{site['base_url']}  {site.get('name', '')}{flag}")
+        click.echo(f"{pad(site['id'], 16)} {site.get('region') or '------'}  {pad(site['family'], 10)} "
+                   f"{pad(verified, 10)} {site['base_url']}  {site.get('name', '')}{flag}")
 
 
 @sites.command("check")
 @click.argument("site_id")
 @sites_file_option
 @click.option("--show", type=int, default=5, help="How many of the items found to list per column.")
-def sites_check(site_id, sites_file, show) -> None:
-    """Fetch a site's start pages and report what its spider finds there (items, list pages)."""
+@data_option
+def sites_check(site_id, sites_file, show, data_path) -> None:
+    """Fetch a site's start pages and report what its spider finds there (items, list pages).
+    After `make demo`: the demo's simulated sites (while the demo runs)."""
     from crawler.check import check_site
     from crawler.run import crawl_settings
 
-    (site,) = registry_sites(sites_file, [site_id])
-    settings = crawl_settings(DataDir.resolve(None), farm=bool(site.get("farm")))
+    data = DataDir.resolve(data_path)
+    (site,) = registry_sites(sites_file, [site_id], data=data)
+    settings = crawl_settings(data, farm=bool(site.get("farm")))
     checks = check_site(site, settings.get("USER_AGENT"), test_hosts=settings.getbool("GOVPLANS_RESOLVE_TEST_HOSTS"))
     click.echo(f"{site['id']} ({site['family']}) {site['base_url']}")
     for check in checks:
@@ -55,6 +59,9 @@ def sites_check(site_id, sites_file, show) -> None:
             click.echo(f"    items from {check.via}")
         for url in check.items[:show]:
             click.echo(f"    {url}")
+    errors = {check.error for check in checks if check.error}
+    if checks and len(errors) == 1 and all(check.error for check in checks):
+        raise click.ClickException(errors.pop())
     if not any(check.items for check in checks):
         raise click.ClickException("the spider found no items on any start page")
 
