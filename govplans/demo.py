@@ -2,7 +2,7 @@
 
 The demo owns its processes: the farm child stops with it on every signal (SIGTERM, SIGINT, SIGHUP)
 and when it dies however it dies (the kernel's parent-death signal, and the farm watching its
-parent). A farm left on the port by an earlier demo of this data directory (DATA/farm.json) is
+parent); with --stop-with-parent (make demo) the demo itself stops when make does. A farm left on the port by an earlier demo of this data directory (DATA/farm.json) is
 reused when it serves the same world, else stopped. The data directory remembers which world it
 holds (DATA/demo-world.json: seed, site ids and the farm port its URLs carry) and refuses another,
 so two worlds never mix in one archive. Both ports are checked before any work. A crawl stopped
@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -227,8 +228,23 @@ def crawling():
 
 # -- the demo --------------------------------------------------------------------------------------
 
+def stop_with_parent(every: float = 0.5) -> threading.Thread:
+    """SIGTERM to this process when the one that started it ends: `make demo` does not pass a SIGTERM
+    on to its recipe, so a demo killed through make would otherwise keep running."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(every)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 def run_demo(data: DataDir, ui_port: int = 8000, farm_port: int | None = None, sites: int = 12, seed: int = 0,
-             serve: bool = True, verbose: bool = False) -> None:
+             serve: bool = True, verbose: bool = False, with_parent: bool = False) -> None:
     identity = world_identity(sites, seed)
     farm_port = choose_farm_port(data, identity, farm_port)
     if serve and ui_port == farm_port:
@@ -236,6 +252,8 @@ def run_demo(data: DataDir, ui_port: int = 8000, farm_port: int | None = None, s
     listener = bind_or_fail("127.0.0.1", ui_port) if serve else None   # before any work
     try:
         with stopped_by_signals():
+            if with_parent:
+                stop_with_parent()
             reused, adopted = claim_farm_port(data, farm_port, identity)
             data.ensure()
             farm = None if reused else start_farm(farm_port, sites, seed, quiet=not verbose)

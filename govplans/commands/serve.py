@@ -45,14 +45,16 @@ def serve(host, port, processes, threads, channel_timeout, access_log, debug, da
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the simulated world.")
 @click.option("--no-serve", is_flag=True, help="Stop after crawling and indexing.")
 @click.option("-v", "--verbose", is_flag=True, help="Scrapy's and the servers' own logs too.")
+@click.option("--stop-with-parent", is_flag=True,
+              help="Stop when the process that started the demo ends (make demo: make does not pass SIGTERM on).")
 @data_option
-def demo(port, farm_port, sites, seed, no_serve, verbose, data_path) -> None:
+def demo(port, farm_port, sites, seed, no_serve, verbose, stop_with_parent, data_path) -> None:
     """Start the farm, crawl it, index, and serve the UI; Ctrl-C (or SIGTERM) stops all of it."""
     from govplans.demo import DemoError, run_demo
 
     try:
         run_demo(DataDir.resolve(data_path), ui_port=port, farm_port=farm_port, sites=sites, seed=seed,
-                 serve=not no_serve, verbose=verbose)
+                 serve=not no_serve, verbose=verbose, with_parent=stop_with_parent)
     except DemoError as error:
         raise click.ClickException(str(error)) from None
 

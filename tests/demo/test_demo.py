@@ -149,3 +149,22 @@ def test_the_demo_is_quiet_and_its_summary_is_true(demo):
     assert not any("INFO" in line or "Warning" in line or "[scrapy" in line for line in lines), lines
     assert f"the archive holds {demo.truth} documents, {demo.truth} of them searchable" in demo.output
     assert f"qiyang: {demo.truth}/{demo.truth} documents" in demo.output   # the site's line (a bar on a terminal)
+
+
+def test_a_demo_started_by_make_stops_when_make_is_killed(demo, tmp_path):
+    """make does not pass a SIGTERM on to its recipe: the demo (make's child) watches make."""
+    ui = free_port()
+    makefile = tmp_path / "Makefile"
+    makefile.write_text(f"demo:\n\texec {sys.executable} -m govplans.cli demo --sites {SITES} --port {ui} "
+                        f"--data {demo.data} --stop-with-parent\n")
+    make = subprocess.Popen(["make", "-f", str(makefile), "demo"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        wait_for_ui(ui)
+        pid = farm_pid(demo.data)
+        make.send_signal(signal.SIGTERM)
+        make.wait(timeout=30)
+        assert wait_until(lambda: port_is_free(ui) and port_is_free(demo.farm_port) and not alive(pid), timeout=60)
+    finally:
+        if make.poll() is None:
+            make.kill()
