@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -42,8 +43,20 @@ def world_identity(sites: int, seed: int) -> dict:
 # -- what the data directory remembers ---------------------------------------------------------
 
 def demo_world(data: DataDir) -> dict | None:
-    """The world a demo crawled into this data directory: {"world": {seed, day, sites}, "farm_port"}."""
-    return read_json(data.root / WORLD_FILE)
+    """The world a demo crawled into this data directory: {"world": {seed, day, sites}, "farm_port"}.
+    A demo of an earlier version left only its registry (seed 0, day 0): read from that."""
+    found = read_json(data.root / WORLD_FILE)
+    if found is not None or not (data.root / REGISTRY_FILE).is_file():
+        return found
+    try:
+        registry = yaml.safe_load((data.root / REGISTRY_FILE).read_text(encoding="utf-8")) or []
+        ports = {urlsplit(site["base_url"]).port for site in registry}
+        sites = [site["id"] for site in registry]
+    except (OSError, ValueError, yaml.YAMLError, KeyError, TypeError):
+        return None
+    if len(ports) != 1 or not all(site.get("farm") for site in registry):
+        return None
+    return {"world": {"seed": 0, "day": 0, "sites": sites}, "farm_port": ports.pop()}
 
 
 def choose_farm_port(data: DataDir, identity: dict, farm_port: int | None) -> int:

@@ -168,3 +168,15 @@ def test_a_demo_started_by_make_stops_when_make_is_killed(demo, tmp_path):
     finally:
         if make.poll() is None:
             make.kill()
+
+
+def test_a_demo_of_an_earlier_version_is_recognised_by_its_registry(demo, tmp_path):
+    """Earlier demos wrote only DATA/farm-sites.yaml: that is read as the world (seed 0) and its port."""
+    from govplans.demo import demo_world
+
+    older = tmp_path / "older"
+    older.mkdir()
+    (older / "farm-sites.yaml").write_text((demo.data / "farm-sites.yaml").read_text(encoding="utf-8"),
+                                           encoding="utf-8")
+    found = demo_world(DataDir(older))
+    assert found == json.loads((demo.data / "demo-world.json").read_text())
