@@ -18,8 +18,10 @@ $(VENV)/.installed: pyproject.toml
 browser:
 	sh scripts/install-browser.sh
 
+# Ctrl-C or a SIGTERM to make stops the UI and the simulated portals (make does not pass SIGTERM on:
+# the demo, exec'd as make's own child, stops when make ends).
 demo: install doc-tools
-	$(VENV)/bin/govplans demo --port $(DEMO_PORT)
+	exec $(VENV)/bin/govplans demo --port $(DEMO_PORT) --stop-with-parent
 
 # antiword and catdoc: text of .doc/.wps attachments, from Debian's packages (idempotent).
 doc-tools:

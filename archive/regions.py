@@ -195,6 +195,12 @@ def units() -> list[_Row]:
     return list(_table().rows.values())
 
 
+def known_codes() -> tuple[str, ...]:
+    """Every code `lookup` knows, current and retired, in order."""
+    table = _table()
+    return tuple(sorted({*table.rows, *table.old_codes}))
+
+
 def all_counties() -> list[Region]:
     """Every county-level unit (县, 县级市, 区, 旗 …), ordered by code."""
     table = _table()

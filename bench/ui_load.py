@@ -105,17 +105,15 @@ def search_urls(records: list[dict], n: int, seed: int) -> list[str]:
     return sorted(urls, key=lambda u: rng.random())
 
 
-# what `govplans serve` runs (processes > 1: search_ui.serving's pre-forked servers), with the page
-# cache set; a snippet, not this module: the --before checkout has no bench/ui_load.py
+# what `govplans serve` runs (search_ui.serving: waitress, pre-forked with processes > 1; checkouts
+# before waitress ran Werkzeug's server there), with the page cache set; a snippet, not this module:
+# the --before checkout has no bench/ui_load.py
 SERVE = """import json, sys
 from search_ui import create_app
+from search_ui.serving import serve
 data, port, cache, processes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 config = {"DATA_DIR": data, "SEARCH_CACHE_SIZE": cache, **json.loads(sys.argv[5])}
-if processes > 1:
-    from search_ui.serving import serve
-    serve(lambda: create_app(config), "127.0.0.1", port, processes)
-else:
-    create_app(config).run(host="127.0.0.1", port=port, threaded=True)
+serve(lambda: create_app(config), "127.0.0.1", port, processes)
 """
 
 

@@ -7,6 +7,7 @@ The same requests, paced and kept to robots.txt and a budget (Fetcher), serve `s
 from __future__ import annotations
 
 import http.client
+import socket
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -53,6 +54,23 @@ def fetch(request: Request, user_agent: str, test_hosts: bool) -> object:
     return cls(url=request.url, status=answer.status, headers=response_headers, body=body, request=request)
 
 
+def network_problem(error: OSError, url: str, test_hosts: bool = False) -> str:
+    """A failed fetch in words: which host, and what probably went wrong."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    if isinstance(error, socket.gaierror):
+        return (f"cannot resolve {host} (DNS: {error.strerror or error}): no network, or the name does not "
+                f"exist (any more)")
+    where = f"127.0.0.1:{parts.port or 80} (for {host})" if test_hosts and host.endswith(".test") else \
+        f"{host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+    if isinstance(error, ConnectionRefusedError):
+        hint = " — is the simulated farm running (`make demo`, `govplans farm serve`)?" if host.endswith(".test") else ""
+        return f"nothing answers at {where} (connection refused){hint}"
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return f"{where} did not answer within {TIMEOUT} s"
+    return f"cannot fetch from {where}: {error.strerror or error}"
+
+
 def check_site(site: dict, user_agent: str, test_hosts: bool = False) -> list[ColumnCheck]:
     spider = spider_for(site["family"])(sites=[site])
     robots = None
@@ -80,7 +98,7 @@ def check_site(site: dict, user_agent: str, test_hosts: bool = False) -> list[Co
                 response = fetch(proxy, user_agent, test_hosts)
                 check.status = response.status
         except OSError as error:
-            check.error = f"{type(error).__name__}: {error}"
+            check.error = network_problem(error, column, test_hosts)
             continue
         if response.status != 200:
             continue

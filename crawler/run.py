@@ -49,6 +49,7 @@ class CrawlSummary:
     pages: int
     seconds: float
     requests: int = 0
+    finished: bool = True   # False: stopped early (a signal, a storage problem); the job stays for --resume
 
     @property
     def pages_per_second(self) -> float:
@@ -132,7 +133,7 @@ def _crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None, full
         settings.update(browser_settings(settings), priority="cmdline")
     settings.set("GOVPLANS_FULL_SWEEP", full, priority="cmdline")
     settings.set("GOVPLANS_RESUME_SINCE", resume_since, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)   # installs the root log handler (LOG_INSTALL_ROOT_HANDLER)
     by_family: dict[str, list[dict]] = defaultdict(list)
     for site in sites:
         by_family[site["family"]].append(site)
@@ -150,8 +151,9 @@ def _crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None, full
     if fatal:
         raise StorageError(f"{fatal}; the crawl stopped (what it stored is kept): fix this, then run "
                            f"`govplans crawl --resume`")
-    if all(s.get_value("finish_reason") == "finished" for s in stats):
+    finished = all(s.get_value("finish_reason") == "finished" for s in stats)
+    if finished:
         job_path(data).unlink(missing_ok=True)
     pages = sum(s.get_value("response_received_count", 0) for s in stats)
     requests = sum(s.get_value("downloader/request_count", 0) for s in stats)
-    return CrawlSummary(len(sites), pages, seconds, requests)
+    return CrawlSummary(len(sites), pages, seconds, requests, finished)

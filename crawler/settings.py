@@ -1,4 +1,5 @@
 """Scrapy settings for govplans; every custom setting carries a one-line comment."""
+from scrapy.settings import default_settings as _scrapy_defaults
 
 BOT_NAME = "govplans"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -57,7 +58,11 @@ GOVPLANS_RENDER_PAGES = 2
 
 # Map *.test host names to 127.0.0.1: only for the simulated portals of sitefarm.
 GOVPLANS_RESOLVE_TEST_HOSTS = False
-DNS_RESOLVER = "crawler.resolver.TestHostsResolver"
+# The resolver that knows those names; Scrapy >= 2.14 reads it as TWISTED_DNS_RESOLVER (DNS_RESOLVER warns there).
+if hasattr(_scrapy_defaults, "TWISTED_DNS_RESOLVER"):
+    TWISTED_DNS_RESOLVER = "crawler.resolver.TestHostsResolver"
+else:
+    DNS_RESOLVER = "crawler.resolver.TestHostsResolver"
 
 # Database the crawl stores documents in (sqlite:///… or postgresql+psycopg://…); one handle per crawl.
 GOVPLANS_DATABASE_URL = None
@@ -84,7 +89,11 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     # One crawl_runs row per site: counts, progress every second, withdrawals at the end, site health.
     "crawler.extensions.crawl_runs.CrawlRunsExtension": 500,
+    # A progress bar per site (the demo's), when GOVPLANS_PROGRESS is set.
+    "crawler.extensions.progress.ProgressExtension": 510,
 }
+# Site id -> [documents held, documents expected]: turns on the progress bars (govplans demo).
+GOVPLANS_PROGRESS = None
 
 # The settings that replace the polite defaults when every site is a local simulated portal.
 FARM_OVERRIDES = {

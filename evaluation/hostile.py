@@ -315,8 +315,10 @@ def check_response(url: str, response) -> list[str]:
         return check_capture_headers(url, response)
     if mimetype == "text/html":
         return inert_html(body.decode("utf-8"), url)
-    if mimetype in ("application/json", "application/x-ndjson"):
+    if mimetype in ("application/json", "application/x-ndjson", "application/problem+json"):
         return inert_json_text(body.decode("utf-8"), url)
+    if mimetype == "image/vnd.microsoft.icon" and url == "/favicon.ico":
+        return []   # our own file, nothing scraped in it
     if mimetype == "application/atom+xml":
         return inert_atom(body, url)
     if mimetype == "text/csv":

@@ -5,6 +5,9 @@ This package only wires the others together (crawler, archive, sitefarm, search_
 """
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 from govplans.commands import archive, coverage, crawl, farm, serve, sites, watch
@@ -12,13 +15,16 @@ from govplans.commands import archive, coverage, crawl, farm, serve, sites, watc
 
 class _Group(click.Group):
     """The command group; a storage problem (disk full, database locked …) ends any command with one
-    clear line and exit status 1, not a traceback."""
+    clear line and exit status 1, not a traceback; a reader that closed the pipe ends it quietly."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except click.exceptions.ClickException:
             raise
+        except BrokenPipeError:   # `govplans export | head`: the reader has all it wanted
+            _quiet_stdout()
+            sys.exit(0)
         except Exception as error:  # noqa: BLE001 - only storage problems are turned into messages
             from archive.store import storage_problem
 
@@ -26,6 +32,13 @@ class _Group(click.Group):
             if problem is None:
                 raise
             raise click.ClickException(problem) from None
+
+
+def _quiet_stdout() -> None:
+    """What is still buffered for a closed pipe goes nowhere, so the exit flush does not fail too."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 @click.group(cls=_Group)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template
+from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
 from archive.config import DataDir
-from search_ui import filters
+from search_ui import errors, filters, params
 from search_ui.app_resources import Resources
 
 SECURITY_HEADERS = {
@@ -50,7 +50,8 @@ class DatabaseId(IntegerConverter):
 
 def _pin_public_url(app: Flask) -> None:
     """Absolute links (feeds, exports) from the configured public URL, not from the Host header a
-    client sends; with TRUSTED_HOSTS set, any other Host is refused (400)."""
+    client sends; any Host but the trusted ones is refused (400): GOVPLANS_TRUSTED_HOSTS, else the
+    address served (SERVED_HOST, set by `govplans serve`) and the public URL's host."""
     public = app.config.get("PUBLIC_URL") or os.environ.get("GOVPLANS_PUBLIC_URL")
     if public:
         parts = urlsplit(public)
@@ -59,8 +60,26 @@ def _pin_public_url(app: Flask) -> None:
         app.config.update(SERVER_NAME=parts.netloc, PREFERRED_URL_SCHEME=parts.scheme,
                           APPLICATION_ROOT=parts.path or "/")
     hosts = os.environ.get("GOVPLANS_TRUSTED_HOSTS")
-    if hosts and app.config.get("TRUSTED_HOSTS") is None:
-        app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+    if app.config.get("TRUSTED_HOSTS") is None:
+        if hosts:
+            app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+        else:
+            app.config["TRUSTED_HOSTS"] = served_hosts(app.config.get("SERVED_HOST"), public)
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def served_hosts(served: str | None, public: str | None) -> list[str] | None:
+    """The Host names a server answers by default: the address it listens on (and localhost's names
+    when that is loopback) and the public URL's host. None (any) when listening on every address
+    without a public URL: set GOVPLANS_PUBLIC_URL or GOVPLANS_TRUSTED_HOSTS there."""
+    hosts = [urlsplit(public).hostname] if public else []
+    if served and served not in ("0.0.0.0", "::", ""):
+        hosts += list(LOOPBACK) if served in LOOPBACK else [served]
+    elif served is not None and not public:
+        return None
+    return hosts or None
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -76,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         EXPORT_MAX_ROWS=10_000,   # a download beyond this is a job for `govplans export`
         SEARCH_CACHE_SIZE=256,    # rendered search pages kept per index state (0: none)
         SEARCH_CONCURRENCY=1,     # search pages computed at once per process, the rest queued in order (0: any)
+        MAX_CONTENT_LENGTH=64 * 1024,   # a request body beyond this is refused (413) before it is read
         SAVED_PER_HOUR=30,        # searches one client address may save an hour without the admin token
         REGISTRY=None,            # the site registry for /coverage: a list of entries or a loader (None: none)
         REGISTRY_SECONDS=60,      # a loader is asked again after this many seconds
@@ -104,14 +124,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             response.headers.setdefault(name, value)
         return response
 
-    @app.errorhandler(404)
-    def _not_found(_error):
-        return render_template("error.html", title="找不到页面",
-                               message="没有这个页面或文件。可以回到首页重新检索。"), 404
-
-    @app.errorhandler(500)
-    def _server_error(_error):
-        return render_template("error.html", title="出错了",
-                               message="服务器处理请求时出错，已记录。请稍后再试。"), 500
+    errors.register(app)
+    app.before_request(params.check_request)
 
     return app

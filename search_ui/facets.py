@@ -102,13 +102,16 @@ def _label(name: str, value: str, given: str | None, labels: Labels) -> str:
 def _region_values(given: list[FacetValue], req: SearchRequest, labels: Labels, total: int) -> list[dict]:
     """Counts one level below the current region: provinces, then cities, then counties.
 
-    Whatever level the index counts at, counts are summed per child code; documents filed
-    at the current region itself show as 本级, unlinked.
+    The region chosen comes first, selected (湖南省 ×, a link that removes it), as a chosen year
+    or 文种 does. Whatever level the index counts at, counts are summed per child code; documents
+    filed at the current region itself show as 本级, unlinked.
     """
     current = req.filters.region
-    if current and regions.code_level(current) == "county":
-        return []
     names = {fv.value: fv.label for fv in given}
+    chosen = [{"value": current, "label": _label("region", current, names.get(current), labels), "count": total,
+               "selected": True, "url": req.with_filter("region", None)}] if current else []
+    if current and regions.code_level(current) == "county":
+        return chosen
     buckets: dict[str, int] = {}
     own = 0
     for fv in given:
@@ -129,7 +132,22 @@ def _region_values(given: list[FacetValue], req: SearchRequest, labels: Labels, 
     unknown = total - sum(v["count"] for v in values)
     if current is None and unknown > 0:
         values.append({"value": None, "label": "地区不详", "count": unknown, "selected": False, "url": None})
-    return values
+    return chosen + values
+
+
+def filter_words(req: SearchRequest, labels: Labels) -> list[str]:
+    """The active filters as a reader names them (湖南省, 2024年, 有修改): feed titles."""
+    words = []
+    for name, value in req.active_filters().items():
+        if name == "year":
+            words.append(f"{value}年")
+        elif name == "year_from":
+            words.append(f"{value}年起")
+        elif name == "year_to":
+            words.append(f"至{value}年")
+        else:
+            words.append(_label(name, str(value), None, labels))
+    return words
 
 
 def chips(results: SearchResults, req: SearchRequest, labels: Labels) -> list[dict]:

@@ -1,13 +1,16 @@
 """The JSON API described as OpenAPI 3.1, written by hand (served at /api/openapi.json).
 
-Every route under /api or ending in .json must appear here (tests/ui/test_api.py checks the
-app's url_map against `paths`), and each response is checked against its schema.
+Every route under /api, ending in .json, .atom, .csv or .jsonl, and POST /saved and the raw captures
+must appear here (tests/ui/test_api.py checks the app's url_map against `paths`), with their error
+responses; tests/ui/test_schemathesis.py fuzzes the whole document against a small archive.
 """
 from __future__ import annotations
 
 from copy import deepcopy
 
 from archive.operations.blocking import CLASSES
+from archive.regions import known_codes
+from search_ui.params import EMAIL
 
 
 def _param(name: str, description: str, schema: dict, where: str = "query", required: bool = False) -> dict:
@@ -22,30 +25,37 @@ _NINT = {"type": ["integer", "null"]}
 _DATE = {"type": ["string", "null"], "description": "YYYY-MM-DD"}
 _URL = {"type": ["string", "null"]}
 
-ID = _param("doc_id", "Document id", {"type": "integer", "minimum": 1}, "path")
-COPIES_PAGE = _param("copies_page", "Page of the `copies` list (1 by default)", {"type": "integer", "minimum": 1})
+_PLAIN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"   # no control characters (NUL …): refused with 400
+_TEXT = {"type": "string", "maxLength": 100, "pattern": _PLAIN}
+_YEAR = {"type": "integer", "minimum": 1900, "maximum": 2100}
+_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+ID = _param("doc_id", "Document id", _ID, "path")
+COPIES_PAGE = _param("copies_page", "Page of the `copies` list (1 by default; past the last page: the last)",
+                     {"type": "integer", "minimum": 1, "maximum": 100_000})
+_QUERY = {"type": "string", "maxLength": 500, "pattern": _PLAIN}
 FILTERS = [
-    _param("region", "GB/T 2260 code, 6 digits; 430000 = a whole province, 431100 = a whole city",
-           {"type": "string", "pattern": "^[0-9]{6}$"}),
-    _param("year", "The year the plan is for", {"type": "integer", "minimum": 1900, "maximum": 2100}),
-    _param("year_from", "First year of a range", {"type": "integer", "minimum": 1900, "maximum": 2100}),
-    _param("year_to", "Last year of a range", {"type": "integer", "minimum": 1900, "maximum": 2100}),
-    _param("theme", "Theme from the taxonomy, e.g. 政务公开", _STR),
-    _param("doc_type", "文种, e.g. 方案, 通知", _STR),
+    _param("region", "GB/T 2260 code, 6 digits, of a region the archive knows (current or retired); "
+                     "430000 = a whole province, 431100 = a whole city", {"$ref": "#/components/schemas/RegionCode"}),
+    _param("year", "The year the plan is for", _YEAR),
+    _param("year_from", "First year of a range", _YEAR),
+    _param("year_to", "Last year of a range (not before year_from: that is refused with 400)", _YEAR),
+    _param("theme", "Theme from the taxonomy, e.g. 政务公开", _TEXT),
+    _param("doc_type", "文种, e.g. 方案, 通知", _TEXT),
 ]
 SEARCH_PARAMS = [
     _param("q", "Query: words (all must match), \"phrases\", OR, -word, title:word, year:2020-2024, "
-                "region:431121, theme:…, type:…", _STR),
+                "region:431181, theme:…, type:…; a query the syntax cannot read gives no hits and says why in "
+                "`error`", _QUERY),
     *FILTERS,
-    _param("agency", "发布机构", _STR),
-    _param("site", "Site id", _STR),
+    _param("agency", "发布机构", _TEXT),
+    _param("site", "Site id", _TEXT),
     _param("status", "active, changed or withdrawn", {"type": "string", "enum": ["active", "changed", "withdrawn"]}),
     _param("sort", "relevance (default with q) or date (default without)", {"type": "string", "enum": ["relevance", "date"]}),
     _param("page", "Page number, 1 to 500", {"type": "integer", "minimum": 1, "maximum": 500}),
 ]
 MORE = _param("more", "A facet to list in full (its values beyond the 20 most frequent)",
               {"type": "string", "enum": ["year", "theme", "doc_type", "agency", "site", "status"]})
-PAGE_PARAMS = [_param("q", "Title contains", _STR), *FILTERS,
+PAGE_PARAMS = [_param("q", "Title contains", _QUERY), *FILTERS,
                _param("page", "Page number", {"type": "integer", "minimum": 1, "maximum": 500})]
 BLOCK_CLASS = {"type": "string", "enum": [c.name for c in CLASSES]}
 COVERAGE_PARAMS = [
@@ -54,9 +64,10 @@ COVERAGE_PARAMS = [
     _param("portals", "1: list the scope's portals (a county's always are)", {"type": "string", "enum": ["0", "1"]}),
 ]
 STATUS_PARAMS = [
-    _param("q", "Site name or id contains (case-insensitive)", {"type": "string", "maxLength": 100}),
+    _param("q", "Site name or id contains (case-insensitive)", _TEXT),
     _param("flagged", "1: only the sites flagged broken", {"type": "string", "enum": ["0", "1"]}),
-    _param("page", "Page of the sites not flagged (1 by default; past the last: the last)", {"type": "integer", "minimum": 1}),
+    _param("page", "Page of the sites not flagged (1 by default; past the last: the last)",
+           {"type": "integer", "minimum": 1, "maximum": 100_000}),
 ]
 
 FACET = {"type": "object", "required": ["name", "title", "values"], "properties": {
@@ -125,7 +136,8 @@ SCHEMAS = {
         "copies_pages": {"type": "integer"}, "copies_page_size": {"type": "integer"},
         "copies_prev_url": _URL, "copies_next_url": _URL}},
     "VersionDiff": {"type": "object", "required": ["doc", "old", "new", "summary", "blocks"], "properties": {
-        "doc": {"type": "object"}, "old": {"type": "object"}, "new": {"type": "object"},
+        "doc": {"type": "object"}, "old": {"type": ["object", "null"], "description": "null for version 1"},
+        "new": {"type": "object"},
         "title_segments": {"type": ["array", "null"], "items": {"$ref": "#/components/schemas/Segment"}},
         "summary": SUMMARY, "blocks": {"type": "array", "items": DIFF_BLOCK}, "json_url": _STR}},
     "Comparison": {"type": "object", "required": ["left", "right", "same_family", "summary", "rows"], "properties": {
@@ -222,57 +234,117 @@ SCHEMAS = {
 }
 
 
-def _json(schema: str, description: str, bad_request: bool = False, not_found: bool = False) -> dict:
-    responses = {"200": {"description": description,
-                         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
-    if bad_request:
-        responses["400"] = {"description": "Some parameters were invalid and ignored (listed in `problems`); "
-                                           "the body is still the page",
-                            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
-    if not_found:
-        responses["404"] = {"description": "No such document or version"}
-    return responses
+PROBLEM_MEDIA = "application/problem+json"
+SCHEMAS["RegionCode"] = {"type": "string", "enum": list(known_codes()),
+                         "description": "A GB/T 2260 code the archive knows (archive/data/regions.tsv)"}
+SCHEMAS["Problem"] = {
+    "type": "object", "required": ["type", "title", "status", "detail"],
+    "description": "RFC 9457 problem details; title and detail in Chinese",
+    "properties": {"type": {"type": "string", "const": "about:blank"}, "title": _STR, "status": _INT, "detail": _STR,
+                   "instance": _STR,
+                   "errors": {"type": "array", "description": "Each refused parameter and why",
+                              "items": {"type": "object", "required": ["parameter", "detail"],
+                                        "properties": {"parameter": _STR, "detail": _STR}}}}}
+ERRORS = {400: "A parameter was refused (`errors` says which and why)",
+          404: "No such document, version or feed", 413: "The request body is too large",
+          414: "The query string is too long (over 16 KB)", 429: "Too many saves from this address; see Retry-After",
+          403: "No valid token", 415: "The body is not a form", 503: "The index is missing or broken"}
 
 
-def _file(media: str, description: str) -> dict:
-    return {"200": {"description": description, "content": {media: {"schema": {"type": "string"}}}}}
+def _problems(*codes: int, media: str = PROBLEM_MEDIA) -> dict:
+    """Error responses: a problem (data routes) or our HTML page (routes a browser posts to)."""
+    schema = {"$ref": "#/components/schemas/Problem"} if media == PROBLEM_MEDIA else {"type": "string"}
+    return {str(code): {"description": ERRORS[code], "content": {media: {"schema": schema}}} for code in codes}
 
+
+def _json(schema: str, description: str, *errors: int) -> dict:
+    return {"200": {"description": description,
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}},
+            **_problems(*errors)}
+
+
+def _file(media: str, description: str, *errors: int) -> dict:
+    return {"200": {"description": description, "content": {media: {"schema": {"type": "string"}}}},
+            **_problems(*errors)}
+
+
+_FORM_FIELDS = {
+    "token": {"type": "string", "pattern": _PLAIN, "description": "The search page's form token (or the admin token)"},
+    "name": {"type": "string", "maxLength": 200, "pattern": _PLAIN,
+             "description": "A name for the saved search (default: the query)"},
+    "q": _QUERY,
+    **{p["name"]: p["schema"] for p in FILTERS},
+    "agency": _TEXT, "site": _TEXT, "status": {"type": "string", "enum": ["active", "changed", "withdrawn"]},
+    "email": {"type": "string", "pattern": "^" + EMAIL.pattern + "$", "description": "Digest by e-mail (admin token only)"},
+    "webhook": {"type": "string", "pattern": "^https?://[^\\x00-\\x1f\\x7f]*$",
+                "description": "Digest by webhook (admin token only)"},
+    "owner": {"type": "string", "maxLength": 200, "pattern": _PLAIN},
+}
+SAVE = {
+    "summary": "Save a search and get its feed of new, changed and withdrawn documents",
+    "description": "The form of the search page posts here. Needs the page's form token (field `token`, with a "
+                   "same-origin Origin when a browser sends one) or the admin token (field `token` or header "
+                   "X-Govplans-Token); e-mail and webhook only with the admin token. A query that could never run "
+                   "(too long, a control character, unbalanced quotes …) is refused. Answers an HTML page.",
+    "operationId": "saveSearch", "security": [{}, {"adminToken": []}],
+    "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "properties": _FORM_FIELDS, "additionalProperties": False}}}},
+    "responses": {"201": {"description": "Saved: the page links the feed", "headers": {
+                      "Location": {"description": "The saved search's feed", "schema": _STR}},
+                      "content": {"text/html": {"schema": _STR}}},
+                  **_problems(400, 403, 413, 415, 429, media="text/html")},
+}
+FEED_KEY = _param("feed_key", "The feed's random key (from POST /saved)",
+                  {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"}, "path")
 
 PATHS = {
     "/search.json": {"get": {"summary": "Search, as the search page shows it", "operationId": "search",
                              "parameters": SEARCH_PARAMS + [MORE],
-                             "responses": {**_json("SearchPage", "Hits, facets, charts and links", bad_request=True),
-                                           "503": {"description": "The index is missing or broken"}}}},
+                             "responses": _json("SearchPage", "Hits, facets, charts and links", 400, 414, 503)}},
     "/search.atom": {"get": {"summary": "Atom feed of a search, newest first", "operationId": "searchFeed",
                              "parameters": SEARCH_PARAMS[:-2],
-                             "responses": _file("application/atom+xml", "An Atom 1.0 feed")}},
+                             "responses": _file("application/atom+xml", "An Atom 1.0 feed", 400, 414)}},
     "/search.csv": {"get": {"summary": "The result set as CSV (streamed, capped at EXPORT_MAX_ROWS)",
                             "operationId": "searchCsv", "parameters": SEARCH_PARAMS[:-1],
-                            "responses": _file("text/csv", "UTF-8 with BOM; a last row starting with # notes a cap")}},
+                            "responses": _file("text/csv", "UTF-8 with BOM; a last row starting with # notes a cap",
+                                               400, 414)}},
     "/search.jsonl": {"get": {"summary": "The result set as JSON lines (streamed, capped)", "operationId": "searchJsonl",
                               "parameters": SEARCH_PARAMS[:-1],
                               "responses": _file("application/x-ndjson",
-                                                 "One document per line; a last {\"note\", \"truncated\"} line notes a cap")}},
+                                                 "One document per line; a last {\"note\", \"truncated\"} line notes a cap",
+                                                 400, 414)}},
     "/doc/{doc_id}.json": {"get": {"summary": "One document with provenance, versions, capture and copies",
                                    "operationId": "document", "parameters": [ID, COPIES_PAGE],
-                                   "responses": _json("Document", "The document", not_found=True)}},
+                                   "responses": _json("Document", "The document", 400, 404)}},
     "/doc/{doc_id}/versions/{number}.json": {"get": {
-        "summary": "What version `number` changed against the one before", "operationId": "versionDiff",
-        "parameters": [ID, _param("number", "Version number, 2 or more", {"type": "integer", "minimum": 2}, "path")],
-        "responses": _json("VersionDiff", "Paragraph-level diff", not_found=True)}},
+        "summary": "Version `number` and what it changed against the one before (version 1: its whole text, "
+                   "`old` null)", "operationId": "versionDiff",
+        "parameters": [ID, _param("number", "Version number, 1 or more", _ID, "path")],
+        "responses": _json("VersionDiff", "Paragraph-level diff", 404)}},
     "/doc/{doc_id}/compare/{other_id}.json": {"get": {
         "summary": "Two documents side by side", "operationId": "compare",
-        "parameters": [ID, _param("other_id", "The other document's id", {"type": "integer", "minimum": 1}, "path")],
-        "responses": _json("Comparison", "Rows of left and right paragraphs", not_found=True)}},
+        "parameters": [ID, _param("other_id", "The other document's id", _ID, "path")],
+        "responses": _json("Comparison", "Rows of left and right paragraphs", 404)}},
     "/templates.json": {"get": {"summary": "Template families ranked by adopting regions", "operationId": "templates",
                                 "parameters": PAGE_PARAMS,
-                                "responses": _json("TemplatesPage", "Families with their adoption", bad_request=True)}},
+                                "responses": _json("TemplatesPage", "Families with their adoption", 400, 414)}},
     "/status.json": {"get": {"summary": "Per site: documents, last crawl run, errors by kind, broken flag",
                              "description": "The sites flagged broken come first and all of them on page 1; the "
                                             "others follow, 100 a page, most documents first. Follow `page` from 1 "
                                             "to `pages` to see every site once. `totals` count every site.",
                              "operationId": "status", "parameters": STATUS_PARAMS,
-                             "responses": _json("Status", "Crawl status")}},
+                             "responses": _json("Status", "Crawl status", 400, 414)}},
+    "/saved": {"post": SAVE},
+    "/saved/{feed_key}.atom": {"get": {
+        "summary": "A saved search's feed: documents new, changed or withdrawn since it was saved, newest first",
+        "operationId": "savedFeed", "parameters": [FEED_KEY],
+        "responses": _file("application/atom+xml", "An Atom 1.0 feed, one entry per event", 404)}},
+    "/capture/{capture_id}/raw": {"get": {
+        "summary": "An archived HTML page, byte for byte as served, in a CSP sandbox (for the document page's frame)",
+        "operationId": "captureRaw", "parameters": [_param("capture_id", "Capture id", _ID, "path")],
+        "responses": {"200": {"description": "The page's bytes with the charset it was decoded with",
+                              "content": {"text/html": {"schema": _STR}}},
+                      **_problems(404, media="text/html")}}},
     "/coverage.json": {"get": {"summary": "The coverage ledger: per region, portals registered, discovered, verified, "
                                           "blocked by class, last successful crawl, documents, years",
                                "operationId": "coverage", "parameters": COVERAGE_PARAMS,
@@ -295,5 +367,7 @@ def document(server_url: str = "/") -> dict:
                                 "archive has a JSON twin. In JSON strings <, > and & are \\u escapes."},
         "servers": [{"url": server_url}],
         "paths": deepcopy(PATHS),
-        "components": {"schemas": deepcopy(SCHEMAS)},
+        "components": {"schemas": deepcopy(SCHEMAS), "securitySchemes": {"adminToken": {
+            "type": "apiKey", "in": "header", "name": "X-Govplans-Token",
+            "description": "The operator's admin token ($GOVPLANS_ADMIN_TOKEN)"}}},
     }

@@ -1,7 +1,8 @@
 """The search state lives in the query string: parse it once, build every link from it.
 
-A bad parameter (page=abc, year=xyz, region=hunan) is dropped with a message for the
-reader instead of raising; links are computed here, never in templates (datasette style).
+A bad parameter (page=abc, year=xyz, region=hunan) is left out with a message: the page shows
+the rest and says why (400), the data formats refuse the request (`refuse`, 400); links are
+computed here, never in templates (datasette style).
 """
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from urllib.parse import urlencode
 from flask import g, url_for
 from werkzeug.routing import BuildError
 
+from archive import regions
 from archive.index.api import SearchFilters
+from search_ui.params import Checker, settle, shown
 
 MAX_PAGE = 500          # deeper pages cost the index a lot and help no reader
 PAGER_WINDOW = 3        # page links either side of the current page
@@ -36,9 +39,13 @@ class SearchRequest:
     filters: SearchFilters = SearchFilters()
     sort: str = "date"
     page: int = 1
-    problems: tuple[str, ...] = ()    # messages about parameters that were ignored
+    invalid: tuple[tuple[str, str], ...] = ()   # (parameter, message): refused, left out of this state
     endpoint: str = "search.search"   # the page these parameters belong to (search, templates)
     more: str | None = None           # ?more=agency: that facet lists every value (not kept in links)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(message for _, message in self.invalid)
 
     # links ---------------------------------------------------------------------------------
     def params(self) -> dict[str, str]:
@@ -134,54 +141,55 @@ def default_sort(q: str) -> str:
     return "relevance" if q else "date"
 
 
-def _small_int(raw: str) -> bool:
-    return raw.isascii() and raw.isdigit() and len(raw) <= 6
+MAX_QUERY = 500         # characters of a query (the search box's maxlength)
+STATUSES = ("active", "changed", "withdrawn")
+YEARS = (1900, 2100)
 
 
 def parse_request(args: Mapping[str, str], endpoint: str = "search.search") -> SearchRequest:
-    problems: list[str] = []
-
-    q = (args.get("q") or "").strip()   # its syntax is the index's to judge (SearchResults.error)
+    """The search state of a query string; each invalid parameter is left out and named in
+    `invalid` (search_ui/params.py: the page says why, data formats refuse with 400)."""
+    check = Checker(args)
+    q = check.raw("q")   # its syntax is the index's to judge (SearchResults.error)
+    if len(q) > MAX_QUERY:
+        check.problems["q"] = f"检索词太长（{len(q)} 字），最多 {MAX_QUERY} 字。"
+        q = ""
 
     values: dict[str, object] = {}
     for name in FILTER_NAMES:
-        raw = (args.get(name) or "").strip()
-        if not raw:
-            continue
         if name in _INT_FILTERS:
-            if _small_int(raw) and 1900 <= int(raw) <= 2100:
-                values[name] = int(raw)
-            else:
-                problems.append(f"{PARAM_LABELS[name]}参数“{raw[:40]}”不是有效年份，已忽略。")
+            values[name] = check.integer(name, PARAM_LABELS[name], *YEARS)
         elif name == "region":
-            if _REGION.match(raw):
-                values[name] = raw
-            else:
-                problems.append(f"地区参数“{raw[:40]}”不是六位行政区划代码，已忽略。")
+            values[name] = _region(check)
+        elif name == "status":
+            values[name] = check.choice(name, PARAM_LABELS[name], STATUSES)
         else:
-            values[name] = raw[:100]
-    filters = replace(SearchFilters(), **values)
+            values[name] = check.text(name, PARAM_LABELS[name])
+    if values["year_from"] is not None and values["year_to"] is not None and values["year_from"] > values["year_to"]:
+        check.problems["year_to"] = (f"截止年度 {values['year_to']} 早于起始年度 {values['year_from']}，"
+                                     "这个范围里没有年份。")
+        values["year_to"] = None
+    filters = replace(SearchFilters(), **{k: v for k, v in values.items() if v is not None})
 
-    sort = (args.get("sort") or "").strip() or default_sort(q)
-    if sort not in SORTS:
-        problems.append(f"排序参数“{sort[:40]}”无效，已按默认排序。")
-        sort = default_sort(q)
+    sort = check.choice("sort", PARAM_LABELS["sort"], SORTS) or default_sort(q)
+    page = check.integer("page", PARAM_LABELS["page"], 1, MAX_PAGE) or 1
+    more = check.choice("more", "可展开的筛选项 more", _EXPANDABLE)
+    settle(check.problems)
+    return SearchRequest(q=q, filters=filters, sort=sort, page=page, invalid=tuple(check.problems.items()),
+                         endpoint=endpoint, more=more)
 
-    page = 1
-    raw_page = (args.get("page") or "").strip()
-    if raw_page:
-        if _small_int(raw_page) and 1 <= int(raw_page) <= MAX_PAGE:
-            page = int(raw_page)
-        else:
-            problems.append(f"页码“{raw_page[:40]}”无效（应为 1 到 {MAX_PAGE} 的整数），已显示第 1 页。")
 
-    more = (args.get("more") or "").strip()
-    if more and more not in _EXPANDABLE:
-        problems.append(f"参数 more=“{more[:40]}”不是可展开的筛选项，已忽略。")
-    more = more if more in _EXPANDABLE else None
-
-    return SearchRequest(q=q, filters=filters, sort=sort, page=page, problems=tuple(problems), endpoint=endpoint,
-                         more=more)
+def _region(check: Checker) -> str | None:
+    raw = check.raw("region")
+    if check.empty("region", "地区"):
+        return None
+    if not _REGION.match(raw):
+        check.problems["region"] = f"地区“{shown(raw)}”无效：应为六位行政区划代码，如 430000。"
+    elif regions.lookup(raw) is None:
+        check.problems["region"] = f"没有代码为 {raw} 的行政区划。"
+    else:
+        return raw
+    return None
 
 
 def pager(req: SearchRequest, pages: int) -> dict:

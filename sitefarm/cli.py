@@ -66,13 +66,18 @@ def farm():
 @families_option
 @defended_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep it on loopback.")
-def serve(port, sites, seed, day, aggregators, attachments, faults, families, defended, host):
+@click.option("--parent", "parent_pid", type=int, default=None,
+              help="Stop when the process with this id (the one that started the farm) is gone.")
+def serve(port, sites, seed, day, aggregators, attachments, faults, families, defended, host, parent_pid):
     """Serve every site on one port; the Host header picks the site."""
     world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments,
                   families=_families(families), defended=defended)
+    farm_server = server.make_server(world, host, port)
+    if parent_pid:
+        server.stop_with_parent(farm_server, parent_pid)
     click.echo(f"serving {len(world.sites)} sites on http://{host}:{port} (e.g. http://{world.sites[0].host}:{port}/), "
                f"day {day}, faults {faults}", err=True)
-    server.serve(world, host=host, port=port)
+    server.serve_forever(farm_server)
 
 
 @farm.command()

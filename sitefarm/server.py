@@ -1,6 +1,8 @@
 """All farm sites on one port of 127.0.0.1: the Host header picks the site (virtual hosting)."""
 from __future__ import annotations
 
+import json
+import os
 import socket
 import struct
 import threading
@@ -21,8 +23,13 @@ REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified
 FILLER = b"<!--" + b"0" * (65536 - 8) + b"-->\n"  # a huge page's padding, 64 KiB at a time
 
 
+IDENTITY_PATH = "/.well-known/govplans-farm"   # on any host: which world this farm serves (govplans demo)
+
+
 def respond(world: World, request: Request, host: str, attempt: int = 1) -> Response:
     """The farm as a function: what a request to host gets (attempt: how many times this URL was asked)."""
+    if request.path == IDENTITY_PATH:
+        return Response(200, json.dumps({**world.identity(), "pid": os.getpid()}).encode(), "application/json")
     site = world.site_for_host(host)
     if site is None:
         return not_found()
@@ -193,6 +200,19 @@ def serve_forever(server: FarmServer) -> None:
         pass
     finally:
         server.server_close()
+
+
+def stop_with_parent(server: FarmServer, parent_pid: int, every: float = 0.5) -> threading.Thread:
+    """Shut the server down when `parent_pid` is no longer this process's parent (it died, whatever
+    killed it: the farm was started by a demo and must not outlive it)."""
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(every)
+        server.shutdown()
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def serve(world: World, host: str = "127.0.0.1", port: int = 8800) -> None:

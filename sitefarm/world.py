@@ -225,6 +225,10 @@ class World:
                     record["defence"] = site.defence   # no polite crawler reaches it
                 yield record
 
+    def identity(self) -> dict:
+        """What makes this world the same as another (its port aside): seed, day and its sites."""
+        return {"seed": self.seed, "day": self.day, "sites": [s.id for s in self.sites]}
+
     def registry(self, port: int) -> list[dict]:
         # a family the crawler reads with another spider says so (jslist: generic, rendered in a browser)
         return [{"id": s.id, "name": s.name, "region": s.region.code, "family": s.family,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import click
 
 from archive.config import DataDir
-from govplans.options import data_option, open_archive
+from govplans.options import data_option, existing_archive, open_archive, pad
 
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False))
@@ -88,13 +89,16 @@ def index(rebuild, data_path) -> None:
     click.echo(f"{count} documents indexed", err=True)
 
 
+MAX_PAGE = 500   # as the UI (search_ui/query.py): deeper pages cost the index a lot and help no reader
+
+
 @click.command()
 @click.argument("query")
-@click.option("--region", default=None, help="Region code: 430000 province, 431100 city, 431121 county.")
+@click.option("--region", default=None, help="Region code: 430000 province, 431100 city, 431181 county.")
 @click.option("--year", type=int, default=None)
 @click.option("--theme", default=None)
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
-@click.option("--page", type=int, default=1)
+@click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, help=f"Page of 20 hits, 1 to {MAX_PAGE}.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with total and hits.")
 @data_option
 def search(query, region, year, theme, sort, page, as_json, data_path) -> None:
@@ -102,18 +106,25 @@ def search(query, region, year, theme, sort, page, as_json, data_path) -> None:
     from archive import index as search_index
     from archive.index.api import SearchFilters
 
-    data = DataDir.resolve(data_path)
+    data = existing_archive(data_path)
+    if not data.index_dir.is_dir():
+        raise click.ClickException(f"no index in {data.index_dir}: build it with `govplans index --rebuild`")
     results = search_index.search(data.index_dir, query, SearchFilters(region=region, year=year, theme=theme),
                                   sort=sort, page=page)
+    pages = math.ceil(results.total / results.page_size) if results.page_size else 0
+    if page > 1 and page > pages:
+        raise click.ClickException(f"page {page} does not exist: {results.total} documents make "
+                                   f"{pages} page{'s' if pages != 1 else ''} of {results.page_size}")
     if as_json:
         click.echo(json.dumps(_results_json(results), ensure_ascii=False))
     else:
         if results.error:
             click.echo(f"error: {results.error}", err=True)
-        click.echo(f"{results.total} documents")
+        click.echo(f"{results.total} documents" + (f", page {page} of {pages}" if pages > 1 else ""))
         for hit in results.hits:
             date = hit.published.isoformat() if hit.published else "----------"
-            click.echo(f"{date}  {hit.county or hit.city or hit.province or '':8}  {hit.title}\n            {hit.url}")
+            click.echo(f"{date}  {pad(hit.county or hit.city or hit.province or '', 12)}  {hit.title}\n"
+                       f"            {hit.url}")
     if results.error:
         sys.exit(2)
 
@@ -153,25 +164,29 @@ def _csv_row(record: dict) -> dict:
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
-@click.option("--region", default=None, help="Region code: 430000 a province, 431100 a city, 431121 a county.")
+@click.option("--bom/--no-bom", default=True, show_default=True,
+              help="CSV: start with a byte-order mark, as /search.csv does, so spreadsheets read UTF-8.")
+@click.option("--region", default=None, help="Region code: 430000 a province, 431100 a city, 431181 a county.")
 @click.option("--year", type=int, default=None, help="The year the plan is for.")
 @click.option("--site", default=None, help="Site id.")
 @click.option("--status", type=click.Choice(["active", "changed", "withdrawn"]), default=None)
 @click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
               help="Only documents new, changed or withdrawn since this date.")
 @data_option
-def export(fmt, region, year, site, status, since, data_path) -> None:
+def export(fmt, bom, region, year, site, status, since, data_path) -> None:
     """Stream documents with provenance, cluster and canonical flag (JSON lines or CSV) to stdout."""
     from archive.read.export import ExportFilters, count_export, export_records
 
+    data = existing_archive(data_path)
     filters = ExportFilters(region=region, year=year, site=site, status=status, since=since)
     out = sys.stdout
     writer = None
     if fmt == "csv":
+        if bom:
+            out.write("\ufeff")
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
         writer.writeheader()
-    with open_archive(DataDir.resolve(data_path)) as archive, \
-            _progress(count_export(archive, filters), "export") as bar:
+    with open_archive(data) as archive, _progress(count_export(archive, filters), "export") as bar:
         for record in export_records(archive, filters):
             if writer:
                 writer.writerow(_csv_row(record))
@@ -184,13 +199,14 @@ def export(fmt, region, year, site, status, since, data_path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @data_option
 def stats(as_json, data_path) -> None:
-    """Counts of documents by site, province, year, theme and status, and of clusters."""
+    """Counts of documents by site, province, year (in order), theme and status, and of clusters."""
     from archive.read.documents import count_documents
     from archive.read.export import stats as archive_stats
 
-    with open_archive(DataDir.resolve(data_path)) as archive:
+    with open_archive(existing_archive(data_path)) as archive:
         figures = archive_stats(archive)
         total = count_documents(archive)
+    figures["year"] = dict(sorted(figures["year"].items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))
     if as_json:
         click.echo(json.dumps({"documents": total, **{k: {str(n): c for n, c in v.items()}
                                                       for k, v in figures.items()}}, ensure_ascii=False))
@@ -199,7 +215,7 @@ def stats(as_json, data_path) -> None:
     for facet, counts in figures.items():
         click.echo(f"by {facet}:")
         for name, count in counts.items():
-            click.echo(f"  {'-' if name is None else name!s:24} {count}")
+            click.echo(f"  {pad('-' if name is None else str(name), 24)} {count:>7}")
 
 
 @click.command()

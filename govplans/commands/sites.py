@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from archive.config import DataDir
-from govplans.options import data_option, json_option, open_archive, registry_sites, sites_file_option
+from govplans.options import (data_option, has_archive, json_option, open_archive, pad, registry_sites,
+                              sites_file_option)
 
 
 @click.group()
@@ -27,15 +28,16 @@ def sites_list(sites_file, data_path, as_json, level, within, every_unit) -> Non
     """One line per site: id, region, family, verified, base URL; flagged sites end with BROKEN and why,
     sites that block us with BLOCKED and the class (challenge, waf, dns, refused, reset, timeout, js_list, stub).
 
+    After `make demo` (a data directory holding a demo): the demo's simulated sites.
     --json prints the national registry: every province, prefecture and county-level government
     with its current code, former codes and its sites (portal, family, columns, verified, URL source)."""
     from archive.store.health import site_health
     from crawler.national import national_entries
 
-    entries = registry_sites(sites_file)
     data = DataDir.resolve(data_path)
+    entries = registry_sites(sites_file, data=data)
     health, verified = {}, {}
-    if data.root.exists():
+    if has_archive(data):   # read only: never create an archive to list a registry
         from archive.read.verified import verified_sites
 
         with open_archive(data) as archive:
@@ -61,9 +63,9 @@ def sites_list(sites_file, data_path, as_json, level, within, every_unit) -> Non
             runs = verdict.blocked_runs or 1
             flag = f"  BLOCKED {verdict.block_class} since {verdict.blocked_since:%Y-%m-%d %H:%M}" \
                    f" ({runs} run{'s' if runs > 1 else ''} in a row): {verdict.reason}"
-        click.echo(f"{site['id']:16} {site.get('region') or '------'}  {site['family']:10} "
-                   f"{'verified' if record['verified'] else 'unverified':10} "
-                   f"{site['base_url']}  {site.get('name', '')}{flag}")
+        state = "verified" if record["verified"] else "unverified"
+        click.echo(f"{pad(site['id'], 16)} {site.get('region') or '------'}  {pad(site['family'], 10)} "
+                   f"{pad(state, 10)} {site['base_url']}  {site.get('name', '')}{flag}")
 
 
 @sites.command("import")
@@ -98,13 +100,16 @@ def sites_import(csv_file, into, source, sites_file) -> None:
 @click.argument("site_id")
 @sites_file_option
 @click.option("--show", type=int, default=5, help="How many of the items found to list per column.")
-def sites_check(site_id, sites_file, show) -> None:
-    """Fetch a site's start pages and report what its spider finds there (items, list pages)."""
+@data_option
+def sites_check(site_id, sites_file, show, data_path) -> None:
+    """Fetch a site's start pages and report what its spider finds there (items, list pages).
+    After `make demo`: the demo's simulated sites (while the demo runs)."""
     from crawler.check import check_site
     from crawler.run import crawl_settings
 
-    (site,) = registry_sites(sites_file, [site_id])
-    settings = crawl_settings(DataDir.resolve(None), farm=bool(site.get("farm")))
+    data = DataDir.resolve(data_path)
+    (site,) = registry_sites(sites_file, [site_id], data=data)
+    settings = crawl_settings(data, farm=bool(site.get("farm")))
     checks = check_site(site, settings.get("USER_AGENT"), test_hosts=settings.getbool("GOVPLANS_RESOLVE_TEST_HOSTS"))
     click.echo(f"{site['id']} ({site['family']}) {site['base_url']}")
     for check in checks:
@@ -116,6 +121,9 @@ def sites_check(site_id, sites_file, show) -> None:
             click.echo(f"    items from {check.via}")
         for url in check.items[:show]:
             click.echo(f"    {url}")
+    errors = {check.error for check in checks if check.error}
+    if checks and len(errors) == 1 and all(check.error for check in checks):
+        raise click.ClickException(errors.pop())
     if not any(check.items for check in checks):
         raise click.ClickException("the spider found no items on any start page")
 

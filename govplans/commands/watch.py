@@ -7,7 +7,7 @@ import sys
 import click
 
 from archive.config import DataDir
-from govplans.options import data_option, open_archive
+from govplans.options import data_option, existing_archive, open_archive, pad
 
 
 @click.command()
@@ -22,7 +22,7 @@ def new(since, kind, site, as_json, data_path) -> None:
     """Documents that crawl runs found new, changed or withdrawn since a date, with their URLs."""
     from archive.read.events import events_since
 
-    with open_archive(DataDir.resolve(data_path)) as archive:
+    with open_archive(existing_archive(data_path)) as archive:
         events = events_since(archive, since, kinds=kind or ("new", "changed", "withdrawn"), site=site)
     if as_json:
         click.echo(json.dumps({"since": since.isoformat(), "events": [e.to_json() for e in events]},
@@ -30,7 +30,7 @@ def new(since, kind, site, as_json, data_path) -> None:
         return
     click.echo(f"{len(events)} events since {since:%Y-%m-%d %H:%M}")
     for e in events:
-        click.echo(f"{e.kind:9} {e.at:%Y-%m-%d %H:%M}  run {e.run_id}  {e.site or '-':12} {e.title or ''}\n"
+        click.echo(f"{e.kind:9} {e.at:%Y-%m-%d %H:%M}  run {e.run_id}  {pad(e.site or '-', 12)} {e.title or ''}\n"
                    f"          {e.url}")
 
 
@@ -69,7 +69,7 @@ def saved_list(as_json, data_path) -> None:
     """One line per saved search: id, name, query, filters, where it notifies."""
     from archive.store.saved import list_saved
 
-    with open_archive(DataDir.resolve(data_path)) as archive:
+    with open_archive(existing_archive(data_path)) as archive:
         rows = list_saved(archive)
     records = [{"id": r.id, "feed": f"/saved/{r.feed_key}.atom", "name": r.name, "query": r.query,
                 "filters": r.filters, "email": r.email,

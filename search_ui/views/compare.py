@@ -16,19 +16,21 @@ twin(bp, "/doc/<id:doc_id>/compare/<id:other_id>", "copies", "compare.html",
 
 
 def version_view(row: Document, number: int) -> dict:
-    """Version `number` against version `number - 1` (404 for the first or a missing one)."""
+    """Version `number` against version `number - 1`; version 1 is shown whole (as text added to
+    nothing, `old` null); a version the document does not have is a 404."""
     by_number = {v.number: v for v in row.versions}
-    if number not in by_number or number - 1 not in by_number:
-        abort(404)
-    old, new = by_number[number - 1], by_number[number]
-    blocks = diffing.diff_texts(old.text, new.text)
+    if number not in by_number:
+        abort(404, description=f"这份文件没有第 {number} 版（共 {len(by_number)} 版）。")
+    old, new = by_number.get(number - 1), by_number[number]
+    blocks = diffing.diff_texts(old.text if old else "", new.text)
+    changed_title = old is not None and old.title != new.title
     return {
         "doc": {"id": row.id, "title": row.title or "（无标题）", "doc_url": url_for("documents.show", doc_id=row.id)},
-        "old": {"number": old.number, "seen_at": cn_date(old.seen_at), "title": old.title},
+        "old": {"number": old.number, "seen_at": cn_date(old.seen_at), "title": old.title} if old else None,
         "new": {"number": new.number, "seen_at": cn_date(new.seen_at), "title": new.title},
-        "title_segments": diffing.char_segments(old.title or "", new.title or "") if old.title != new.title else None,
+        "title_segments": diffing.char_segments(old.title or "", new.title or "") if changed_title else None,
         "summary": diffing.summary(blocks),
-        "blocks": diffing.fold_unchanged(blocks, context=2),
+        "blocks": diffing.fold_unchanged(blocks, context=2) if old else blocks,
         "json_url": url_for("compare.version_diff_json", doc_id=row.id, number=number),
     }
 

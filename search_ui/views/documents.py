@@ -13,7 +13,9 @@ from archive.read.documents import Document, document_record
 from search_ui import diffing
 from search_ui.app_resources import resources
 from search_ui.facets import STATUS_LABELS
+from search_ui.errors import BadParameters
 from search_ui.filters import cn_date
+from search_ui.params import Checker
 from search_ui.query import ID_SLOT, url_pattern
 from search_ui.views.render import document_or_404
 
@@ -93,7 +95,7 @@ def capture(row: Document) -> dict | None:
 def versions(row: Document) -> list[dict]:
     return [{"number": v.number, "seen_at": v.seen_at.isoformat(timespec="minutes"), "title": v.title,
              "content_hash": v.content_hash, "current": v is row.versions[-1],
-             "diff_url": url_for("compare.version_diff", doc_id=row.id, number=v.number) if v.number > 1 else None,
+             "diff_url": url_for("compare.version_diff", doc_id=row.id, number=v.number),
              "capture_url": url_for("captures.raw", capture_id=v.capture_id) if v.capture_id else None}
             for v in row.versions]
 
@@ -108,10 +110,16 @@ def latest_change(row: Document) -> dict | None:
             "blocks": diffing.fold_unchanged(blocks)}
 
 
+MAX_COPIES_PAGE = 100_000
+
+
 def copies_page_number() -> int:
-    """?copies_page=N (1 when absent or not a sensible number)."""
-    raw = (request.args.get("copies_page") or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
+    """?copies_page=N (1 when absent); anything but 1 to MAX_COPIES_PAGE is refused (400)."""
+    check = Checker(request.args)
+    number = check.integer("copies_page", "同模板文件的页码 copies_page", 1, MAX_COPIES_PAGE)
+    if check.problems:
+        raise BadParameters(check.problems)
+    return number or 1
 
 
 def copies(row: Document, json: bool = False) -> dict:

@@ -18,6 +18,7 @@ from archive import regions
 from archive.read import templates as template_families
 from search_ui import charts, facets
 from search_ui.app_resources import resources
+from search_ui.params import settle
 from search_ui.query import MAX_PAGE, PARAM_LABELS, SearchRequest, pager, parse_request
 from search_ui.views.render import twin
 
@@ -31,12 +32,14 @@ twin(bp, "/templates", "templates", "templates.html", lambda: explorer_page(_req
 
 
 def _request() -> SearchRequest:
-    """The search parameters this page understands; others are dropped with a note."""
+    """The search parameters this page understands; others are left out with a note (the page) or
+    refused (templates.json)."""
     req = parse_request(request.args, endpoint="explorer.templates")
     ignored = [name for name, value in req.active_filters().items() if name not in FILTERS]
-    problems = [f"模板页不支持按{PARAM_LABELS[name]}筛选，已忽略。" for name in ignored]
+    problems = tuple((name, f"模板页不支持按{PARAM_LABELS[name]}筛选。") for name in ignored)
+    settle(dict(problems))
     kept = replace(req.filters, **{name: None for name in ignored})
-    return replace(req, filters=kept, problems=req.problems + tuple(problems))
+    return replace(req, filters=kept, invalid=req.invalid + problems)
 
 
 def matches(member: template_families.Member, f: SearchFilters, q: str) -> bool:

@@ -13,6 +13,7 @@ import archive.index as index
 from archive.read.documents import Document, document_record, documents_by_id
 from search_ui import atom as atom_xml
 from search_ui.app_resources import resources
+from search_ui.facets import filter_words
 from search_ui.filters import safe_href
 from search_ui.query import SearchRequest, parse_request
 
@@ -40,7 +41,7 @@ def atom():
 
 
 def feed_xml(req: SearchRequest, rows: list[Document], error: str | None = None) -> bytes:
-    title = f"政府方案档案：{req.q or '全部文件'}" + "".join(f" {v}" for v in req.active_filters().values())
+    title = f"政府方案档案：{' '.join([req.q or '全部文件', *filter_words(req, resources().labels)])}"
     feed = atom_xml.new_feed(url_for("feeds.atom", _external=True, **req.params()), title,
                          max((r.updated_at for r in rows), default=None), subtitle=error,
                          alternate=url_for("search.search", _external=True, **req.params()))

@@ -24,11 +24,15 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
+from archive.index.syntax import QuerySyntaxError, parse_query
 from archive.operations.notify import KIND_LABELS, matches
 from archive.store.saved import add_saved, clean_filters, get_saved_by_feed_key
 from search_ui import atom as atom_xml
 from search_ui.app_resources import resources
+from search_ui.errors import BadParameters, error_response
 from search_ui.filters import safe_href
+from search_ui.params import EMAIL, control_characters, shown
+from search_ui.query import FILTER_NAMES, SearchRequest, parse_request
 
 bp = Blueprint("saved", __name__)
 FEED_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -88,11 +92,11 @@ def _same_origin() -> bool:
 
 def _authorised() -> tuple[bool, bool]:
     """(may save, is admin)."""
-    given = request.form.get("token") or request.headers.get("X-Govplans-Token") or ""
+    given = (request.form.get("token") or request.headers.get("X-Govplans-Token") or "").encode()
     admin = admin_token()
-    if admin and hmac.compare_digest(given, admin):
+    if admin and hmac.compare_digest(given, admin.encode()):   # bytes: any token, even non-ASCII, compares
         return True, True
-    return hmac.compare_digest(given, form_token()) and _same_origin(), False
+    return hmac.compare_digest(given, form_token().encode()) and _same_origin(), False
 
 
 @bp.app_context_processor
@@ -100,17 +104,20 @@ def _template_helpers():
     return {"saved_form_token": form_token}
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+FORM_FIELDS = frozenset(("token", "name", "q", "email", "webhook", "owner", *FILTER_NAMES))
+
+
 @bp.post("/saved")
 def create():
+    if request.mimetype not in FORM_TYPES:
+        abort(415, description="保存检索须提交表单（application/x-www-form-urlencoded）。")
     allowed, is_admin = _authorised()
     if not allowed:
         abort(403)
     form = request.form
-    query = (form.get("q") or "").strip()
-    try:
-        filters = clean_filters({name: form.get(name) for name in form})
-    except ValueError:
-        abort(400)
+    req = runnable_search(form)
+    query, filters = req.q, clean_filters(req.active_filters())
     email, webhook = form.get("email") or None, form.get("webhook") or None
     if (email or webhook) and not is_admin:
         abort(403)
@@ -118,16 +125,43 @@ def create():
         wait = current_app.extensions["govplans.saves"].allow(request.remote_addr or "?",
                                                               current_app.config["SAVED_PER_HOUR"])
         if wait:
-            return render_template("error.html", title="保存太频繁",
-                                   message="这个地址一小时内保存的检索太多，请稍后再试。"), 429, \
-                {"Retry-After": str(int(wait) + 1)}
+            return error_response(429, "这个地址一小时内保存的检索太多，请稍后再试。",
+                                  headers={"Retry-After": str(int(wait) + 1)})
     try:
         row = add_saved(resources().archive, (form.get("name") or query or "全部文件")[:200], query, filters,
                         email=email, webhook_url=webhook, owner=form.get("owner") or None, notify_from_now=True)
-    except ValueError:
-        abort(400)
+    except ValueError as error:
+        raise BadParameters({"email" if "mail" in str(error) else "webhook": str(error)}) from None
     feed = url_for("saved.atom", feed_key=row.feed_key)
     return render_template("saved.html", saved=row, feed_url=feed), 201, {"Location": feed}
+
+
+def runnable_search(form) -> SearchRequest:
+    """The search a form asks to save, refused (400) when it could never run: a parameter the
+    search would refuse, a control character anywhere, a query too long or that does not parse."""
+    unknown = [name for name in form if name not in FORM_FIELDS]
+    if unknown:
+        raise BadParameters({name[:40]: f"表单没有 {shown(name)} 这一项。" for name in unknown[:5]})
+    for name, value in form.items(multi=True):
+        if control_characters(name) or control_characters(value):
+            raise BadParameters({name[:40]: f"{shown(name)} 含有控制字符（如 NUL），不能保存。"})
+    req = parse_request(form)
+    if req.invalid:
+        raise BadParameters(dict(req.invalid))
+    if req.q:
+        try:
+            parse_query(req.q)
+        except QuerySyntaxError as error:
+            raise BadParameters({"q": f"检索词无法执行：{error}"}) from None
+    for name in ("email", "webhook"):
+        if name in form and not form[name].strip():
+            raise BadParameters({name: f"{name} 为空：不用时请去掉这一项。"})
+    if "email" in form and not EMAIL.fullmatch(form["email"].strip()):
+        raise BadParameters({"email": f"“{shown(form['email'])}”不是电子邮件地址。"})
+    for name, limit in (("name", 200), ("owner", 200)):
+        if len(form.get(name) or "") > limit:
+            raise BadParameters({name: f"{name} 太长（最多 {limit} 字）。"})
+    return req
 
 
 @bp.get("/saved/<feed_key>.atom")

@@ -10,6 +10,7 @@ from archive.index.api import Hit, SearchResults
 from archive import regions
 from search_ui import charts, facets
 from search_ui.app_resources import resources
+from search_ui.errors import error_response
 from search_ui.filters import marks
 from search_ui.query import ID_SLOT, MAX_PAGE, SearchRequest, pager, parse_request, url_pattern
 
@@ -46,8 +47,11 @@ def _cached(kind: str, render):
             if found is not None:
                 body, mimetype = found
                 return current_app.response_class(body, status=200, mimetype=mimetype)
+    req = parse_request(request.args)   # search.json refuses invalid parameters here (400)
     with res.search_turns:   # one page computed at a time per process, in arrival order
-        view, status = search_page(parse_request(request.args))
+        view, status = search_page(req)
+        if status >= 500 and kind == "json":
+            return error_response(status, view["error"])
         body = render(view)
     response = current_app.make_response(body)
     response.status_code = status
@@ -100,7 +104,7 @@ def facet_charts(sidebar: list[dict], req: SearchRequest) -> dict:
     """Documents per year and per region one level down, drawn from the facet counts."""
     values = {facet["name"]: facet["values"] for facet in sidebar}
     years = sorted((v for v in values.get("year", []) if v["value"]), key=lambda v: v["value"])
-    places = [v for v in values.get("region", []) if v["url"]]   # not 本级 / 地区不详
+    places = [v for v in values.get("region", []) if v["url"] and not v["selected"]]   # not 本级 / 地区不详 / the chosen one
     level = regions.code_level(req.filters.region) if req.filters.region else None
     return {"years": charts.columns(years, "各年度文件数"),
             "regions": charts.rows(places, REGION_CHART_TITLES[level]) if level in REGION_CHART_TITLES else None}

@@ -17,25 +17,29 @@ from flask import Blueprint, request, url_for
 from archive.operations.blocking import BY_NAME, label as block_label
 from archive.read.status import SiteEntry, site_index
 from search_ui.app_resources import resources
+from search_ui.errors import BadParameters
+from search_ui.params import Checker
 from search_ui.views.render import twin
 
 bp = Blueprint("status", __name__)
 
 PAGE_SIZE = 100          # sites not flagged, per page
-MAX_QUERY = 100          # characters of ?q= looked at
+MAX_QUERY = 100          # characters of ?q=
+MAX_PAGE = 100_000
 
 
 twin(bp, "/status", "status", "status.html", lambda: status_view(**_params()))
 
 
 def _params() -> dict:
-    args = request.args
-    try:
-        page = int(args.get("page", "1"))
-    except ValueError:
-        page = 1
-    return {"page": max(page, 1), "q": " ".join(args.get("q", "").split())[:MAX_QUERY],
-            "flagged_only": args.get("flagged", "") not in ("", "0")}
+    """page, q and flagged; an invalid one is refused (400) on the page and in status.json."""
+    check = Checker(request.args)
+    page = check.integer("page", "页码", 1, MAX_PAGE) or 1
+    q = check.text("q", "网站名称或代码", MAX_QUERY) or ""
+    flagged = check.choice("flagged", "只看疑似失效 flagged", ("0", "1"))
+    if check.problems:
+        raise BadParameters(check.problems)
+    return {"page": page, "q": " ".join(q.split()), "flagged_only": flagged == "1"}
 
 
 def status_view(page: int = 1, q: str = "", flagged_only: bool = False, page_size: int = PAGE_SIZE) -> dict:

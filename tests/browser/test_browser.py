@@ -193,3 +193,19 @@ def test_search_facet_document_variant_diff_and_feed_in_one_walk(page):
     assert [e.find(f"{atom}title").text for e in entries] == ["江永县2024年乡村振兴实施方案", "进贤县2023年乡村振兴实施方案"]
     assert "江永县2024年乡村振兴实施方案" in driver.find_element("tag name", "body").text
     assert driver.save_screenshot(str(shots / "5-feed.png"))
+
+
+def test_a_chosen_region_shows_as_a_removable_value_and_errors_are_our_pages(page):
+    """湖南省 × in the region facet (year and 文种 had it, region did not); our icon; our 404 and 400."""
+    driver = page("/search?region=430000")
+    chosen = by_css(driver, "section.facet-region li.selected a")
+    assert [a.text.strip() for a in chosen] == ["湖南省"]
+    assert "×" in driver.execute_script("return getComputedStyle(arguments[0], '::after').content", chosen[0])
+    chosen[0].click()
+    assert urlsplit(driver.current_url).query == "" and count(driver) == len(DOCS)
+    icon = driver.execute_script("return fetch('/favicon.ico').then(r => [r.status, r.headers.get('content-type')])")
+    assert icon == [200, "image/vnd.microsoft.icon"]
+    assert page("/doc/99999").title.startswith("找不到页面")
+    driver = page("/search?year_from=2025&year_to=2018")
+    assert "截止年度 2018 早于起始年度 2025" in by_css(driver, "p.message.warning")[0].text
+    driver.save_screenshot("/tmp/govplans-refused.png")

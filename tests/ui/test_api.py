@@ -50,7 +50,7 @@ def _validator(spec, name: str) -> Draft202012Validator:
 
 
 @pytest.mark.parametrize("url, schema", [
-    ("/search.json?q=方案&year=2024", "SearchPage"), ("/search.json?page=abc", "SearchPage"),
+    ("/search.json?q=方案&year=2024", "SearchPage"), ("/search.json?page=abc", "Problem"),
     ("/templates.json", "TemplatesPage"), ("/templates.json?region=430000", "TemplatesPage"),
     ("/status.json", "Status"), ("/coverage.json", "Coverage"), ("/coverage.json?region=431121", "Coverage"),
     ("/coverage.json?region=430000&portals=1", "Coverage"),
@@ -73,3 +73,11 @@ def test_document_diff_and_compare_match_their_schemas(client, spec):
 
 def test_a_schema_violation_would_be_caught(spec):
     assert list(_validator(spec, "Status").iter_errors({"documents": "seven", "sites": [], "broken": []}))
+
+
+def test_the_site_has_its_own_icon(client):
+    """Every page asked for /favicon.ico and got a 404."""
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00" and len(icon.data) < 8192   # an ICO file, small
+    assert '<link rel="icon" href="/favicon.ico"' in client.get("/search").get_data(as_text=True)

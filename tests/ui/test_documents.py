@@ -66,7 +66,7 @@ def test_versions_and_crawl_dates_are_listed(qiyang):
     tree = html_of(qiyang)
     rows = tree.xpath("//section[@class='versions']//tbody/tr")
     assert len(rows) == 1 and "第 1 版" in rows[0].text_content()
-    assert not rows[0].xpath(".//a")                 # nothing to compare the first version with
+    assert rows[0].xpath(".//a/@href") == [f"/doc/{qiyang.request.path.rsplit('/', 1)[1]}/versions/1"]   # shown whole
     assert "首次发现 2024-06-01 08:00" in tree.xpath("string(//p[contains(@class, 'doc-status')])")
 
 
@@ -82,16 +82,28 @@ def test_an_edited_document_shows_what_its_new_version_changed(client):
 
 def test_the_version_diff_page_and_its_json(client):
     doc = doc_id(client, "祁阳市2023年政务公开工作要点")
-    link = html_of(client.get(f"/doc/{doc}")).xpath("//section[@class='versions']//tbody//a/@href")[0]
-    assert link == f"/doc/{doc}/versions/2"
+    links = html_of(client.get(f"/doc/{doc}")).xpath("//section[@class='versions']//tbody//a/@href")
+    assert links == [f"/doc/{doc}/versions/1", f"/doc/{doc}/versions/2"]
+    link = links[1]
     page = client.get(link)
     body = page.get_data(as_text=True)
     assert "<ins>建设</ins>" in body and "&lt;b&gt;政策解读&lt;/b&gt;" in body and "<b>" not in body
     data = client.get(f"{link}.json").get_json()
     assert data["summary"] == {"equal": 0, "change": 1, "insert": 1, "delete": 0}
     assert [b["kind"] for b in data["blocks"]] == ["change", "insert"]
-    for missing in (1, 3, 99):
+    for missing in (3, 99):
         assert client.get(f"/doc/{doc}/versions/{missing}").status_code == 404
+
+
+def test_the_first_version_is_shown_whole(client):
+    """Version 1 is listed on the document page: its link shows its text (it was a 404)."""
+    doc = doc_id(client, "祁阳市2023年政务公开工作要点")
+    page = html_of(client.get(f"/doc/{doc}/versions/1"))
+    assert "第 1 版" in page.xpath("string(//h1)")
+    assert page.xpath("string(//div[contains(@class, 'version-text')])") == "全面推进政务公开标准化规范化。"
+    data = client.get(f"/doc/{doc}/versions/1.json").get_json()
+    assert data["old"] is None and data["new"]["number"] == 1
+    assert [b["kind"] for b in data["blocks"]] == ["insert"]
 
 
 def test_the_archived_page_is_framed_in_a_sandbox(qiyang):

@@ -117,4 +117,4 @@ def test_an_unknown_more_is_reported_and_ignored(client):
     page = client.get("/search?q=方案&more=<script>")
     assert page.status_code == 400
     text = page.get_data(as_text=True)
-    assert "不是可展开的筛选项" in text and "<script>" not in text
+    assert "可展开的筛选项 more“&lt;script&gt;”无效" in text and "<script>" not in text

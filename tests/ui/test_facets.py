@@ -27,13 +27,24 @@ def test_county_counts_roll_up_to_provinces(app):
 
 def test_county_counts_roll_up_to_cities_inside_a_province(app):
     assert region_facet(app, "region=430000", COUNTY_COUNTS, total=6) == [
-        ("永州市", 6, "/search?region=431100")]
+        ("湖南省", 6, "/search"), ("永州市", 6, "/search?region=431100")]   # the chosen one first, to remove
 
 
 def test_a_city_lists_its_counties_and_its_own_documents(app):
     assert region_facet(app, "region=431100", COUNTY_COUNTS, total=6) == [
-        ("江永县", 3, "/search?region=431125"), ("祁阳市", 2, "/search?region=431121"), ("（本级）", 1, None)]
+        ("永州市", 6, "/search"), ("江永县", 3, "/search?region=431125"), ("祁阳市", 2, "/search?region=431121"), ("（本级）", 1, None)]
 
 
-def test_a_county_has_nothing_below_it(app):
-    assert region_facet(app, "region=431121", COUNTY_COUNTS, total=2) == []
+def test_a_county_has_nothing_below_it_but_shows_itself_chosen(app):
+    assert region_facet(app, "region=431121", COUNTY_COUNTS, total=2) == [("祁阳市", 2, "/search")]
+
+
+def test_the_chosen_region_is_a_selected_value_as_a_chosen_year_is(client):
+    from tests.ui.conftest import html_of
+
+    page = html_of(client.get("/search?region=430000"))
+    chosen = page.xpath("//section[contains(@class, 'facet-region')]//li[@class='selected']")
+    assert len(chosen) == 1 and chosen[0].xpath("string(.//a)") == "湖南省"
+    assert chosen[0].xpath(".//a/@href") == ["/search"]
+    year = html_of(client.get("/search?year=2024")).xpath("//section[contains(@class, 'facet-year')]//li[@class='selected']")
+    assert len(year) == 1

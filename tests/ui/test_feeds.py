@@ -116,3 +116,13 @@ def test_downloads_page_through_the_index(client, monkeypatch):
                                              ("-2", "'-2"), ("@SUM", "'@SUM"), ("方案", "方案"), (None, ""), (7, "7")])
 def test_csv_cells_never_start_a_formula(value, expected):
     assert _cell(value) == expected
+
+
+@pytest.mark.parametrize("query, title", [
+    ("q=政务公开&region=430000&year=2024&doc_type=方案", "政府方案档案：政务公开 湖南省 2024年 方案"),
+    ("status=changed", "政府方案档案：全部文件 有修改"),
+    ("site=qiyang&year_from=2023&year_to=2024", "政府方案档案：全部文件 2023年起 至2024年 祁阳市人民政府"),
+])
+def test_feed_titles_name_their_filters_as_a_reader_would(client, query, title):
+    """They showed the codes: 政务公开 430000 2024 方案, 全部文件 changed."""
+    assert atom(client, query).findtext(f"{A}title") == title

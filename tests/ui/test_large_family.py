@@ -91,12 +91,20 @@ def test_the_paging_link_leads_to_the_next_copies_and_on_to_the_last(family_clie
         "/doc/100?copies_page=5#copies"
 
 
-@pytest.mark.parametrize("page, shown", [("999", 6), ("0", 1), ("abc", 1), ("-2", 1)])
-def test_a_page_out_of_range_shows_the_nearest(family_client, page, shown):
-    response = family_client.get(f"/doc/100?copies_page={page}")
+def test_a_page_past_the_end_shows_the_last(family_client):
+    response = family_client.get("/doc/100?copies_page=999")
     assert response.status_code == 200
-    assert html_of(response).xpath("string(//nav[contains(@class, 'copies-pager')]//span[@class='current'])") == \
-        str(shown)
+    assert html_of(response).xpath("string(//nav[contains(@class, 'copies-pager')]//span[@class='current'])") == "6"
+
+
+@pytest.mark.parametrize("page", ["0", "abc", "-2", "-5", "9" * 12])
+def test_a_page_that_is_no_page_number_is_refused(family_client, page):
+    """copies_page=0, -5 or huge was silently page 1 (200); now a 400 that says why, page and JSON."""
+    response = family_client.get(f"/doc/100?copies_page={page}")
+    assert response.status_code == 400 and "copies_page" in response.get_data(as_text=True)
+    problem = family_client.get(f"/doc/100.json?copies_page={page}")
+    assert problem.status_code == 400 and problem.mimetype == "application/problem+json"
+    assert problem.get_json()["errors"][0]["parameter"] == "copies_page"
 
 
 def test_the_json_twin_pages_the_same_way(family_client):

@@ -71,10 +71,12 @@ def test_following_region_links_drills_down_province_city_county(client):
     hunan = client.get(top["湖南省"][1])
     assert shown_count(hunan) == 4
     cities = facet_items(html_of(hunan), "region")
+    assert cities.pop("湖南省") == (4, "/search")          # the chosen region first, its link removes it
     assert cities == {"永州市": (4, cities["永州市"][1])}
 
     yongzhou = client.get(cities["永州市"][1])
     counties = facet_items(html_of(yongzhou), "region")
+    assert counties.pop("永州市")[0] == 4
     assert {label: count for label, (count, _) in counties.items()} == {"祁阳市": 2, "江永县": 2}
 
     qiyang = client.get(counties["祁阳市"][1])
@@ -170,7 +172,7 @@ def test_bad_parameters_never_fail(client, query):
         assert response.status_code in (200, 400), (path, query, response.status_code)
 
 
-@pytest.mark.parametrize("query, message", [("page=abc", "页码"), ("year=xyz", "年份"), ("region=hunan", "地区")])
+@pytest.mark.parametrize("query, message", [("page=abc", "页码"), ("year=xyz", "年度"), ("region=hunan", "地区")])
 def test_bad_parameters_are_explained_and_ignored(client, query, message):
     response = client.get(f"/search?{query}")
     assert response.status_code == 400

@@ -80,43 +80,46 @@ def test_serve_command_with_two_processes_on_a_new_data_directory(tmp_path):
 
 
 def test_a_busier_process_lets_the_other_accept_first(monkeypatch):
-    """search_ui.serving._balance: connections counted per process, a surplus delays accepting."""
+    """search_ui.serving.balance: requests in flight counted per process, a surplus delays accepting."""
     from multiprocessing.sharedctypes import RawArray
 
     from search_ui import serving
 
-    class Server:   # what _balance uses of a werkzeug server
+    class Channel:   # what balance uses of a waitress channel: service() serves one queued request
+        def service(self):
+            pass
+
+    class Server:    # ... and of a waitress server
+        channel_class = Channel
+
         def __init__(self):
-            self.socket = socket.socket()
-            self.accepted, self.closed = 0, 0
+            self.accepted, self.tasks = 0, []
 
-        def _handle_request_noblock(self):   # accept; the handler thread would shut it down later
-            self.get_request()
-
-        def get_request(self):
+        def handle_accept(self):
             self.accepted += 1
-            return f"request {self.accepted}"
 
-        def shutdown_request(self, request):
-            self.closed += 1
+        def add_task(self, channel):
+            self.tasks.append(channel)
 
     sleeps = []
     monkeypatch.setattr(serving.time, "sleep", sleeps.append)
     counts = RawArray("i", 2)
     server = Server()
-    serving._balance(server, counts, 0)
-    server._handle_request_noblock()          # 0 vs 0: accepts at once
-    assert list(counts) == [1, 0] and sleeps == []
-    server._handle_request_noblock()          # 1 vs 0: waits a little first
-    server._handle_request_noblock()          # 2 vs 0: a little longer
-    assert list(counts) == [3, 0] and sleeps == [serving.ACCEPT_DELAY, 2 * serving.ACCEPT_DELAY]
-    for n in range(3):
-        server.shutdown_request(f"request {n + 1}")
+    serving.balance(server, counts, 0)
+    server.handle_accept()                    # 0 vs 0: accepts at once
+    assert sleeps == [] and server.accepted == 1
+    channels = [server.channel_class() for _ in range(3)]
+    for channel in channels:
+        server.add_task(channel)              # three requests queued
+    assert list(counts) == [3, 0] and len(server.tasks) == 3
+    server.handle_accept()                    # 3 vs 0: waits a little first (at most MAX_ACCEPT_DELAY)
+    assert sleeps == [min(serving.MAX_ACCEPT_DELAY, 3 * serving.ACCEPT_DELAY)]
+    for channel in channels:
+        channel.service()
     assert list(counts) == [0, 0]
-    counts[1] = 50                            # the other is far busier: no wait, and never negative
-    server._handle_request_noblock()
-    assert list(counts) == [1, 50] and len(sleeps) == 2
-    server.socket.close()
+    counts[1] = 50                            # the other is far busier: no wait
+    server.handle_accept()
+    assert len(sleeps) == 1 and server.accepted == 3
 
 
 def test_two_processes_answer_many_clients_at_once(data_dir):

@@ -184,7 +184,7 @@ def test_paging_reaches_every_site_once(national_client):
         url = nxt[0] if nxt else None
     assert html_seen == seen
     assert client.get("/status.json?page=99").get_json()["page"] == 3          # past the end: the last page
-    assert client.get("/status.json?page=abc").get_json()["page"] == 1
+    assert client.get("/status.json?page=abc").status_code == 400
 
 
 def test_filter_by_name_or_id_and_flagged_only(national_client):
@@ -214,3 +214,17 @@ def test_recent_run_facts_match_run_facts_site_by_site(national):
         assert health.recent_run_facts(archive, ["s0001", "s0002"]).keys() == {"s0001", "s0002"}
     finally:
         archive.close()
+
+
+def test_nothing_odd_is_said_when_no_site_is_flagged(client):
+    """With no flagged site in view the table was captioned 其余网站：第 1–1 个 (others of nothing)."""
+    page = html_of(client.get("/status?q=qiyang"))
+    caption = page.xpath("string(//table[@class='status-table']/caption)")
+    assert caption == "全部 1 个网站（按文件数排序）"
+    assert "其余" not in page.xpath("string(//main)")
+
+
+def test_the_filter_form_is_styled(client):
+    css = client.get("/static/style.css").get_data(as_text=True)
+    form = html_of(client.get("/status")).xpath("//form[@class='status-filter']")
+    assert form and ".status-filter {" in css and ".status-filter button" in css
