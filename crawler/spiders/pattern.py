@@ -9,6 +9,7 @@ from crawler.spiders.lists import read_pager, usable_href
 
 
 class PatternSpider(FamilySpider):
+    name = "pattern"   # a base of families, never run itself (one name per spider class)
     DETAIL_HREF: re.Pattern = re.compile(r"$^")
 
     def detail_links(self, response):

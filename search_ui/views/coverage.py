@@ -19,6 +19,8 @@ from archive.operations.blocking import CLASSES
 from archive.read import coverage
 from search_ui.app_resources import resources
 from search_ui.charts import province_tiles
+from search_ui.errors import BadParameters
+from search_ui.params import Checker, shown
 from search_ui.views.render import twin
 
 bp = Blueprint("coverage", __name__)
@@ -26,8 +28,16 @@ LEVEL_NAMES = {"country": "全国", "province": "省级", "city": "地级", "cou
 
 
 def _params() -> dict:
-    return {"region": request.args.get("region", "").strip()[:6] or None,
-            "with_portals": request.args.get("portals", "") not in ("", "0")}
+    """region (a six-digit code) and portals (0 or 1); an invalid one is refused (400), as everywhere
+    (search_ui/params.py); a well-formed code that names no unit is a 404."""
+    check = Checker(request.args)
+    region = None if check.empty("region", "地区") else check.raw("region")
+    if region is not None and not (region.isascii() and region.isdigit() and len(region) == 6):
+        check.problems["region"] = f"地区参数“{shown(region)}”不是六位行政区划代码。"
+    portals = check.choice("portals", "列出网站 portals", ("0", "1"))
+    if check.problems:
+        raise BadParameters(check.problems)
+    return {"region": region, "with_portals": portals == "1"}
 
 
 twin(bp, "/coverage", "coverage", "coverage.html", lambda: coverage_view(**_params()))
@@ -37,7 +47,7 @@ def scope_or_404(region: str | None) -> str | None:
     """The unit a ?region= names (None: the country); a code that names none is a 404."""
     if region is None:
         return None
-    unit = coverage.tree().unit(regions.current_code(region)) if region.isdigit() else None
+    unit = coverage.tree().unit(regions.current_code(region))
     if unit is None:
         abort(404)
     return unit
