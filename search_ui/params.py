@@ -15,7 +15,7 @@ import re
 from typing import Mapping
 from urllib.parse import unquote_to_bytes
 
-from flask import request
+from flask import has_request_context, request
 from werkzeug.exceptions import RequestURITooLarge
 
 from search_ui.errors import BadParameters, wants_problem
@@ -101,6 +101,7 @@ class Checker:
 
 def settle(problems: Mapping[str, str]) -> None:
     """A data format (.json, .csv, .jsonl, .atom) refuses a request with refused parameters (400,
-    a problem naming each); a page goes on and shows the messages."""
-    if problems and wants_problem(request.path):
+    a problem naming each); a page goes on and shows the messages. Outside a request (a library
+    caller, the fuzzer) the problems stay on the parsed request."""
+    if problems and has_request_context() and wants_problem(request.path):
         raise BadParameters(dict(problems))
