@@ -18,6 +18,7 @@ MARKERS = (
     ("hanweb", re.compile(r"/col/col\d+/|/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html|jcms_files|大汉网络|hanweb\.com"), 2),
     ("trs", re.compile(r"createPageHTML\(|TRS_(?:Editor|UEDITOR)|trs_editor_view"), 3),
     ("trs", re.compile(r"/t\d{8}_\d+\.s?html?\b"), 2),
+    ("trs", re.compile(r"/W0\d{17,}\.\w{2,4}\b"), 2),      # TRS WCM names uploads W0 + date + serial
     ("kaipu", re.compile(r"websiteCode\s*=|<ucapcontent>|<ucaptitle>|技术支持：开普云"), 5),
     ("kaipu", re.compile(r"/\d{6}/[0-9a-f]{32}\.shtml"), 1),
     ("vsb", re.compile(r"Visual SiteBuilder|/_sitegray/|/system/resource/js/(?:vsbscreen|counter)|_showDynClickBatch"), 5),

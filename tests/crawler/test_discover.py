@@ -176,3 +176,13 @@ def test_client_redirects_are_read_from_a_meta_refresh_or_a_script_setting_a_lit
     assert client_redirect('<meta http-equiv="refresh" content="0; url=/index.shtml">') == "/index.shtml"
     assert client_redirect("<script>window.location.href = 'http://m.x.gov.cn/';</script>") == "http://m.x.gov.cn/"
     assert client_redirect("<script>url = 'SEARCH/?q=' + q; window.location = url;</script>") is None
+
+
+def test_trs_uploads_named_w0_and_a_date_count_for_trs():
+    """邯郸's 信息公开 homepage (saved 2020) shows TRS only by its t-dated links and W0… image names."""
+    from crawler.platforms import platform_scores
+
+    page = ('<a href="http://hdzfxxgk.hd.gov.cn/gszbm/auto23692/202007/t20200731_1351817.html">通知</a>'
+            '<img src="./邯郸市政府信息公开_files/W020200113517848565234.jpg">')
+    assert platform_scores([page])["trs"] >= 3
+    assert platform_scores(['<img src="/uploads/W0201.jpg"><a href="/art/2024/5/1/art_12_345.html">x</a>'])["trs"] == 0
