@@ -38,7 +38,10 @@ TITLE_SUFFIX = re.compile(r"(?:人民政府|政府)?(?:门户|官方)?(?:网站|
 # A 引导页 sends the browser on: a meta refresh, or a script setting location to a literal URL
 META_REFRESH = re.compile(r"""<meta[^>]*http-equiv=["']?refresh[^>]*>""", re.I)
 REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'">\s]+)""", re.I)
-SCRIPT_LOCATION = re.compile(r"""location(?:\.href)?\s*=\s*["']([^"']+)["']|location\.replace\(\s*["']([^"']+)["']""")
+# the URL may be written in pieces: 'http:/'+'/'+'www.bjsat.gov.cn/bjsat/'
+SCRIPT_LOCATION = re.compile(r"""location(?:\.href)?\s*=\s*((?:["'][^"'\n]*["']\s*\+?\s*)+)|"""
+                             r"""location\.replace\(\s*((?:["'][^"'\n]*["']\s*\+?\s*)+)\)""")
+STRING_PIECE = re.compile(r"""["']([^"'\n]*)["']""")
 REDIRECT_HOPS = 2
 MIN_LIST_LINKS = 4
 
@@ -127,7 +130,7 @@ def client_redirect(text: str) -> str | None:
     if (tag := META_REFRESH.search(text)) and (target := REFRESH_URL.search(tag.group(0))):
         return target.group(1)
     if found := SCRIPT_LOCATION.search(text):
-        return found.group(1) or found.group(2)
+        return "".join(STRING_PIECE.findall(found.group(1) or found.group(2))) or None
     return None
 
 

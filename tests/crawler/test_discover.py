@@ -176,6 +176,9 @@ def test_client_redirects_are_read_from_a_meta_refresh_or_a_script_setting_a_lit
     assert client_redirect('<meta http-equiv="refresh" content="0; url=/index.shtml">') == "/index.shtml"
     assert client_redirect("<script>window.location.href = 'http://m.x.gov.cn/';</script>") == "http://m.x.gov.cn/"
     assert client_redirect("<script>url = 'SEARCH/?q=' + q; window.location = url;</script>") is None
+    assert client_redirect("<script>window.location.href='http:/'+'/'+'www.bjsat.gov.cn/bjsat/';</script>") == \
+        "http://www.bjsat.gov.cn/bjsat/"                  # 北京地税's homepage, saved 2018
+    assert client_redirect('<script>location.replace("/index.shtml")</script>') == "/index.shtml"
 
 
 def test_trs_uploads_named_w0_and_a_date_count_for_trs():
