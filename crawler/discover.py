@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import HtmlResponse, Request
@@ -33,6 +33,16 @@ SCRIPTED_LIST = re.compile(r"fetch\(|\$\.(?:ajax|get|post|getJSON)\(|XMLHttpRequ
 # 网站标识码: the SiteIDCode meta, or the 纠错 widget's sitecode; its first six digits are the region code
 SITE_CODE = re.compile(r"""<meta\s+name=["']SiteIDCode["']\s+content=["'](\d{6})|\bsitecode\s*=\s*['"]?(\d{6})\d{4}""", re.I)
 SITE_NAME = re.compile(r"""<meta\s+name=["']SiteName["']\s+content=["']([^"']+)""", re.I)
+# A title's site words around the unit's name: 北京市丰台区人民政府网站, 阿勒泰市政府网站, XX县人民政府门户网站
+TITLE_SUFFIX = re.compile(r"(?:人民政府|政府)?(?:门户|官方)?(?:网站|网)$")
+# A 引导页 sends the browser on: a meta refresh, or a script setting location to a literal URL
+META_REFRESH = re.compile(r"""<meta[^>]*http-equiv=["']?refresh[^>]*>""", re.I)
+REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'">\s]+)""", re.I)
+# the URL may be written in pieces: 'http:/'+'/'+'www.bjsat.gov.cn/bjsat/'
+SCRIPT_LOCATION = re.compile(r"""location(?:\.href)?\s*=\s*((?:["'][^"'\n]*["']\s*\+?\s*)+)|"""
+                             r"""location\.replace\(\s*((?:["'][^"'\n]*["']\s*\+?\s*)+)\)""")
+STRING_PIECE = re.compile(r"""["']([^"'\n]*)["']""")
+REDIRECT_HOPS = 2
 MIN_LIST_LINKS = 4
 
 
@@ -69,11 +79,13 @@ def discover(url: str, user_agent: str, test_hosts: bool = False, delay: float =
     if home is None or home.status != 200 or not hasattr(home, "text"):
         seen.append(Seen(url, f"homepage: {status}"))
         return Proposal({}, 0.0, seen)
-    base = f"{urlsplit(home.url).scheme}://{urlsplit(home.url).netloc}"
     in_site = _same_site(home.url)
+    given = home
+    home = _follow_client_redirects(fetcher, home, in_site, seen)
+    base = f"{urlsplit(home.url).scheme}://{urlsplit(home.url).netloc}"
     texts = [home.text]
     pages = _explore(fetcher, home, in_site, seen, texts)
-    if urlsplit(home.url).path not in ("", "/", "/index.html", "/index.htm", "/index.shtml"):
+    if home is given and urlsplit(home.url).path not in ("", "/", "/index.html", "/index.htm", "/index.shtml"):
         start = _read(home, "the page given")         # a column page given as the start: a list itself?
         if start.kind in ("list", "jpage", "gkmlpt", "js-list"):
             pages.insert(0, start)
@@ -97,8 +109,45 @@ def discover(url: str, user_agent: str, test_hosts: bool = False, delay: float =
 def _same_site(home_url: str):
     host = urlsplit(home_url).hostname or ""
     domain = host[4:] if host.startswith("www.") else host
-    return lambda url: (urlsplit(url).hostname or "") in (host, domain) or \
-        (urlsplit(url).hostname or "").endswith("." + domain)
+    original = host.removesuffix(".test")      # a replayed page's absolute links name its original host
+
+    def in_site(url: str) -> bool:
+        other = urlsplit(url).hostname or ""
+        return other in (host, domain, original) or other.endswith("." + domain)
+    return in_site
+
+
+def localize(url: str, home_url: str) -> str:
+    """A link to a replayed page's original host, sent to the replay (www.x.gov.cn -> www.x.gov.cn.test:PORT)."""
+    home, parts = urlsplit(home_url), urlsplit(url)
+    if home.hostname and home.hostname.endswith(".test") and parts.hostname == home.hostname.removesuffix(".test"):
+        return parts._replace(scheme=home.scheme, netloc=home.netloc).geturl()
+    return url
+
+
+def client_redirect(text: str) -> str | None:
+    """Where a page sends the browser without HTTP: its meta refresh, else a script setting location."""
+    if (tag := META_REFRESH.search(text)) and (target := REFRESH_URL.search(tag.group(0))):
+        return target.group(1)
+    if found := SCRIPT_LOCATION.search(text):
+        return "".join(STRING_PIECE.findall(found.group(1) or found.group(2))) or None
+    return None
+
+
+def _follow_client_redirects(fetcher: Fetcher, home, in_site, seen: list[Seen]):
+    """A homepage with no column links that only sends the browser on (引导页跳转) is left for its target."""
+    for _ in range(REDIRECT_HOPS):
+        if column_candidates(home.selector.root, home.url, in_site) or not (target := client_redirect(home.text)):
+            break
+        url = localize(urljoin(home.url, target.strip()), home.url)
+        if not in_site(url) or url.split("#")[0] == home.url.split("#")[0]:
+            break
+        response, status = fetcher.get(url)
+        seen.append(Seen(url, f"sent on by the page {home.url}: {status}"))
+        if response is None or response.status != 200 or not hasattr(response, "text"):
+            break
+        home = response
+    return home
 
 
 def _read(response, label: str) -> Page:
@@ -118,7 +167,7 @@ def _read(response, label: str) -> Page:
 def _explore(fetcher: Fetcher, home, in_site, seen: list[Seen], texts: list[str]) -> list[Page]:
     pages: list[Page] = []
     visited = {home.url}
-    queue = [(c, 1) for c in column_candidates(home.selector.root, home.url, in_site)[:FIRST_LEVEL]]
+    queue = [(c, 1) for c in _candidates(home, in_site)[:FIRST_LEVEL]]
     while queue:
         candidate, level = queue.pop(0)
         target = candidate.url.split("#")[0]
@@ -135,9 +184,14 @@ def _explore(fetcher: Fetcher, home, in_site, seen: list[Seen], texts: list[str]
         seen.append(Seen(candidate.url, f"{candidate.label}: {page.kind}"
                          + (f", {page.links} dated links" if page.links else "")))
         if page.kind == "hub" and level == 1:
-            found = column_candidates(response.selector.root, response.url, in_site)
+            found = _candidates(response, in_site)
             queue += [(c, 2) for c in found[:SECOND_LEVEL] if c.url.split("#")[0] not in visited]
     return pages
+
+
+def _candidates(response, in_site) -> list:
+    return [replace(c, url=localize(c.url, response.url))
+            for c in column_candidates(response.selector.root, response.url, in_site)]
 
 
 def _gkmlpt_index(fetcher: Fetcher, base: str, seen: list[Seen], texts: list[str]) -> list[Page]:
@@ -194,7 +248,8 @@ def _entry(home, base: str, family: str, columns: list[str], render: bool) -> di
     title = home.css("title::text").get() or ""
     unit = divisions.division(code.group(1) or code.group(2)) if code else None
     for words in ([name.group(1)] if name else []) + re.split(r"[_|\-—\s]+", title):
-        unit = unit or (divisions.resolve(name=words.strip()) if words.strip() else None)
+        words = TITLE_SUFFIX.sub("", words.strip())
+        unit = unit or (divisions.resolve(name=words) if words else None)
     host = urlsplit(base).hostname or ""
     entry = {"id": _site_id(host), "name": name.group(1).strip() if name else (unit.government if unit else host),
              "region": unit.code if unit else None, "family": family, "base_url": base, "columns": columns,
@@ -225,7 +280,7 @@ def _check(entry: dict, fetcher: Fetcher, seen: list[Seen], texts: list[str], ch
         pages = len(list(spider.list_pages(response, url))) or (1 if spider.next_page(response) else 0)
         is_document = False
         if items:
-            detail, detail_status = fetcher.get(items[0])
+            detail, detail_status = fetcher.get(localize(items[0], url))
             if detail is not None and detail.status == 200:
                 texts.append(getattr(detail, "text", ""))
                 doc = extract_document(RawPage(detail.url, detail.body, {}, 200))

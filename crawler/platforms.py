@@ -18,6 +18,7 @@ MARKERS = (
     ("hanweb", re.compile(r"/col/col\d+/|/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html|jcms_files|大汉网络|hanweb\.com"), 2),
     ("trs", re.compile(r"createPageHTML\(|TRS_(?:Editor|UEDITOR)|trs_editor_view"), 3),
     ("trs", re.compile(r"/t\d{8}_\d+\.s?html?\b"), 2),
+    ("trs", re.compile(r"/W0\d{17,}\.\w{2,4}\b"), 2),      # TRS WCM names uploads W0 + date + serial
     ("kaipu", re.compile(r"websiteCode\s*=|<ucapcontent>|<ucaptitle>|技术支持：开普云"), 5),
     ("kaipu", re.compile(r"/\d{6}/[0-9a-f]{32}\.shtml"), 1),
     ("vsb", re.compile(r"Visual SiteBuilder|/_sitegray/|/system/resource/js/(?:vsbscreen|counter)|_showDynClickBatch"), 5),
@@ -40,7 +41,7 @@ COLUMN_HREFS = re.compile(r"zwgk|xxgk|zcwj|gfxwj|tzgg|ghjh|jhzj|gkml|gkmlpt|zfwj
 NOT_COLUMNS = re.compile(r"登录|注册|english|无障碍|长者|繁體|繁体|首页|网站地图|联系我们|办事|互动|领导|机构|"
                          r"指南|年报|年度报告|制度|依申请|申请|"
                          r"信箱|留言|调查|访谈|走进|概况|旅游|招聘|搜索|APP|微信|微博", re.I)
-MORE = re.compile(r"^(?:更多|more|查看更多)?\s*(?:>+|»|＞+)?\s*(?:更多)?$", re.I)
+MORE = re.compile(r"^[+＋]?\s*(?:更多|more|查看更多)?\s*(?:>+|»|＞+|》+|[+＋]+)?\s*(?:更多)?$", re.I)   # 更多>> 更多+ +更多
 # Detail pages by URL shape: an item, not a column.
 DETAIL_SHAPES = re.compile(r"/t\d{8}_\d+\.|/art_\d+_\d+\.html|/post_\d+\.html|/[0-9a-f]{32}\.s?html|/info/\d+/\d+\.htm|"
                            r"/\d{4}-\d{2}-\d{2}/\d+\.html|content_\d+\.html|[?&](?:i|id|articleid)=\d+", re.I)

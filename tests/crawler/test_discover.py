@@ -110,3 +110,82 @@ def test_with_test_hosts_discovery_never_leaves_loopback():
 
     response, status = Fetcher(UA, test_hosts=True, delay=0).get("http://www.qiyang.gov.cn/")
     assert response is None and "not a test host" in status
+
+
+def test_more_links_with_a_plus_are_named_by_their_block():
+    """博达 sites write 更多+ beside a block's heading (西安灞桥, saved 2018)."""
+    import lxml.html
+
+    from crawler.platforms import column_candidates
+
+    root = lxml.html.fromstring(
+        '<div><div class="m-title1"><ul class="g-tab2"><li class="on"><a href="javascript:void(0);">基本信息公开</a>'
+        '</li></ul><a href="xxgk/zwgk_lmy.jsp?urltype=tree.TreeTempUrl&amp;wbtreeid=1171" class="more">更多+</a>'
+        '</div><div class="m-title1"><ul class="g-tab2"><li class="on"><a href="zjbq/whbq/">文化灞桥</a></li></ul>'
+        '<a href="index/zjbq1/whbq.htm" class="more">+更多</a></div></div>')
+    found = column_candidates(root, "http://www.x.gov.cn/", lambda url: "www.x.gov.cn" in url)
+    assert [(c.label, c.url) for c in found] == [
+        ("基本信息公开", "http://www.x.gov.cn/xxgk/zwgk_lmy.jsp?urltype=tree.TreeTempUrl&wbtreeid=1171")]
+
+
+def _dated_list(title: str) -> str:
+    items = "".join(f'<li><a href="/zwgk/tzgg/202405/t202405{day:02d}_{day}.html">{title}（第{day}号）</a>'
+                    f'<span>2024-05-{day:02d}</span></li>' for day in range(1, 7))
+    return f"<html><head><title>通知公告</title></head><body><ul>{items}</ul></body></html>"
+
+
+@pytest.fixture
+def guide_page_site(tmp_path):
+    """A replayed portal whose / is a 引导页 sending the browser on by script, whose real homepage is titled
+    '…人民政府门户网站' and links its columns by absolute URLs to the original host."""
+    home = ('<html><head><title>祁阳市人民政府门户网站</title></head><body>'
+            '<a href="http://www.qiyang.gov.cn/zwgk/tzgg/">通知公告</a>'
+            '<a href="http://www.qiyang.gov.cn/zjqy/">走进祁阳</a>'
+            '<script>if (/iPhone|Android/.test(navigator.userAgent)) location.href = "/m/";</script></body></html>')
+    pages = {"guide.html": '<html><head><title>引导页跳转</title></head><body>'
+                           '<SCRIPT language=javascript> location.href="/col/col3664/index.html";</SCRIPT></body></html>',
+             "home.html": home, "list.html": _dated_list("关于做好防汛工作的通知")}
+    for name, text in pages.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "urls.tsv").write_text(
+        "url\tfile\nhttp://www.qiyang.gov.cn/\tguide.html\nhttp://www.qiyang.gov.cn/col/col3664/index.html\thome.html\n"
+        "http://www.qiyang.gov.cn/zwgk/tzgg/\tlist.html\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_a_guide_page_is_followed_and_a_replayed_pages_absolute_links_stay_on_the_replay(guide_page_site):
+    from sitefarm.replay import Replay
+    from sitefarm.server import start_app_in_thread
+
+    server, port = start_app_in_thread(Replay(guide_page_site).respond, port=0)
+    try:
+        proposal = discover(f"http://www.qiyang.gov.cn.test:{port}/", UA, test_hosts=True, delay=0)
+    finally:
+        server.shutdown()
+    seen = [(s.url.split(f":{port}")[-1], s.what) for s in proposal.seen]
+    assert ("/col/col3664/index.html", f"sent on by the page http://www.qiyang.gov.cn.test:{port}/: HTTP 200") in seen
+    assert ("/zwgk/tzgg/", "通知公告: list, 6 dated links") in seen
+    assert proposal.entry["columns"] == ["/zwgk/tzgg/"]
+    assert not any(what.startswith("sent on by the page") and "/col/" in what for _, what in seen)  # has columns: stays
+    assert proposal.entry["region"] == "431181"          # 祁阳市, from '祁阳市人民政府门户网站'
+
+
+def test_client_redirects_are_read_from_a_meta_refresh_or_a_script_setting_a_literal_location():
+    from crawler.discover import client_redirect
+
+    assert client_redirect('<meta http-equiv="refresh" content="0; url=/index.shtml">') == "/index.shtml"
+    assert client_redirect("<script>window.location.href = 'http://m.x.gov.cn/';</script>") == "http://m.x.gov.cn/"
+    assert client_redirect("<script>url = 'SEARCH/?q=' + q; window.location = url;</script>") is None
+    assert client_redirect("<script>window.location.href='http:/'+'/'+'www.bjsat.gov.cn/bjsat/';</script>") == \
+        "http://www.bjsat.gov.cn/bjsat/"                  # 北京地税's homepage, saved 2018
+    assert client_redirect('<script>location.replace("/index.shtml")</script>') == "/index.shtml"
+
+
+def test_trs_uploads_named_w0_and_a_date_count_for_trs():
+    """邯郸's 信息公开 homepage (saved 2020) shows TRS only by its t-dated links and W0… image names."""
+    from crawler.platforms import platform_scores
+
+    page = ('<a href="http://hdzfxxgk.hd.gov.cn/gszbm/auto23692/202007/t20200731_1351817.html">通知</a>'
+            '<img src="./邯郸市政府信息公开_files/W020200113517848565234.jpg">')
+    assert platform_scores([page])["trs"] >= 3
+    assert platform_scores(['<img src="/uploads/W0201.jpg"><a href="/art/2024/5/1/art_12_345.html">x</a>'])["trs"] == 0
