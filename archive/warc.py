@@ -578,3 +578,26 @@ def _checked(raw: bytes, offset: int, used: int) -> RecordCheck:
         if head_end >= 0 and not _matches(payload, block[head_end + 4:]):
             problem = "payload digest mismatch"
     return RecordCheck(offset, used, kind, url, payload, problem)
+
+
+def whole_end(path: str | os.PathLike, start: int = 0, size: int | None = None) -> int:
+    """Where the last whole gzip member ending at or before `size` ends, walking from `start` (a
+    member boundary): what a copy of a file still being written may take. A damaged member in the
+    middle is stepped over to the next one; a cut-off last one (a write under way) is left out."""
+    path = Path(path)
+    size = path.stat().st_size if size is None else size
+    offset = end = start
+    with open(path, "rb") as handle:
+        while offset < size:
+            try:
+                member = _member(handle, offset)
+            except WarcRecordError:
+                following = _next_member(handle, offset + 1, size)
+                if following is None:
+                    return end
+                offset = end = following
+                continue
+            if member is None or offset + member[1] > size:
+                return end
+            offset = end = offset + member[1]
+    return end

@@ -61,4 +61,46 @@ def _text(report) -> str:
     return "\n".join(lines)
 
 
-COMMANDS = (verify,)
+@click.command()
+@click.argument("dest", type=click.Path(file_okay=False))
+@data_option
+def backup(dest, data_path) -> None:
+    """Copy the archive into DEST while it runs: the database as one committed state (SQLite's
+    online backup, pg_dump), then the WARC files (only what DEST lacks), and a manifest of digests."""
+    from pathlib import Path
+
+    from archive.operations.backup import BackupError, backup as copy
+    from archive.store.snapshot import SnapshotError
+
+    data = existing_archive(data_path)
+    try:
+        summary = copy(data, Path(dest))
+    except (BackupError, SnapshotError) as error:
+        raise click.ClickException(str(error))
+    click.echo(f"{summary.database} ({summary.database_bytes:,} bytes, {summary.seconds['database']:.1f}s), "
+               f"{summary.warc_files} WARC files ({summary.warc_bytes:,} bytes; {summary.copied_bytes:,} copied now, "
+               f"{summary.unchanged_files} unchanged; {summary.seconds['warc']:.1f}s) -> {dest}", err=True)
+
+
+@click.command()
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+@data_option
+def restore(src, data_path) -> None:
+    """Restore the backup in SRC into an empty data directory; refused when the backup does not
+    match its manifest or its rows do not rest on its WARC records."""
+    from pathlib import Path
+
+    from archive.config import DataDir
+    from archive.operations.backup import BackupError, restore as put_back
+    from archive.store.snapshot import SnapshotError
+
+    data = DataDir.resolve(data_path)
+    try:
+        figures = put_back(Path(src), data)
+    except (BackupError, SnapshotError) as error:
+        raise click.ClickException(str(error))
+    click.echo(f"restored {figures['documents']} documents, {figures['captures']} captures in "
+               f"{figures['warc_files']} WARC files; {figures['indexed']} indexed -> {data.root}", err=True)
+
+
+COMMANDS = (verify, backup, restore)
