@@ -601,3 +601,13 @@ def whole_end(path: str | os.PathLike, start: int = 0, size: int | None = None) 
                 return end
             offset = end = offset + member[1]
     return end
+
+
+def member_length(path: str | os.PathLike, offset: int) -> int | None:
+    """The compressed length of the whole gzip member at offset; None when none is there or it is damaged."""
+    try:
+        with open(path, "rb") as handle:
+            found = _member(handle, offset)
+    except (OSError, WarcRecordError):
+        return None
+    return found[1] if found else None

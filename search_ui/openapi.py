@@ -127,7 +127,11 @@ SCHEMAS = {
                                                 "properties": {"number": _INT, "seen_at": _STR, "title": _NSTR,
                                                                "content_hash": _STR, "current": {"type": "boolean"},
                                                                "diff_url": _URL, "capture_url": _URL}}},
-        "capture": {"type": ["object", "null"], "properties": {"id": _INT, "raw_url": _STR, "fetched_at": _STR}},
+        "capture": {"type": ["object", "null"], "properties": {
+            "id": _INT, "raw_url": _STR, "fetched_at": _STR,
+            "replay": {"type": "object", "description": "The archived copy in replay tools' form: TIMESTAMP/URL "
+                                                        "(href under $GOVPLANS_REPLAY_URL, null when none is set)",
+                       "properties": {"timestamp": _STR, "url": _STR, "path": _STR, "href": _NSTR}}}},
         "copies": {"type": "array", "items": {"$ref": "#/components/schemas/Copy"},
                    "description": "One page (copies_page_size, by publication date) of the other documents of "
                                   "this one's template family; copies_page=N in the query string pages on"},

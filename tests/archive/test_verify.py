@@ -8,31 +8,18 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from archive import index as search_index
 from archive.warc import check_file
 from govplans.commands.evidence import EXIT_FAULTS, EXIT_LOSS, verify
-from tests.conftest import run_govplans
-
-
-@pytest.fixture(scope="module")
-def crawled(farm3, tmp_path_factory):
-    world, port = farm3
-    data = tmp_path_factory.mktemp("verify-crawl")
-    sites_file = data / "sites.yaml"
-    sites_file.write_text(yaml.safe_dump(world.registry(port), allow_unicode=True), encoding="utf-8")
-    result = run_govplans("crawl", "--sites-file", str(sites_file), data=data)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return data
 
 
 @pytest.fixture
-def data(crawled, tmp_path, monkeypatch):
+def data(farm_crawl, tmp_path, monkeypatch):
     monkeypatch.delenv("GOVPLANS_DATABASE_URL", raising=False)
     copy = tmp_path / "data"
-    shutil.copytree(crawled, copy)
+    shutil.copytree(farm_crawl, copy)
     return copy
 
 
