@@ -119,6 +119,8 @@ SCHEMAS = {
         "subject": _NSTR, "validity": _NSTR, "region": REGION,
         "year": _NINT, "doc_type": _NSTR, "themes": {"type": "array", "items": _STR},
         "status": {"enum": ["active", "changed", "withdrawn"]}, "first_seen": _STR, "last_seen": _STR,
+        "evidence_lost_at": {"type": ["string", "null"],
+                             "description": "When `govplans verify --repair` found no intact WARC record of it left"},
         "cluster": _NINT, "sources": {"type": "object", "additionalProperties": _STR},
         "outline": {"type": "array", "items": _STR}, "text": _STR,
         "attachments": {"type": "array", "items": {"type": "object", "properties": {

@@ -75,6 +75,7 @@ def document_view(row: Document) -> dict:
         "first_seen": row.first_seen,
         "last_seen": row.last_seen,
         "captured": row.capture.fetched_at if row.capture else None,
+        "evidence_lost_at": row.evidence_lost_at,
         "attachments": sorted(row.attachments, key=lambda a: a.id),
         "versions": versions(row),
         "latest_change": latest_change(row),

@@ -127,3 +127,20 @@ def test_check_file_goes_on_after_a_damaged_record(data):
     damaged = list(check_file(path))
     assert [r.offset for r in damaged] == [r.offset for r in healthy]
     assert [r.offset for r in damaged if r.problem] == [healthy[2].offset]
+
+
+def test_a_document_marked_lost_says_so_on_its_page(data, monkeypatch):
+    from search_ui import create_app
+
+    doc_id, name, offset, length = _document_capture(data, 2)
+    path = data / "warc" / name
+    raw = bytearray(path.read_bytes())
+    raw[offset + length // 2] ^= 0x01
+    path.write_bytes(bytes(raw))
+    assert _verify(data, "--repair")[0] == EXIT_LOSS
+    app = create_app({"DATA_DIR": str(data), "TESTING": True})
+    with app.test_client() as client:
+        record = client.get(f"/doc/{doc_id}.json").get_json()
+        page = client.get(f"/doc/{doc_id}").get_data(as_text=True)
+    assert record["evidence_lost_at"] is not None
+    assert "存档原件已损坏或缺失" in page
