@@ -94,6 +94,9 @@ def verify(data: DataDir, check_index: bool = True, archive: Archive | None = No
 
 def _verify(data: DataDir, archive: Archive, check_index: bool) -> Report:
     report = Report()
+    # the rows first: a record is on disk before its capture row is written, so every record these
+    # rows name is in the files read next, however a running crawl writes on
+    rows = evidence.read_rows(archive)
     records: dict[str, dict[int, RecordCheck]] = {}
     for path in sorted(Path(data.warc_dir).glob("*.warc.gz")) if data.warc_dir.is_dir() else []:
         records[path.name] = _check(path, report)
@@ -101,7 +104,7 @@ def _verify(data: DataDir, archive: Archive, check_index: bool) -> Report:
     intact: dict[int, bool] = {}
     by_url: dict[str, list[tuple[int, int]]] = defaultdict(list)     # URL -> (capture id, status), intact ones
     missing_files: Counter = Counter()
-    for capture in evidence.iter_captures(archive):
+    for capture in rows.captures:
         report.captures += 1
         ok = _capture_ok(capture, records, report, missing_files)
         intact[capture.id] = ok
@@ -111,10 +114,10 @@ def _verify(data: DataDir, archive: Archive, check_index: bool) -> Report:
     for name, count in sorted(missing_files.items()):
         report.faults.append(Fault("file_missing", name, f"{count} captures name it", True))
     _unused_damage(records, used, report)
-    _rows(archive, intact, by_url, report)
-    report.documents = len(evidence.document_ids(archive))
+    _rows(rows, intact, by_url, report)
+    report.documents = len(rows.documents)
     if check_index:
-        _index(data, archive, report)
+        _index(data, rows.documents, report)
     report.faults.sort(key=lambda f: (not f.loss, f.kind, f.where))
     return report
 
@@ -169,11 +172,11 @@ def _unused_damage(records: dict[str, dict[int, RecordCheck]], used: set, report
             report.faults.append(Fault(kind, f"{name}:{offset}", record.problem, False))
 
 
-def _rows(archive: Archive, intact: dict[int, bool], by_url: dict, report: Report) -> None:
+def _rows(rows: evidence.Rows, intact: dict[int, bool], by_url: dict, report: Report) -> None:
     lost_docs: set[int] = set()
-    marked = evidence.marked_lost(archive)
-    for kind, rows in evidence.pointers(archive).items():
-        for row_id, capture_id, url in rows:
+    marked = rows.marked
+    for kind, pointing in rows.pointers.items():
+        for row_id, capture_id, url in pointing:
             if capture_id is None:
                 if kind == "document":
                     report.faults.append(Fault("document_without_capture", f"document {row_id}", url, True))
@@ -194,8 +197,7 @@ def _rows(archive: Archive, intact: dict[int, bool], by_url: dict, report: Repor
     report.stale_marks = sorted(marked - lost_docs)
 
 
-def _index(data: DataDir, archive: Archive, report: Report) -> None:
-    documents = evidence.document_ids(archive)
+def _index(data: DataDir, documents: set[int], report: Report) -> None:
     held = search_index.doc_ids(data.index_dir)
     report.indexed = len(held)
     for doc_id in sorted(documents - held):

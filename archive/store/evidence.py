@@ -25,50 +25,44 @@ class CaptureRow:
     site_id: str | None
 
 
-def iter_captures(archive: Archive, batch: int = 5000) -> Iterator[CaptureRow]:
-    last = 0
-    columns = (Capture.id, Capture.url, Capture.status, Capture.warc_file, Capture.warc_offset,
-               Capture.payload_digest, Capture.fetched_at, Capture.site_id)
-    while True:
-        with archive.reading() as s:
-            rows = s.execute(select(*columns).where(Capture.id > last).order_by(Capture.id).limit(batch)).all()
-        if not rows:
-            return
-        for row in rows:
-            yield CaptureRow(*row)
-        last = rows[-1][0]
+@dataclass
+class Rows:
+    """What verify checks, read so that it is consistent while crawls write on (see read_rows)."""
+    captures: list[CaptureRow]
+    pointers: dict[str, list[tuple[int, int | None, str]]]
+    documents: set[int]
+    marked: set[int]
 
 
-def pointers(archive: Archive) -> dict[str, list[tuple[int, int | None, str]]]:
+_CAPTURE_COLUMNS = (Capture.id, Capture.url, Capture.status, Capture.warc_file, Capture.warc_offset,
+                    Capture.payload_digest, Capture.fetched_at, Capture.site_id)
+
+
+def read_rows(archive: Archive) -> Rows:
+    """The rows that point at captures first, the captures after them: a capture is committed before
+    any row names it, so every capture these rows name is in the list, whether or not the reads
+    share one transaction (pysqlite starts none for a SELECT)."""
+    with archive.reading() as s:
+        pointing = _pointers(s)
+        marked = set(s.scalars(select(Document.id).where(Document.evidence_lost_at.is_not(None))))
+        captures = [CaptureRow(*row) for row in s.execute(select(*_CAPTURE_COLUMNS).order_by(Capture.id))]
+    return Rows(captures, pointing, {row_id for row_id, _, _ in pointing["document"]}, marked)
+
+
+def _pointers(s) -> dict[str, list[tuple[int, int | None, str]]]:
     """(row id, capture id, URL) of every document, version and attachment."""
-    with archive.reading() as s:
-        return {
-            "document": [tuple(r) for r in s.execute(select(Document.id, Document.capture_id, Document.url))],
-            "version": [tuple(r) for r in s.execute(
-                select(Version.id, Version.capture_id, Document.url).join(Document, Document.id == Version.document_id))],
-            "attachment": [tuple(r) for r in s.execute(select(Attachment.id, Attachment.capture_id, Attachment.url))],
-        }
-
-
-def document_ids(archive: Archive) -> set[int]:
-    with archive.reading() as s:
-        return set(s.scalars(select(Document.id)))
-
-
-def marked_lost(archive: Archive) -> set[int]:
-    with archive.reading() as s:
-        return set(s.scalars(select(Document.id).where(Document.evidence_lost_at.is_not(None))))
+    return {
+        "document": [tuple(r) for r in s.execute(select(Document.id, Document.capture_id, Document.url))],
+        "version": [tuple(r) for r in s.execute(
+            select(Version.id, Version.capture_id, Document.url).join(Document, Document.id == Version.document_id))],
+        "attachment": [tuple(r) for r in s.execute(select(Attachment.id, Attachment.capture_id, Attachment.url))],
+    }
 
 
 def site_hints(archive: Archive) -> dict[str, tuple[str, str | None, str | None, str]]:
     """site id -> (id, name, region code, family), for extracting a page again."""
     with archive.reading() as s:
         return {row.id: (row.id, row.name, row.region_code, row.family) for row in s.scalars(select(Site))}
-
-
-def site_of_document(archive: Archive, doc_id: int) -> str | None:
-    with archive.reading() as s:
-        return s.scalar(select(Document.site_id).where(Document.id == doc_id))
 
 
 def repoint(archive: Archive, kind: str, row_id: int, capture_id: int) -> None:
@@ -98,9 +92,7 @@ def clear_lost(archive: Archive, doc_ids: Iterable[int]) -> None:
 
 def iter_captures_by_id(archive: Archive, ids: Iterable[int]) -> Iterator[CaptureRow]:
     wanted = sorted(set(ids))
-    columns = (Capture.id, Capture.url, Capture.status, Capture.warc_file, Capture.warc_offset,
-               Capture.payload_digest, Capture.fetched_at, Capture.site_id)
     with archive.reading() as s:
         for start in range(0, len(wanted), 500):
-            for row in s.execute(select(*columns).where(Capture.id.in_(wanted[start:start + 500]))):
+            for row in s.execute(select(*_CAPTURE_COLUMNS).where(Capture.id.in_(wanted[start:start + 500]))):
                 yield CaptureRow(*row)

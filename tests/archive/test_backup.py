@@ -35,6 +35,7 @@ def crawl_with_backup(tmp_path_factory):
     try:
         assert wait_for(lambda: count_documents(data) >= 8, 120, process), stderr_of(process)[-3000:]
         midway = backup(DataDir(data), root / "backup")
+        live = verify(DataDir(data), check_index=False)     # while the crawl writes on
         running = process.poll() is None
         middle = root / "backup-midway"
         shutil.copytree(root / "backup", middle)
@@ -44,11 +45,17 @@ def crawl_with_backup(tmp_path_factory):
             process.kill()
         server.shutdown()
     final = backup(DataDir(data), root / "backup")
-    return root, data, middle, midway, final, running
+    return root, data, middle, midway, final, running, live
+
+
+def test_verify_during_a_crawl_finds_no_loss(crawl_with_backup):
+    *_, running, live = crawl_with_backup
+    assert running and not live.loss, [f for f in live.faults if f.loss][:5]
+    assert live.documents >= 8
 
 
 def test_a_backup_taken_during_a_crawl_restores_to_an_archive_that_verifies(crawl_with_backup, monkeypatch):
-    root, data, middle, midway, _, running = crawl_with_backup
+    root, data, middle, midway, _, running, _ = crawl_with_backup
     monkeypatch.delenv("GOVPLANS_DATABASE_URL", raising=False)
     assert running, "the crawl ended before the backup: nothing was tested"
     target = root / "restored-midway"
@@ -63,7 +70,7 @@ def test_a_backup_taken_during_a_crawl_restores_to_an_archive_that_verifies(craw
 
 
 def test_a_second_backup_copies_only_what_is_new_and_holds_every_document(crawl_with_backup, monkeypatch):
-    root, data, _, midway, final, _ = crawl_with_backup
+    root, data, _, midway, final, *_ = crawl_with_backup
     monkeypatch.delenv("GOVPLANS_DATABASE_URL", raising=False)
     assert final.copied_bytes < final.warc_bytes       # what the first backup copied is not copied again
     assert final.copied_bytes + midway.copied_bytes >= final.warc_bytes
