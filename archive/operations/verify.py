@@ -21,7 +21,7 @@ from archive.clock import utcnow
 from archive.config import DataDir
 from archive.store import evidence
 from archive.store.database import Archive
-from archive.warc import RecordCheck, check_file
+from archive.warc import check_file
 
 LISTED = 200   # faults listed one by one in the report; all are counted
 
@@ -97,10 +97,9 @@ def _verify(data: DataDir, archive: Archive, check_index: bool) -> Report:
     # the rows first: a record is on disk before its capture row is written, so every record these
     # rows name is in the files read next, however a running crawl writes on
     rows = evidence.read_rows(archive)
-    records: dict[str, dict[int, RecordCheck]] = {}
+    records: dict[str, dict[int, tuple]] = {}
     for path in sorted(Path(data.warc_dir).glob("*.warc.gz")) if data.warc_dir.is_dir() else []:
         records[path.name] = _check(path, report)
-    used: set[tuple[str, int]] = set()
     intact: dict[int, bool] = {}
     by_url: dict[str, list[tuple[int, int]]] = defaultdict(list)     # URL -> (capture id, status), intact ones
     missing_files: Counter = Counter()
@@ -109,11 +108,10 @@ def _verify(data: DataDir, archive: Archive, check_index: bool) -> Report:
         ok = _capture_ok(capture, records, report, missing_files)
         intact[capture.id] = ok
         if ok:
-            used.add((capture.warc_file, capture.warc_offset))
             by_url[capture.url].append((capture.id, capture.status))
     for name, count in sorted(missing_files.items()):
         report.faults.append(Fault("file_missing", name, f"{count} captures name it", True))
-    _unused_damage(records, used, report)
+    _damage(records, report)
     _rows(rows, intact, by_url, report)
     report.documents = len(rows.documents)
     if check_index:
@@ -122,12 +120,20 @@ def _verify(data: DataDir, archive: Archive, check_index: bool) -> Report:
     return report
 
 
-def _check(path: Path, report: Report) -> dict[int, RecordCheck]:
+_WHOLE_REQUEST = ("request", None, None)
+
+
+def _check(path: Path, report: Report) -> dict[int, tuple]:
+    """offset -> (WARC type, payload digest, problem) of every record: kept small (no URL; one shared
+    tuple for every whole request record), a national archive holds millions."""
     found = {}
     report.files += 1
     report.bytes += path.stat().st_size
     for record in check_file(path):
-        found[record.offset] = record
+        if record.kind == "request" and record.problem is None:
+            found[record.offset] = _WHOLE_REQUEST
+        else:
+            found[record.offset] = (record.kind, record.payload_digest, record.problem)
         report.records += 1
     return found
 
@@ -143,33 +149,34 @@ def _capture_ok(capture, records, report: Report, missing_files: Counter) -> boo
         missing_files[name] += 1
         return False
     record = in_file.get(capture.warc_offset)
+    kind, digest, problem = record or (None, None, None)
     if record is None:
         detail = f"no record at {name}:{capture.warc_offset}"
-    elif record.problem:
-        detail = f"{name}:{capture.warc_offset}: {record.problem}"
-    elif capture.payload_digest and record.payload_digest != capture.payload_digest:
-        detail = f"{name}:{capture.warc_offset} holds another payload ({record.payload_digest})"
-    elif record.kind not in ("response", "revisit"):
-        detail = f"{name}:{capture.warc_offset} is a {record.kind} record"
+    elif problem:
+        detail = f"{name}:{capture.warc_offset}: {problem}"
+    elif capture.payload_digest and digest != capture.payload_digest:
+        detail = f"{name}:{capture.warc_offset} holds another payload ({digest})"
+    elif kind not in ("response", "revisit"):
+        detail = f"{name}:{capture.warc_offset} is a {kind} record"
     else:
         return True
     report.faults.append(Fault("capture_unreadable", where, f"{capture.url}: {detail}", True))
     return False
 
 
-def _unused_damage(records: dict[str, dict[int, RecordCheck]], used: set, report: Report) -> None:
-    """Damaged records: a cut-off last one is a truncated file; loss when a capture rested on it
-    (already counted as capture_unreadable), otherwise a fault without loss (a request record, a list page)."""
+def _damage(records: dict[str, dict[int, tuple]], report: Report) -> None:
+    """Damaged records, each a fault without loss of its own (a request record, a list page): the loss,
+    when a capture rested on one, is its capture_unreadable fault. A cut-off last one is a truncated file."""
     for name, in_file in records.items():
         if not in_file:
             continue
         last = max(in_file)
-        for offset, record in sorted(in_file.items()):
-            if record.problem is None:
+        for offset, (_, _, problem) in sorted(in_file.items()):
+            if problem is None:
                 continue
-            truncated = offset == last and "cut off" in record.problem
+            truncated = offset == last and "cut off" in problem
             kind = "file_truncated" if truncated else "record_damaged"
-            report.faults.append(Fault(kind, f"{name}:{offset}", record.problem, False))
+            report.faults.append(Fault(kind, f"{name}:{offset}", problem, False))
 
 
 def _rows(rows: evidence.Rows, intact: dict[int, bool], by_url: dict, report: Report) -> None:
