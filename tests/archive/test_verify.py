@@ -50,6 +50,8 @@ def test_a_healthy_archive_has_no_faults(data):
     assert report["ok"] and report["faults"] == [] and report["lost_documents"] == []
     assert report["documents"] >= 30 and report["indexed"] == report["documents"]
     assert report["captures"] >= report["documents"] and report["records"] > report["captures"]
+    text = CliRunner().invoke(verify, ["--data", str(data)])
+    assert text.exit_code == 0 and "no faults" in text.output and f"{report['documents']} documents" in text.output
 
 
 def test_a_flipped_byte_in_a_record_is_found_and_its_document_marked_lost(data):
