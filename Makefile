@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_PORT ?= 8000
 
-.PHONY: install browser doc-tools bench-tools demo test bench bench-ui soak fuzz audit clean
+.PHONY: install browser doc-tools bench-tools replay-tools demo test bench bench-ui soak fuzz audit clean
 
 install: $(VENV)/.installed
 
@@ -31,7 +31,11 @@ doc-tools:
 bench-tools:
 	sh scripts/install-bench-tools.sh
 
-test: install browser doc-tools bench-tools
+# pywb in .venv-pywb: the replay server tests/archive/test_replay.py starts (idempotent).
+replay-tools:
+	PYTHON=$(PYTHON) sh scripts/install-replay-tools.sh .venv-pywb
+
+test: install browser doc-tools bench-tools replay-tools
 	$(PY) -m pytest -q
 
 BENCH_ARGS ?=
@@ -61,4 +65,4 @@ audit: install
 	$(VENV)/bin/pip-audit --strict --progress-spinner off
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) .venv-pywb data .pytest_cache

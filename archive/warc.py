@@ -477,3 +477,137 @@ def _resolve(directory, revisit: StoredResponse, by_id: dict, by_digest: dict) -
         return None
     return StoredResponse(revisit.url, revisit.status, revisit.headers, original.body, revisit.date,
                           revisit=info, record_id=revisit.record_id, digest=original.digest)
+
+
+# -- checking every record (govplans verify) ------------------------------------------------
+
+@dataclass(frozen=True)
+class RecordCheck:
+    """One record as `check_file` found it: whole with both digests right (problem None), or not."""
+    offset: int
+    length: int                 # its gzip member's bytes (to the next member, or the file's end)
+    kind: str | None = None     # WARC-Type
+    url: str | None = None
+    payload_digest: str | None = None
+    problem: str | None = None
+
+
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+def check_file(path: str | os.PathLike):
+    """Every record of one WARC file, its block digest and (of a response) its payload digest
+    recomputed. A member that does not inflate whole is yielded with its problem, and the walk goes
+    on at the next gzip member that holds a WARC record, so one flipped byte costs one record."""
+    path = Path(path)
+    size = path.stat().st_size
+    offset = 0
+    with open(path, "rb") as handle:
+        while offset < size:
+            try:
+                member = _member(handle, offset)
+            except WarcRecordError as error:
+                following = _next_member(handle, offset + 1, size)
+                yield RecordCheck(offset, (following or size) - offset, problem=str(error))
+                if following is None:
+                    return
+                offset = following
+                continue
+            if member is None:
+                return
+            raw, used = member
+            yield _checked(raw, offset, used)
+            offset += used
+
+
+def _next_member(handle, start: int, size: int) -> int | None:
+    """Where the next whole gzip member holding a WARC record starts after `start`, if any."""
+    position = start
+    while position < size:
+        handle.seek(position)
+        window = handle.read(_CHUNK)
+        found = window.find(_GZIP_MAGIC)
+        if found < 0:
+            position += max(1, len(window) - len(_GZIP_MAGIC) + 1)
+            continue
+        candidate = position + found
+        try:
+            member = _member(handle, candidate)
+        except WarcRecordError:
+            member = None
+        if member is not None and member[0].startswith(b"WARC/"):
+            return candidate
+        position = candidate + 1
+    return None
+
+
+def _matches(expected: str | None, data: bytes) -> bool:
+    """A WARC digest field (algorithm:value, base32 or hex) against the bytes it digests."""
+    if not expected or ":" not in expected:
+        return True                          # no digest recorded: nothing to compare
+    algorithm, _, value = expected.partition(":")
+    try:
+        digest = hashlib.new(algorithm.strip().lower().replace("-", ""), data).digest()
+    except ValueError:
+        return True                          # an algorithm we do not know is not a fault of the record
+    value = value.strip()
+    return value.upper() == base64.b32encode(digest).decode() or value.lower() == digest.hex()
+
+
+def _checked(raw: bytes, offset: int, used: int) -> RecordCheck:
+    end = raw.find(b"\r\n\r\n")
+    if not raw.startswith(b"WARC/") or end < 0:
+        return RecordCheck(offset, used, problem="not a WARC record")
+    fields = {}
+    for line in raw[:end].decode("utf-8", "replace").split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        fields[name.strip().lower()] = value.strip()
+    kind, url, payload = fields.get("warc-type"), fields.get("warc-target-uri"), fields.get("warc-payload-digest")
+    try:
+        length = int(fields.get("content-length") or 0)
+    except ValueError:
+        return RecordCheck(offset, used, kind, url, payload, problem="bad Content-Length")
+    block = raw[end + 4:end + 4 + length]
+    problem = None
+    if len(block) < length:
+        problem = f"holds {len(block)} of its {length} bytes"
+    elif not _matches(fields.get("warc-block-digest"), block):
+        problem = "block digest mismatch"
+    elif kind == "response" and block.startswith(b"HTTP/"):
+        head_end = block.find(b"\r\n\r\n")
+        if head_end >= 0 and not _matches(payload, block[head_end + 4:]):
+            problem = "payload digest mismatch"
+    return RecordCheck(offset, used, kind, url, payload, problem)
+
+
+def whole_end(path: str | os.PathLike, start: int = 0, size: int | None = None) -> int:
+    """Where the last whole gzip member ending at or before `size` ends, walking from `start` (a
+    member boundary): what a copy of a file still being written may take. A damaged member in the
+    middle is stepped over to the next one; a cut-off last one (a write under way) is left out."""
+    path = Path(path)
+    size = path.stat().st_size if size is None else size
+    offset = end = start
+    with open(path, "rb") as handle:
+        while offset < size:
+            try:
+                member = _member(handle, offset)
+            except WarcRecordError:
+                following = _next_member(handle, offset + 1, size)
+                if following is None:
+                    return end
+                offset = end = following
+                continue
+            if member is None or offset + member[1] > size:
+                return end
+            offset = end = offset + member[1]
+    return end
+
+
+def member_length(path: str | os.PathLike, offset: int) -> int | None:
+    """The compressed length of the whole gzip member at offset; None when none is there or it is damaged."""
+    try:
+        with open(path, "rb") as handle:
+            found = _member(handle, offset)
+    except (OSError, WarcRecordError):
+        return None
+    return found[1] if found else None

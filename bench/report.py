@@ -246,6 +246,16 @@ def markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _kept_sections() -> str:
+    """Sections other benchmarks write into RESULTS.md between their markers (bench/evidence.py)."""
+    from bench.evidence import BEGIN, END
+
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    if BEGIN in text and END in text:
+        return "\n\n" + text[text.index(BEGIN):text.index(END) + len(END)] + "\n"
+    return ""
+
+
 def write(results: dict, record: bool = False) -> list[Path]:
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = results["date"][:19].replace(":", "")
@@ -258,7 +268,7 @@ def write(results: dict, record: bool = False) -> list[Path]:
     if record:
         RESULTS.write_text("# govplans beside its peers\n\n"
                            "Written by `make bench` / `python -m bench --record` (bench/suite.py); "
-                           "the JSON of the same run is in bench/out/.\n\n" + body, encoding="utf-8")
+                           "the JSON of the same run is in bench/out/.\n\n" + body + _kept_sections(), encoding="utf-8")
         paths.append(RESULTS)
     return paths
 

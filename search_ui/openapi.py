@@ -119,6 +119,8 @@ SCHEMAS = {
         "subject": _NSTR, "validity": _NSTR, "region": REGION,
         "year": _NINT, "doc_type": _NSTR, "themes": {"type": "array", "items": _STR},
         "status": {"enum": ["active", "changed", "withdrawn"]}, "first_seen": _STR, "last_seen": _STR,
+        "evidence_lost_at": {"type": ["string", "null"],
+                             "description": "When `govplans verify --repair` found no intact WARC record of it left"},
         "cluster": _NINT, "sources": {"type": "object", "additionalProperties": _STR},
         "outline": {"type": "array", "items": _STR}, "text": _STR,
         "attachments": {"type": "array", "items": {"type": "object", "properties": {
@@ -127,7 +129,11 @@ SCHEMAS = {
                                                 "properties": {"number": _INT, "seen_at": _STR, "title": _NSTR,
                                                                "content_hash": _STR, "current": {"type": "boolean"},
                                                                "diff_url": _URL, "capture_url": _URL}}},
-        "capture": {"type": ["object", "null"], "properties": {"id": _INT, "raw_url": _STR, "fetched_at": _STR}},
+        "capture": {"type": ["object", "null"], "properties": {
+            "id": _INT, "raw_url": _STR, "fetched_at": _STR,
+            "replay": {"type": "object", "description": "The archived copy in replay tools' form: TIMESTAMP/URL "
+                                                        "(href under $GOVPLANS_REPLAY_URL, null when none is set)",
+                       "properties": {"timestamp": _STR, "url": _STR, "path": _STR, "href": _NSTR}}}},
         "copies": {"type": "array", "items": {"$ref": "#/components/schemas/Copy"},
                    "description": "One page (copies_page_size, by publication date) of the other documents of "
                                   "this one's template family; copies_page=N in the query string pages on"},

@@ -17,7 +17,7 @@ from archive.index.syntax import ParsedQuery, QuerySyntaxError, parse_query
 __all__ = [
     "FacetValue", "Hit", "IndexDoc", "IndexFormatError", "SearchFilters", "SearchResults",
     "ParsedQuery", "QuerySyntaxError", "parse_query",
-    "close_searchers", "delete_documents", "doc_count", "index_documents", "rebuild", "search", "state",
+    "close_searchers", "delete_documents", "doc_count", "doc_ids", "index_documents", "rebuild", "search", "state",
 ]
 
 
@@ -57,6 +57,11 @@ def state(location):
 
 def doc_count(location) -> int:
     return backend_for(location).doc_count()
+
+
+def doc_ids(location) -> set[int]:
+    """Every document id the index holds (what `govplans verify` compares with the database)."""
+    return backend_for(location).doc_ids()
 
 
 def close_searchers() -> None:

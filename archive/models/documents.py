@@ -62,6 +62,8 @@ class Document(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active / changed / withdrawn
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)  # when it vanished from its site
+    # when `govplans verify --repair` found no readable WARC record left for it
+    evidence_lost_at: Mapped[datetime | None] = mapped_column(DateTime)
     first_seen: Mapped[datetime] = mapped_column(DateTime)
     last_seen: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -54,6 +54,7 @@ def document_record(row: Document) -> dict:
         "year": row.year, "doc_type": row.doc_type, "themes": list(row.themes or ()),
         "status": row.status, "first_seen": row.first_seen.isoformat(), "last_seen": row.last_seen.isoformat(),
         "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
+        "evidence_lost_at": row.evidence_lost_at.isoformat() if row.evidence_lost_at else None,
         "cluster": row.cluster_id, "sources": dict(row.sources or {}), "outline": list(row.outline or ()),
         "text": row.text,
     }

@@ -24,7 +24,7 @@ class ExportFilters:
     since: datetime | None = None  # new, changed or withdrawn since then (updated_at)
 
 
-def _where(filters: ExportFilters) -> list:
+def filter_clauses(filters: ExportFilters) -> list:
     where = []
     if filters.region:
         where.append(Document.region_code.startswith(code_prefix(filters.region), autoescape=True))
@@ -41,7 +41,7 @@ def _where(filters: ExportFilters) -> list:
 
 def count_export(archive: Archive, filters: ExportFilters = ExportFilters()) -> int:
     with archive.reading() as s:
-        return s.scalar(select(func.count(Document.id)).where(*_where(filters))) or 0
+        return s.scalar(select(func.count(Document.id)).where(*filter_clauses(filters))) or 0
 
 
 def export_records(archive: Archive, filters: ExportFilters = ExportFilters(), batch: int = 500) -> Iterator[dict]:
@@ -49,7 +49,7 @@ def export_records(archive: Archive, filters: ExportFilters = ExportFilters(), b
     query = (select(Document, Capture, Cluster.canonical_document_id)
              .outerjoin(Capture, Capture.id == Document.capture_id)
              .outerjoin(Cluster, Cluster.id == Document.cluster_id)
-             .where(*_where(filters)).order_by(Document.id).limit(batch))
+             .where(*filter_clauses(filters)).order_by(Document.id).limit(batch))
     last = 0
     while True:
         with archive.reading() as s:

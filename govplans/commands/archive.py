@@ -163,7 +163,10 @@ def _csv_row(record: dict) -> dict:
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "wacz"]), default="jsonl",
+              help="wacz: a package ReplayWeb.page and pywb open (WARC records, CDXJ index, pages), to --output.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="The file to write (wacz only; the other formats go to stdout).")
 @click.option("--bom/--no-bom", default=True, show_default=True,
               help="CSV: start with a byte-order mark, as /search.csv does, so spreadsheets read UTF-8.")
 @click.option("--region", default=None, help="Region code: 430000 a province, 431100 a city, 431181 a county.")
@@ -173,12 +176,18 @@ def _csv_row(record: dict) -> dict:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
               help="Only documents new, changed or withdrawn since this date.")
 @data_option
-def export(fmt, bom, region, year, site, status, since, data_path) -> None:
-    """Stream documents with provenance, cluster and canonical flag (JSON lines or CSV) to stdout."""
+def export(fmt, output, bom, region, year, site, status, since, data_path) -> None:
+    """Stream documents with provenance, cluster and canonical flag (JSON lines or CSV) to stdout,
+    or write a WACZ package of their captures (--format wacz --output FILE)."""
     from archive.read.export import ExportFilters, count_export, export_records
 
     data = existing_archive(data_path)
     filters = ExportFilters(region=region, year=year, site=site, status=status, since=since)
+    if fmt == "wacz":
+        _export_wacz(data, output, filters)
+        return
+    if output:
+        raise click.UsageError("--output is for --format wacz; JSON lines and CSV go to stdout")
     out = sys.stdout
     writer = None
     if fmt == "csv":
@@ -193,6 +202,20 @@ def export(fmt, bom, region, year, site, status, since, data_path) -> None:
             else:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             bar.update()
+
+
+def _export_wacz(data: DataDir, output: str | None, filters) -> None:
+    from archive.operations.wacz import WaczError, export_wacz
+
+    if not output:
+        raise click.UsageError("--format wacz needs --output FILE.wacz")
+    try:
+        summary = export_wacz(data, Path(output), filters)
+    except WaczError as error:
+        raise click.ClickException(str(error))
+    unmatched = f" ({summary.unmatched} without a record, left out)" if summary.unmatched else ""
+    click.echo(f"{summary.pages} pages{unmatched}, {summary.records} records in {summary.warc_files} WARC files: "
+               f"{output} ({summary.bytes:,} bytes)", err=True)
 
 
 @click.command()

@@ -3,6 +3,7 @@ with what changed, and the same template published elsewhere."""
 from __future__ import annotations
 
 import math
+import os
 import re
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
@@ -10,6 +11,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from archive.read import templates
 from archive.read.captures import HTML_TYPES, mimetype_of
 from archive.read.documents import Document, document_record
+from archive.read.replay import replay_address, stamp
 from search_ui import diffing
 from search_ui.app_resources import resources
 from search_ui.facets import STATUS_LABELS
@@ -73,6 +75,7 @@ def document_view(row: Document) -> dict:
         "first_seen": row.first_seen,
         "last_seen": row.last_seen,
         "captured": row.capture.fetched_at if row.capture else None,
+        "evidence_lost_at": row.evidence_lost_at,
         "attachments": sorted(row.attachments, key=lambda a: a.id),
         "versions": versions(row),
         "latest_change": latest_change(row),
@@ -89,7 +92,15 @@ def capture(row: Document) -> dict | None:
     if mimetype_of(cap.headers) not in HTML_TYPES:
         return None
     return {"id": cap.id, "raw_url": url_for("captures.raw", capture_id=cap.id),
-            "fetched_at": cap.fetched_at.isoformat(timespec="minutes")}
+            "fetched_at": cap.fetched_at.isoformat(timespec="minutes"), "replay": replay(cap.fetched_at, cap.url)}
+
+
+def replay(fetched_at, url: str) -> dict:
+    """Where a replay tool (pywb, ReplayWeb.page over `govplans export --format wacz`) shows the
+    archived copy: TIMESTAMP/URL, under $GOVPLANS_REPLAY_URL when one is set (else no link)."""
+    prefix = current_app.config.get("REPLAY_URL") or os.environ.get("GOVPLANS_REPLAY_URL")
+    return {"timestamp": stamp(fetched_at), "url": url, "path": f"{stamp(fetched_at)}/{url}",
+            "href": replay_address(prefix, fetched_at, url) if prefix else None}
 
 
 def versions(row: Document) -> list[dict]:

@@ -75,3 +75,19 @@ def archive(database_url):
     store = Archive(database_url)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def farm_crawl(farm3, tmp_path_factory):
+    """A data directory holding a crawl of the 3-site farm (copy it before changing it)."""
+    import yaml
+
+    from tests.conftest import run_govplans
+
+    world, port = farm3
+    data = tmp_path_factory.mktemp("farm-crawl")
+    sites_file = data / "sites.yaml"
+    sites_file.write_text(yaml.safe_dump(world.registry(port), allow_unicode=True), encoding="utf-8")
+    result = run_govplans("crawl", "--sites-file", str(sites_file), data=data)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return data

@@ -104,3 +104,13 @@ def test_missing_postgres_skips_locally_and_fails_on_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         skip_or_fail("PostgreSQL unreachable")
+
+
+def test_doc_ids_are_the_documents_held_after_updates_and_deletes(location):
+    from archive.index import delete_documents, doc_ids
+
+    assert doc_ids(location) == set()
+    rebuild(location, [doc(n) for n in range(1, 8)])
+    index_documents(location, [doc(3, title="改"), doc(9)])
+    delete_documents(location, [2, 5])
+    assert doc_ids(location) == {1, 3, 4, 6, 7, 9} and doc_count(location) == 6

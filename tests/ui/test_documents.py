@@ -177,3 +177,15 @@ def test_unknown_document_is_a_404_page(client, url):
     assert response.status_code == 404
     if not url.endswith(".json"):
         assert "找不到" in response.get_data(as_text=True)
+
+
+def test_the_archived_copy_is_given_in_replay_form_and_linked_under_a_replay_url(client, app, qiyang, monkeypatch):
+    doc = client.get(qiyang.request.path + ".json").get_json()
+    replay = doc["capture"]["replay"]
+    assert re.fullmatch(r"\d{14}", replay["timestamp"]) and replay["url"] == doc["url"]
+    assert replay["path"] == f"{replay['timestamp']}/{doc['url']}" and replay["href"] is None
+    assert html_of(qiyang).xpath("string(//section[@class='capture']//code[@class='replay'])") == replay["path"]
+    monkeypatch.setenv("GOVPLANS_REPLAY_URL", "http://127.0.0.1:8080/govplans/")
+    page = html_of(client.get(qiyang.request.path))
+    href = page.xpath("//section[@class='capture']//a[@class='replay']/@href")[0]
+    assert href == f"http://127.0.0.1:8080/govplans/{replay['timestamp']}/{doc['url']}"

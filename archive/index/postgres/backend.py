@@ -199,6 +199,15 @@ class PgIndex:
                 return 0
             raise
 
+    def doc_ids(self) -> set[int]:
+        try:
+            with self.engine.connect() as conn:
+                return set(conn.execute(select(self.table.c.doc_id)).scalars())
+        except ProgrammingError as e:
+            if _missing_table(e):
+                return set()
+            raise
+
     def search(self, query: str = "", filters: SearchFilters = SearchFilters(), sort: str = "relevance",
                page: int = 1, page_size: int = 20, facets: bool = True,
                facet_limit: int | None = None) -> SearchResults:

@@ -25,7 +25,7 @@ from archive.index.whoosh.schema import (
 )
 from archive.index.whoosh.searchers import View, close_searchers, live_view, state
 
-__all__ = ["WhooshIndex", "close_searchers", "delete_documents", "doc_count", "index_documents", "rebuild",
+__all__ = ["WhooshIndex", "close_searchers", "delete_documents", "doc_count", "doc_ids", "index_documents", "rebuild",
            "search", "state"]
 
 _REBUILD_BATCH = 1000
@@ -111,6 +111,18 @@ def rebuild(index_dir, docs: Iterable[IndexDoc], progress: Callable[[int], None]
 def doc_count(index_dir) -> int:
     with live_view(Path(index_dir)) as view:
         return view.searcher.doc_count() if view else 0
+
+
+def doc_ids(index_dir) -> set[int]:
+    """Every document id the live index holds (deleted entries left out)."""
+    with live_view(Path(index_dir)) as view:
+        if view is None:
+            return set()
+        reader = view.searcher.reader()
+        ids = view.columns["doc_id"]
+        if not reader.has_deletions():
+            return {int(i) for i in ids if i is not None}
+        return {int(i) for n, i in enumerate(ids) if i is not None and not reader.is_deleted(n)}
 
 
 def search(index_dir, query: str = "", filters: SearchFilters = SearchFilters(),
@@ -216,6 +228,9 @@ class WhooshIndex:
 
     def doc_count(self) -> int:
         return doc_count(self.index_dir)
+
+    def doc_ids(self) -> set[int]:
+        return doc_ids(self.index_dir)
 
     def state(self):
         return state(self.index_dir)
