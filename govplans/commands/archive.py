@@ -144,7 +144,7 @@ def _results_json(results) -> dict:
 CSV_COLUMNS = ("id", "url", "site", "title", "published", "written", "agency", "doc_number", "index_number",
                "subject", "validity", "region_code", "province", "city", "county", "year", "doc_type", "themes", "status", "first_seen",
                "last_seen", "withdrawn_at", "cluster", "canonical", "captured_at", "warc_file", "warc_offset",
-               "warc_length", "payload_digest", "text")
+               "warc_length", "payload_digest", "text", "attachments")
 
 
 def _progress(total: int, desc: str):
@@ -158,7 +158,8 @@ def _csv_row(record: dict) -> dict:
     row.update(region_code=region["code"], province=region["province"], city=region["city"],
                county=region["county"], themes=";".join(record["themes"]), canonical=int(record["canonical"]),
                **{k: provenance[k] for k in ("captured_at", "warc_file", "warc_offset", "warc_length",
-                                             "payload_digest")})
+                                             "payload_digest")},
+               attachments=json.dumps(record.get("attachments", []), ensure_ascii=False))  # one cell: a JSON list
     return row
 
 
