@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from archive.dedup.keys import DedupSettings
 from archive.extract.document import ExtractedDocument
 from archive.extract.site_chrome import MIN_PAGES, Template, best_template, page_keys, strip_chrome
-from archive.models import Document, SiteTemplate, Version
+from archive.models import Document, Site, SiteTemplate, Version
 from archive.store.composition import recompose
 from archive.store.documents import content_hash
 
@@ -88,3 +89,20 @@ def clean_site(session: Session, site_id: str, chrome: frozenset[str], settings:
 
 def _template(row: SiteTemplate) -> Template:
     return Template(row.pages or 0, dict(row.counts or {}))
+
+
+def with_site_template(archive, doc: ExtractedDocument) -> tuple[ExtractedDocument, str | None]:
+    """`govplans extract --site-of`: one page read with the template its site's archive learnt
+    (the site found by the page's host); the archive is not changed. (page, the site id or None)."""
+    host = (urlsplit(doc.url).hostname or "").lower()
+    with archive.reading() as s:
+        site = next((site for site in s.scalars(select(Site))
+                     if (urlsplit(site.base_url).hostname or "").lower() == host), None) if host else None
+        if site is None:
+            return doc, None
+        row = pick(templates_of(s, site.id), page_keys(doc.page_lines))
+        chrome = _template(row).chrome() if row is not None else frozenset()
+    text = strip_chrome(doc.text, chrome, keep=doc.title)
+    if text == doc.text:
+        return doc, site.id
+    return dataclasses.replace(doc, text=text, sources={**doc.sources, "text": f"site template {row.id}"}), site.id

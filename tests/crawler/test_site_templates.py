@@ -73,3 +73,26 @@ def test_fields_under_label_variants_are_read(county_crawl):
              for name in ("agency", "index_number", "published")
              if str(getattr(stored[t["url"]], name)) != str(t[name])]
     assert wrong == []
+
+
+def test_extract_site_of_reads_one_page_with_its_site_template(county_crawl, tmp_path):
+    import json
+
+    from sitefarm.families import county
+    from sitefarm.world import World
+    from tests.conftest import run_govplans
+
+    data, truth = county_crawl
+    world = World(sites=2, seed=0, families=("county",), attachments=True, docs_per_site=(25, 30))
+    record = next(t for t in truth if t["text_in"] == "attachment")
+    site = next(s for s in world.sites if s.id == record["site"])
+    doc = next(d for d in world.documents(site) if d.header.title == record["title"])
+    page = tmp_path / "page.html"
+    page.write_text(county.detail(world, site, doc), encoding="utf-8")
+    alone = json.loads(run_govplans("extract", str(page), "--url", record["url"], data=tmp_path).stdout)
+    learnt = json.loads(run_govplans("extract", str(page), "--url", record["url"], "--site-of", str(data),
+                                     data=tmp_path).stdout)
+    chrome = set(record["chrome"])
+    assert len(_chrome_lines(alone["text"], chrome)) >= 3      # one page alone: the cascade's reading
+    assert _chrome_lines(learnt["text"], chrome) == []
+    assert learnt["title"] == record["title"]
