@@ -27,6 +27,8 @@ MAX_KEYS = 2000        # keys kept per template; the rarest go first
 _SPACE = re.compile(r"\s+")
 _PIECES = re.compile(r"[\s|｜>»/]+")
 _BULLET = re.compile(r"^[-•·*]\s*")
+# a sentence is body even where a site repeats it on most pages (a standard closing paragraph)
+_SENTENCE = re.compile(r"^.{12,}[。！？；]$")
 _PIECE_TAGS = ("a", "li", "label", "dt", "dd", "span", "button", "th", "td")
 
 
@@ -49,13 +51,9 @@ def page_keys(lines: Iterable[str]) -> frozenset[str]:
     """A page's visible lines and their space- or bar-separated pieces, normalised; long lines left out."""
     keys: set[str] = set()
     for line in lines:
-        whole = key(line)
-        if whole and len(whole) <= MAX_KEY:
-            keys.add(whole)
-        for piece in _PIECES.split(line):
-            piece = key(piece)
-            if piece and len(piece) <= MAX_KEY:
-                keys.add(piece)
+        for k in (key(line), *map(key, _PIECES.split(line))):
+            if k and len(k) <= MAX_KEY and not _SENTENCE.search(k):
+                keys.add(k)
     return frozenset(keys)
 
 
@@ -106,9 +104,10 @@ def is_chrome_line(line: str, chrome: frozenset[str]) -> bool:
     return len(pieces) > 1 and all(p in chrome for p in pieces)
 
 
-def strip_chrome(text: str, chrome: frozenset[str], keep: str | None = None) -> str:
+def strip_chrome(text: str, chrome: frozenset[str], keep: str | None = None, signature: str | None = None) -> str:
     """The text without the template's chrome: runs at its start and end, and runs of INNER_RUN or
-    more lines inside. `keep` (the title) is never cut."""
+    more lines inside. `keep` (the title) is never cut; the end run stops at `signature` (the
+    agency, printed on every page's fields and under the body)."""
     if not chrome or not text:
         return text
     lines = text.split("\n")
@@ -120,7 +119,8 @@ def strip_chrome(text: str, chrome: frozenset[str], keep: str | None = None) -> 
     start, end = 0, len(lines)
     while start < end and marks[start]:
         start += 1
-    while end > start and marks[end - 1]:
+    signed = key(signature) if signature else None
+    while end > start and marks[end - 1] and key(lines[end - 1]) != signed:
         end -= 1
     out: list[str] = []
     n = start

@@ -58,7 +58,7 @@ def learn_and_strip(session: Session, doc: ExtractedDocument, site_id: str | Non
     if chrome and learnt.pages >= max(MIN_PAGES, 2 * row.cleaned_at_pages):
         clean_site(session, site_id, chrome, settings, now)
         row.cleaned_at_pages = learnt.pages
-    text = strip_chrome(doc.text, chrome, keep=doc.title)
+    text = strip_chrome(doc.text, chrome, keep=doc.title, signature=doc.agency)
     return doc if text == doc.text else dataclasses.replace(doc, text=text)
 
 
@@ -76,7 +76,7 @@ def clean_site(session: Session, site_id: str, chrome: frozenset[str], settings:
         if doc.id in seen:
             continue
         seen.add(doc.id)
-        text = strip_chrome(version.text or "", chrome, keep=doc.title)
+        text = strip_chrome(version.text or "", chrome, keep=doc.title, signature=doc.agency)
         if text == (version.text or ""):
             continue
         digest = content_hash(doc.title, text)
@@ -102,7 +102,7 @@ def with_site_template(archive, doc: ExtractedDocument) -> tuple[ExtractedDocume
             return doc, None
         row = pick(templates_of(s, site.id), page_keys(doc.page_lines))
         chrome = _template(row).chrome() if row is not None else frozenset()
-    text = strip_chrome(doc.text, chrome, keep=doc.title)
+    text = strip_chrome(doc.text, chrome, keep=doc.title, signature=doc.agency)
     if text == doc.text:
         return doc, site.id
     return dataclasses.replace(doc, text=text, sources={**doc.sources, "text": f"site template {row.id}"}), site.id

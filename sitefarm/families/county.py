@@ -87,8 +87,8 @@ def detail(world, site: Site, doc: Doc) -> str:
                        for a, v in fields)
         info = f'<dl class="gk-info">{info}</dl>'
     else:
-        info = "".join(f"<li><label>{a}</label><span>{escape(v)}</span>{widgets if a == labels['agency'] else ''}</li>"
-                       for a, v in fields)
+        info = "".join(f"<li><label>{a}</label><span>{escape(v)}</span>"
+                       f"{widgets if a == labels['agency'] else ''}</li>" for a, v in fields)
         info = f'<ul class="gk-info">{info}</ul>'
     top = "".join(f'<a href="javascript:void(0)">{t}</a>' for t in TOP)
     main_nav = "".join(f'<li><a href="/">{escape(n.replace("本县", county))}</a></li>' for n in MAIN_NAV)

@@ -62,3 +62,15 @@ def test_a_file_repeating_the_page_keeps_its_heading_only_and_copies_are_found_o
     text = compose(page, [("签发稿.pdf", page.replace("\n", "")), ("表.xlsx", "序号 任务 责任单位")])
     assert text.count("制定本方案") == 20 and "【附件：签发稿.pdf】\n【附件：表.xlsx】" in text
     assert dedup_text(text) == page.strip()
+
+
+def test_a_closing_sentence_or_the_signature_repeated_on_most_pages_stays():
+    pages = [[*NAV, f"标题{n}", f"正文{n}", "（二）加强组织领导。各单位要高度重视，确保各项工作落到实处。",
+              "祁阳市人民政府办公室", *FOOTER] for n in range(8)]
+    template = Template()
+    for lines in pages:
+        template = template.learn(page_keys(lines))
+    chrome = template.chrome()
+    assert "祁阳市人民政府办公室" in chrome                      # on every page's fields too
+    text = "标题9\n正文9\n（二）加强组织领导。各单位要高度重视，确保各项工作落到实处。\n祁阳市人民政府办公室\n网站地图"
+    assert strip_chrome(text, chrome, keep="标题9", signature="祁阳市人民政府办公室") == text.rsplit("\n", 1)[0]
