@@ -21,6 +21,7 @@ from .fields import (date_near_title, first_date, pick_agency, pick_doc_number,
 from .metadata import labelled_values, meta_tags
 from .outline import outline as find_outline
 from .region import pick_region
+from .site_chrome import template_lines
 from .titles import pick_title
 
 __all__ = ["extract_document", "decode", "parse_doc_number", "parse_date", "RawPage",
@@ -124,6 +125,7 @@ def _extract(raw: RawPage, site: SiteHint | None, errors: list[str]) -> Extracte
         attachments=_step("attachments", errors, (), lambda: find_attachments(tree, raw.url)),
         sources=sources,
         errors=tuple(errors),
+        page_lines=_step("template lines", errors, (), lambda: template_lines(tree, lines)),
     )
 
 

@@ -62,6 +62,8 @@ class ExtractedDocument:
     attachments: tuple[AttachmentLink, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)  # field -> where it was found
     errors: tuple[str, ...] = ()       # what went wrong, if anything; extraction never raises
+    # the page's visible lines, for its site's template (archive/extract/site_chrome.py); not exported
+    page_lines: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; dates as YYYY-MM-DD, doc_number as its raw string plus parts."""
@@ -75,4 +77,5 @@ class ExtractedDocument:
         out["attachments"] = [asdict(a) for a in self.attachments]
         out["sources"] = dict(self.sources)
         out["errors"] = list(self.errors)
+        del out["page_lines"]
         return out

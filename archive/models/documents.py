@@ -106,6 +106,19 @@ class Attachment(Base):
     document: Mapped[Document] = relationship(back_populates="attachments")
 
 
+class SiteTemplate(Base):
+    """A site's page template learnt from its pages (archive/extract/site_chrome.py): how many pages
+    it has seen and on how many of them each short line appeared. A redesign starts a new row."""
+    __tablename__ = "site_templates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    cleaned_at_pages: Mapped[int] = mapped_column(Integer, default=0)  # stored texts last cleaned then
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Cluster(Base):
     """Documents that are copies of one text (exact or near duplicates); every document has one."""
     __tablename__ = "clusters"

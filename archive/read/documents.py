@@ -64,8 +64,13 @@ def export_record(row: Document, capture: Capture | None, canonical_id: int | No
     """document_record plus where the page came from and whether it is its cluster's canonical copy."""
     record = document_record(row)
     record["canonical"] = canonical_id is not None and canonical_id == row.id
-    record["provenance"] = {
-        "url": row.url, "site": row.site_id,
+    record["provenance"] = {"url": row.url, "site": row.site_id, **capture_record(capture)}
+    return record
+
+
+def capture_record(capture: Capture | None) -> dict:
+    """Where a page or file was fetched: when, its status and its WARC record."""
+    return {
         "captured_at": capture.fetched_at.isoformat() if capture else None,
         "http_status": capture.status if capture else None,
         "warc_file": capture.warc_file if capture else None,
@@ -73,4 +78,3 @@ def export_record(row: Document, capture: Capture | None, canonical_id: int | No
         "warc_length": capture.warc_length if capture else None,
         "payload_digest": capture.payload_digest if capture else None,
     }
-    return record

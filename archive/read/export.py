@@ -9,8 +9,8 @@ from typing import Iterator
 
 from sqlalchemy import func, select
 
-from archive.models import Capture, Cluster, Document
-from archive.read.documents import export_record
+from archive.models import Attachment, Capture, Cluster, Document
+from archive.read.documents import capture_record, export_record
 from archive.regions import code_prefix
 from archive.store.database import Archive
 
@@ -45,7 +45,8 @@ def count_export(archive: Archive, filters: ExportFilters = ExportFilters()) -> 
 
 
 def export_records(archive: Archive, filters: ExportFilters = ExportFilters(), batch: int = 500) -> Iterator[dict]:
-    """Matching documents with provenance, cluster and canonical flag, in id order, batch by batch."""
+    """Matching documents with provenance, cluster, canonical flag and attached files, in id order,
+    batch by batch."""
     query = (select(Document, Capture, Cluster.canonical_document_id)
              .outerjoin(Capture, Capture.id == Document.capture_id)
              .outerjoin(Cluster, Cluster.id == Document.cluster_id)
@@ -56,9 +57,26 @@ def export_records(archive: Archive, filters: ExportFilters = ExportFilters(), b
             rows = s.execute(query.where(Document.id > last)).all()
         if not rows:
             return
+        files = _attachments(archive, [row.id for row, _, _ in rows])
         for row, capture, canonical_id in rows:
-            yield export_record(row, capture, canonical_id)
+            record = export_record(row, capture, canonical_id)
+            record["attachments"] = files.get(row.id, [])
+            yield record
         last = rows[-1][0].id
+
+
+def _attachments(archive: Archive, doc_ids: list[int]) -> dict[int, list[dict]]:
+    """Each document's attached files in the page's order: url, name, type, text and the capture
+    the file came from (None until it was downloaded)."""
+    out: dict[int, list[dict]] = {}
+    with archive.reading() as s:
+        found = s.execute(select(Attachment, Capture).outerjoin(Capture, Capture.id == Attachment.capture_id)
+                          .where(Attachment.document_id.in_(doc_ids)).order_by(Attachment.id))
+        for file, capture in found:
+            out.setdefault(file.document_id, []).append({
+                "url": file.url, "name": file.name, "type": file.ext, "text": file.text,
+                "capture": capture_record(capture) if capture else None})
+    return out
 
 
 def stats(archive: Archive) -> dict[str, dict]:

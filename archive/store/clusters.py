@@ -12,6 +12,7 @@ from archive.dedup import minhash
 from archive.dedup.keys import (AGGREGATOR, DEFAULT, DedupSettings, canonical_copy, document_keys, earliest_first,
                                 pack_keys, similarities, similarity, sorted_array, unpack_keys)
 from archive.dedup.text import place_names, sentence_keys
+from archive.extract.composed import dedup_text
 from archive.models import Cluster, DedupKeys, Document, LshBucket, Site
 
 _PG_LOCK = 0x676F7664656475  # one cluster writer at a time on PostgreSQL (merges touch many rows)
@@ -62,7 +63,7 @@ def _matching_clusters(session: Session, doc: Document, settings: DedupSettings)
     """
     exact = select(Document.cluster_id).where(Document.content_hash == doc.content_hash, Document.id != doc.id)
     found = set(session.scalars(exact))
-    mine = document_keys(doc.text, doc.region_code, doc.county, doc.city, settings.min_chars)
+    mine = document_keys(dedup_text(doc.text), doc.region_code, doc.county, doc.city, settings.min_chars)
     if mine is None:
         return found
     mine_sorted = sorted_array(mine)
@@ -90,7 +91,7 @@ def _matching_clusters(session: Session, doc: Document, settings: DedupSettings)
         stored = []
         for row in session.execute(select(Document.id, Document.text, Document.region_code, Document.county,
                                           Document.city).where(Document.id.in_(missing))):
-            other = document_keys(row.text, row.region_code, row.county, row.city, settings.min_chars)
+            other = document_keys(dedup_text(row.text), row.region_code, row.county, row.city, settings.min_chars)
             if other is None:
                 continue  # too short to compare under these settings
             array = sorted_array(other)
@@ -208,7 +209,7 @@ class _Rebuild:
         same = self.by_hash.setdefault(row.content_hash, n)
         if same != n:
             self.parent[n] = self.find(same)
-        mine = sentence_keys(row.text, place_names(row.region_code, row.county, row.city), self.settings.min_chars)
+        mine = sentence_keys(dedup_text(row.text), place_names(row.region_code, row.county, row.city), self.settings.min_chars)
         if mine is None:
             self.keys.append(())
             return

@@ -19,8 +19,10 @@ from archive.dedup.keys import DEFAULT, DedupSettings
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Capture, Document, DocumentEvent, Site, Version
 from archive.store.clusters import assign_cluster, rebuild_clusters
+from archive.store.composition import recompose
 from archive.store.migrations import upgrade
 from archive.store.documents import IngestResult, content_hash, fill, latest_version, printed_labels
+from archive.store.site_templates import learn_and_strip
 from archive.warc import WarcLocation
 
 
@@ -93,8 +95,9 @@ class Archive:
         """Store one extracted page; the same content twice changes nothing but last_seen.
         With a run_id, a new or changed document is recorded as that run's event."""
         seen_at = seen_at or utcnow()
-        digest = content_hash(doc.title, doc.text)
         with self.session() as s:
+            doc = learn_and_strip(s, doc, site_id, seen_at, self.dedup_settings)  # the site's chrome cut
+            digest = content_hash(doc.title, doc.text)
             row = s.scalar(select(Document).where(Document.url == doc.url))
             if row is None:
                 row = Document(url=doc.url, first_seen=seen_at, status="active")
@@ -125,11 +128,13 @@ class Archive:
             s.add(Version(document_id=row.id, number=number, content_hash=digest, title=doc.title,
                           text=doc.text, seen_at=seen_at, last_seen=seen_at, capture_id=capture_id))
             row.withdrawn_at = None
-            assign_cluster(s, row, self.dedup_settings)
             known = {a.url for a in row.attachments}
             for link in doc.attachments:
                 if link.url not in known:
                     s.add(Attachment(document_id=row.id, url=link.url, name=link.name, ext=link.ext))
+            s.flush()
+            recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
+            assign_cluster(s, row, self.dedup_settings)
             if run_id is not None:
                 s.add(DocumentEvent(run_id=run_id, document_id=row.id, kind=outcome, at=seen_at))
             return IngestResult(row.id, outcome)
@@ -163,8 +168,9 @@ class Archive:
     def link_attachment_capture(self, document_url: str | None, url: str, capture_id: int,
                                 text: str | None = None) -> None:
         """Tie a downloaded attachment to its document's attachment row (made if the page lacked it).
-        With text (archive.extract.attachment_text), the file's text is kept on the row; the
-        document's index entry carries it from the next index update on."""
+        With text (archive.extract.attachment_text), the file's text is kept on the row and the
+        document's text is composed again (store/composition.py), so its index entry, its cluster
+        and its export carry the file's words from the next index update on."""
         with self.session() as s:
             doc = s.scalar(select(Document).where(Document.url == document_url)) if document_url else None
             if doc is None:
@@ -175,8 +181,10 @@ class Archive:
                                  ext=url.rsplit(".", 1)[-1].lower()[:10])
                 s.add(row)
             row.capture_id = capture_id
-            if text is not None:
+            if text is not None and text != row.text:
                 row.text = text
+                s.flush()
+                recompose(s, doc, self.dedup_settings, utcnow())  # the document's text holds its files'
 
     # dedup -------------------------------------------------------------------------------
     def assign_cluster(self, doc_id: int) -> int:

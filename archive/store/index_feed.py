@@ -1,14 +1,14 @@
-"""What the search index is built from: a document's fields, its text and its attachments' texts.
+"""What the search index is built from: a document's fields and its text (its attachments' included).
 The index is derived: archive/operations/indexing.py feeds these to archive.index."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from sqlalchemy import select
 
 from archive.index.api import IndexDoc
-from archive.models import Attachment, Document
+from archive.models import Document
 from archive.store.database import Archive
 
 
@@ -25,42 +25,17 @@ def iter_documents(archive: Archive, batch: int = 500) -> Iterator[Document]:
 
 
 def iter_index_docs(archive: Archive, updated_since: datetime | None = None, batch: int = 500) -> Iterator[IndexDoc]:
-    """Index entries: a document's text followed by its attachments' texts (a page that says
-    only 详见附件 is found by its file's words). Attachments linked after a document's last
-    update reach its entry at the next full index update (`govplans index`, or a crawl,
-    which updates the index after its pipeline has stored the files)."""
-    pending: list[Document] = []
+    """Index entries. A document's text already holds its attachments' texts (store/composition.py:
+    a page that says only 详见附件 is found by its file's words); a file's text arriving after the
+    page moves the document's updated_at, so an update since then re-indexes it."""
     for row in iter_documents(archive, batch):
         if updated_since is None or row.updated_at >= updated_since:
-            pending.append(row)
-            if len(pending) >= batch:
-                yield from _index_docs(archive, pending)
-                pending = []
-    yield from _index_docs(archive, pending)
+            yield to_index_doc(row)
 
 
-def _index_docs(archive: Archive, rows: list[Document]) -> Iterator[IndexDoc]:
-    if not rows:
-        return
-    texts: dict[int, list[str]] = {}
-    with archive.reading() as s:
-        found = s.execute(select(Attachment.document_id, Attachment.text)
-                          .where(Attachment.document_id.in_([row.id for row in rows]),
-                                 Attachment.text.is_not(None), Attachment.text != "")
-                          .order_by(Attachment.id))
-        for doc_id, text in found:
-            texts.setdefault(doc_id, []).append(text)
-    for row in rows:
-        yield to_index_doc(row, texts.get(row.id, ()))
-
-
-def to_index_doc(row: Document, attachment_texts: Iterable[str] = ()) -> IndexDoc:
-    """The index entry of a document; attachment texts follow its own text, one per line."""
-    text = row.text or ""
-    extra = [t for t in attachment_texts if t]
-    if extra:
-        text = text + "\n" + "\n".join(extra)
-    return IndexDoc(doc_id=row.id, url=row.url, title=row.title or "", text=text,
+def to_index_doc(row: Document) -> IndexDoc:
+    """The index entry of a document."""
+    return IndexDoc(doc_id=row.id, url=row.url, title=row.title or "", text=row.text or "",
                     published=row.published, year=row.year, region_code=row.region_code,
                     province=row.province, city=row.city, county=row.county, themes=tuple(row.themes or ()),
                     doc_type=row.doc_type, agency=row.agency, site=row.site_id, status=row.status,

@@ -14,12 +14,14 @@ import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from archive.config import DataDir
 from archive.extract import extract_document
+from archive.extract.attachment_text import attachment_text
 from archive.extract.document import RawPage, SiteHint
 from archive.models import Attachment, Capture, CrawlRun, Document, Site
 from archive.store import runs
@@ -101,8 +103,9 @@ def _replay(old: Archive, new: Archive, warc_dir: Path, progress) -> ReextractSu
         capture_id = new.record_capture(capture.url, capture.status, capture.headers, location,
                                         site_id=capture.site_id, fetched_at=capture.fetched_at)
         if capture.url in attached:
+            text = _file_text(stored, capture) if capture.status == 200 else None
             for doc_url in attached[capture.url]:
-                new.link_attachment_capture(doc_url, capture.url, capture_id)
+                new.link_attachment_capture(doc_url, capture.url, capture_id, text=text)
             outcomes["attachment"] += 1
         elif capture.status == 304:
             if new.mark_seen(capture.url, capture.fetched_at) is not None:
@@ -123,3 +126,10 @@ def _replay(old: Archive, new: Archive, warc_dir: Path, progress) -> ReextractSu
     with new.reading() as s:
         documents = s.scalar(select(func.count(Document.id))) or 0
     return ReextractSummary(len(captures), documents, dict(outcomes), missing)
+
+
+def _file_text(stored, capture) -> str:
+    """An attached file's text read again from its capture, as the crawl's pipeline read it."""
+    ext = urlsplit(capture.url).path.rsplit(".", 1)[-1]
+    content_type = next((str(v) for k, v in (stored.headers or {}).items() if str(k).lower() == "content-type"), None)
+    return attachment_text(stored.body, ext, content_type)[0]

@@ -17,7 +17,10 @@ from govplans.options import data_option, existing_archive, open_archive, pad
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--url", default=None, help="The URL the page was fetched from.")
-def extract(path, url) -> None:
+@click.option("--site-of", "site_of", default=None, type=click.Path(file_okay=False),
+              help="A data directory whose archive knows the page's site (by the --url host): its learnt "
+                   "template's chrome is cut from the text.")
+def extract(path, url, site_of) -> None:
     """Extract one saved page (raw bytes, any encoding) and print one JSON object."""
     from archive.extract import extract_document
     from archive.extract.document import RawPage
@@ -28,6 +31,15 @@ def extract(path, url) -> None:
         click.echo(json.dumps({"error": f"cannot read {path}: {error.strerror}"}, ensure_ascii=False))
         sys.exit(2)
     document = extract_document(RawPage(url or Path(path).resolve().as_uri(), body))
+    if site_of:
+        from archive.store.site_templates import with_site_template
+
+        if not url:
+            raise click.UsageError("--site-of needs --url: the site is found by the page's host")
+        with open_archive(existing_archive(site_of)) as archive:
+            document, site_id = with_site_template(archive, document)
+        if site_id is None:
+            click.echo(f"no site of {url} in {site_of}: the page's own reading", err=True)
     record = document.to_dict()
     unreadable = any(error.startswith(("decode:", "empty")) for error in document.errors)
     if not document.title and (unreadable or not document.text.strip()):
@@ -144,7 +156,7 @@ def _results_json(results) -> dict:
 CSV_COLUMNS = ("id", "url", "site", "title", "published", "written", "agency", "doc_number", "index_number",
                "subject", "validity", "region_code", "province", "city", "county", "year", "doc_type", "themes", "status", "first_seen",
                "last_seen", "withdrawn_at", "cluster", "canonical", "captured_at", "warc_file", "warc_offset",
-               "warc_length", "payload_digest", "text")
+               "warc_length", "payload_digest", "text", "attachments")
 
 
 def _progress(total: int, desc: str):
@@ -158,7 +170,8 @@ def _csv_row(record: dict) -> dict:
     row.update(region_code=region["code"], province=region["province"], city=region["city"],
                county=region["county"], themes=";".join(record["themes"]), canonical=int(record["canonical"]),
                **{k: provenance[k] for k in ("captured_at", "warc_file", "warc_offset", "warc_length",
-                                             "payload_digest")})
+                                             "payload_digest")},
+               attachments=json.dumps(record.get("attachments", []), ensure_ascii=False))  # one cell: a JSON list
     return row
 
 

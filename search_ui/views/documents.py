@@ -60,7 +60,9 @@ def document_view(row: Document) -> dict:
     encoding = sources.pop("encoding", None)  # a fact about the capture, not a field's provenance
     if encoding:
         fields.append({"name": "encoding", "label": "页面编码", "value": encoding, "source": "decoding"})
-    paragraphs, toc = _text_and_toc(row.text or "", list(row.outline or ()))
+    # the page's own text (its latest version's): the files' texts are shown with the files
+    own = row.versions[-1].text if row.versions else row.text
+    paragraphs, toc = _text_and_toc(own or "", list(row.outline or ()))
     return {
         "id": row.id,
         "title": row.title or "（无标题）",

@@ -76,12 +76,7 @@ def test_a_document_whose_page_says_only_see_attachment_is_found_by_its_attachme
     from tests.conftest import run_govplans
 
     _, _, data, truth = family_crawl
-    archive = Archive(DataDir.resolve(data).database_url)
-    try:
-        with archive.engine.connect() as connection:
-            page_text = dict(connection.execute(select(Document.url, Document.text)).all())
-    finally:
-        archive.close()
+    page_text = {url: text.split("\n【附件：")[0] for url, text in _texts(data).items()}  # the page's own
     stored = {row[1] for row in _attachments(data) if row[3] == 200}
     found = 0
     for doc in truth:
@@ -100,3 +95,62 @@ def test_a_document_whose_page_says_only_see_attachment_is_found_by_its_attachme
         if found >= 2:
             break
     assert found >= 1
+
+
+def _texts(data) -> dict[str, str]:
+    archive = Archive(DataDir.resolve(data).database_url)
+    try:
+        with archive.engine.connect() as connection:
+            return dict(connection.execute(select(Document.url, Document.text)).all())
+    finally:
+        archive.close()
+
+
+NAV = ("首页", "政务公开", "政务动态", "办事服务", "互动交流", "今天是：", "网站地图")
+
+
+def test_an_attachment_only_document_text_is_its_short_page_then_its_files_text(family_crawl):
+    _, _, data, truth = family_crawl
+    texts = _texts(data)
+    checked = 0
+    for doc in truth:
+        if doc["text_in"] != "attachment" or doc["url"] not in texts:
+            continue
+        text = texts[doc["url"]]
+        page, _, files = text.partition("【附件：")
+        assert len(page) < 200 and not any(line in NAV for line in page.splitlines()), text[:300]
+        first = next(line for line in doc["text"].splitlines() if len(line) >= 12)
+        assert first[:12] in files.replace("\n", ""), doc["url"]
+        checked += 1
+    assert checked >= 3
+
+
+def test_no_stored_document_text_holds_its_site_navigation(family_crawl):
+    _, _, data, _ = family_crawl
+    leaking = [url for url, text in _texts(data).items()
+               if sum(line.strip() in NAV for line in text.splitlines()) >= 3]
+    assert leaking == []
+
+
+def test_export_carries_every_attachment_with_its_text_and_capture(family_crawl):
+    import csv
+    import io
+    import json
+
+    from tests.conftest import run_govplans
+
+    _, _, data, truth = family_crawl
+    result = run_govplans("export", data=data)
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = {r["url"]: r for r in map(json.loads, result.stdout.splitlines())}
+    expected = [doc for doc in truth if doc["attachments"] and doc["url"] in records]
+    assert len(expected) >= 10
+    for doc in expected:
+        files = records[doc["url"]]["attachments"]
+        assert [(f["url"], f["type"]) for f in files] == [(f["url"], f["type"]) for f in doc["attachments"]]
+        assert all(f["name"] and f["text"] and f["capture"]["warc_file"] and f["capture"]["http_status"] == 200
+                   for f in files), files
+    result = run_govplans("export", "--format", "csv", "--no-bom", data=data)
+    rows = {r["url"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+    doc = expected[0]
+    assert [f["url"] for f in json.loads(rows[doc["url"]]["attachments"])] == [f["url"] for f in doc["attachments"]]

@@ -52,6 +52,20 @@ def test_reextract_rebuilds_every_document_with_the_same_fields(rebuilt):
         new = after[url]
         assert (new.title, new.published, new.agency, new.content_hash, new.status, new.first_seen) == \
                (old.title, old.published, old.agency, old.content_hash, old.status, old.first_seen)
+        assert new.text == old.text   # the site templates learnt again, the files' texts read again
+
+
+def test_reextract_learns_the_site_templates_again(rebuilt):
+    from archive.models import SiteTemplate
+
+    data, _, _, _ = rebuilt
+    archive = Archive(data.database_url)
+    try:
+        with archive.engine.connect() as connection:
+            sites = connection.execute(select(SiteTemplate.site_id).distinct()).scalars().all()
+    finally:
+        archive.close()
+    assert len(sites) >= 5
 
 
 def test_reextract_keeps_versions_attachments_and_runs(rebuilt):

@@ -1,0 +1,39 @@
+"""A document row's text kept composed: its page's own text (the latest version's) followed by its
+attachments' texts (archive/extract/composed.py). Recomposed when a file's text arrives and when the
+page changes; a new composition is re-clustered, since copies are found on the whole text."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.dedup.keys import DedupSettings
+from archive.extract.composed import compose
+from archive.models import Attachment, Document, Version
+from archive.store.clusters import assign_cluster
+
+
+def composed_text(session: Session, doc: Document, page_text: str | None = None) -> str:
+    if page_text is None:
+        page_text = session.scalar(select(Version.text).where(Version.document_id == doc.id)
+                                   .order_by(Version.number.desc()).limit(1))
+        if page_text is None:  # a row written without versions (bulk loads): its text is the page's
+            page_text = doc.text or ""
+    files = session.execute(select(Attachment.name, Attachment.text).where(Attachment.document_id == doc.id)
+                            .order_by(Attachment.id)).all()
+    return compose(page_text, files)
+
+
+def recompose(session: Session, doc: Document, settings: DedupSettings, now: datetime,
+              page_text: str | None = None, cluster: bool = True) -> bool:
+    """Write the document's composed text; True when it changed (then it is re-clustered)."""
+    text = composed_text(session, doc, page_text)
+    if text == (doc.text or ""):
+        return False
+    doc.text = text
+    doc.updated_at = max(doc.updated_at, now) if doc.updated_at else now
+    session.flush()
+    if cluster:
+        assign_cluster(session, doc, settings, now)
+    return True

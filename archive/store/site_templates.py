@@ -1,0 +1,108 @@
+"""Each site's templates kept in the archive (site_templates) and used on every page stored.
+
+As a page of a site arrives, the template it fits learns its lines (archive/extract/site_chrome.py)
+and its chrome is cut from the page's text before the text is hashed and stored. A page that fits
+none of the site's ready templates (a redesign) starts a new one. When a template has seen
+MIN_PAGES pages, and again each time its page count doubles, the site's stored texts are cleaned
+with its chrome: the pages that came before it was ready lose the navigation they were stored with.
+A page with no site (or a site with no history yet) keeps what the per-page cascade found.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from archive.dedup.keys import DedupSettings
+from archive.extract.document import ExtractedDocument
+from archive.extract.site_chrome import MIN_PAGES, Template, best_template, page_keys, strip_chrome
+from archive.models import Document, Site, SiteTemplate, Version
+from archive.store.composition import recompose
+from archive.store.documents import content_hash
+
+
+def templates_of(session: Session, site_id: str) -> list[SiteTemplate]:
+    return list(session.scalars(select(SiteTemplate).where(SiteTemplate.site_id == site_id)
+                                .order_by(SiteTemplate.id)))
+
+
+def pick(rows: list[SiteTemplate], keys: frozenset[str]) -> SiteTemplate | None:
+    """The site's template this page fits; None when it fits no ready one."""
+    chosen = best_template(((row.id, _template(row)) for row in rows), keys)
+    return next((row for row in rows if row.id == chosen), None)
+
+
+def learn_and_strip(session: Session, doc: ExtractedDocument, site_id: str | None, now: datetime,
+                    settings: DedupSettings) -> ExtractedDocument:
+    """The page with its site's chrome cut; its template learns it (a new template when it fits none)."""
+    if not site_id or not doc.page_lines:
+        return doc
+    keys = page_keys(doc.page_lines)
+    rows = templates_of(session, site_id)
+    row = pick(rows, keys)
+    if row is None:
+        latest = rows[-1] if rows else None
+        if latest is not None and not _template(latest).ready:
+            row = latest                      # still learning: every page joins it
+        else:
+            row = SiteTemplate(site_id=site_id, pages=0, counts={}, cleaned_at_pages=0, created_at=now,
+                               updated_at=now)
+            session.add(row)
+    learnt = _template(row).learn(keys)
+    row.pages, row.counts, row.updated_at = learnt.pages, learnt.counts, now
+    session.flush()
+    chrome = learnt.chrome()
+    if chrome and learnt.pages >= max(MIN_PAGES, 2 * row.cleaned_at_pages):
+        clean_site(session, site_id, chrome, settings, now)
+        row.cleaned_at_pages = learnt.pages
+    text = strip_chrome(doc.text, chrome, keep=doc.title, signature=doc.agency)
+    return doc if text == doc.text else dataclasses.replace(doc, text=text)
+
+
+def clean_site(session: Session, site_id: str, chrome: frozenset[str], settings: DedupSettings,
+               now: datetime) -> int:
+    """Cut a template's chrome from the site's stored page texts; returns how many changed.
+    A cleaning is a better reading of the same capture, not an edit: the latest version is
+    rewritten in place and no event is recorded."""
+    changed = 0
+    rows = session.execute(select(Document, Version).join(Version, Version.document_id == Document.id)
+                           .where(Document.site_id == site_id)
+                           .order_by(Document.id, Version.number.desc())).all()
+    seen: set[int] = set()
+    for doc, version in rows:
+        if doc.id in seen:
+            continue
+        seen.add(doc.id)
+        text = strip_chrome(version.text or "", chrome, keep=doc.title, signature=doc.agency)
+        if text == (version.text or ""):
+            continue
+        digest = content_hash(doc.title, text)
+        session.execute(update(Version).where(Version.id == version.id).values(text=text, content_hash=digest))
+        doc.content_hash = digest
+        recompose(session, doc, settings, now, page_text=text)
+        changed += 1
+    return changed
+
+
+def _template(row: SiteTemplate) -> Template:
+    return Template(row.pages or 0, dict(row.counts or {}))
+
+
+def with_site_template(archive, doc: ExtractedDocument) -> tuple[ExtractedDocument, str | None]:
+    """`govplans extract --site-of`: one page read with the template its site's archive learnt
+    (the site found by the page's host); the archive is not changed. (page, the site id or None)."""
+    host = (urlsplit(doc.url).hostname or "").lower()
+    with archive.reading() as s:
+        site = next((site for site in s.scalars(select(Site))
+                     if (urlsplit(site.base_url).hostname or "").lower() == host), None) if host else None
+        if site is None:
+            return doc, None
+        row = pick(templates_of(s, site.id), page_keys(doc.page_lines))
+        chrome = _template(row).chrome() if row is not None else frozenset()
+    text = strip_chrome(doc.text, chrome, keep=doc.title, signature=doc.agency)
+    if text == doc.text:
+        return doc, site.id
+    return dataclasses.replace(doc, text=text, sources={**doc.sources, "text": f"site template {row.id}"}), site.id
