@@ -119,7 +119,7 @@ SCHEMAS = {
         "subject": _NSTR, "validity": _NSTR, "region": REGION,
         "year": _NINT, "doc_type": _NSTR, "themes": {"type": "array", "items": _STR},
         "status": {"enum": ["active", "changed", "withdrawn"]}, "first_seen": _STR, "last_seen": _STR,
-        "cluster": _NINT, "sources": {"type": "object", "additionalProperties": _STR},
+        "reextracted_at": _NSTR, "cluster": _NINT, "sources": {"type": "object", "additionalProperties": _STR},
         "outline": {"type": "array", "items": _STR}, "text": _STR,
         "attachments": {"type": "array", "items": {"type": "object", "properties": {
             "url": _STR, "name": _STR, "ext": _STR, "text": _NSTR}}},

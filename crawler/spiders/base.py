@@ -264,6 +264,9 @@ class FamilySpider(scrapy.Spider):
             state.answered.add(url)                       # still up, but no list shows it
         if response.status == 304:
             yield self.captured(response, site, "unchanged", url=url)
+            # the page is as it was, its files may not be (an agency replaces a PDF under an unchanged page)
+            for link, validators in state.stored_files.get(url, {}).items():
+                yield self.attachment_request(link, site, url, validators.headers())
             return
         if response.status in (404, 410):
             if url in state.known:
@@ -272,14 +275,24 @@ class FamilySpider(scrapy.Spider):
                 self.count_error(site["id"], f"http_{response.status}", gave_up=True)
             return
         yield self.captured(response, site, "detail", extra={"listing": listing} if listing else None)
+        stored = state.stored_files.get(url, {})
         for link in dict.fromkeys(map(canonical_url, self.attachment_links(response))):
-            if link not in state.attachments_done and self.on_site_domain(link, site):
+            if not self.on_site_domain(link, site):
+                continue
+            if link not in state.attachments_done:
                 yield self.attachment_request(link, site, response.url)
+            elif url in state.known:                  # a known page fetched again: its files are asked again
+                validators = stored.get(link) or state.validators.get(link)
+                yield self.attachment_request(link, site, response.url, validators.headers() if validators else {})
 
-    def attachment_request(self, link: str, site: dict, document_url: str) -> scrapy.Request:
-        return scrapy.Request(link, callback=self.parse_attachment, errback=self.request_failed,
-                              meta={"site_id": site["id"], "govplans_kind": "attachment"},
-                              cb_kwargs={"site": site, "document_url": document_url})
+    def attachment_request(self, link: str, site: dict, document_url: str,
+                           headers: dict | None = None) -> scrapy.Request:
+        """A file; with headers (If-None-Match / If-Modified-Since of its capture) asked again, a 304 kept."""
+        meta = {"site_id": site["id"], "govplans_kind": "attachment"}
+        if headers is not None:
+            meta["handle_httpstatus_list"] = [304]
+        return scrapy.Request(link, headers=headers or {}, callback=self.parse_attachment, errback=self.request_failed,
+                              meta=meta, cb_kwargs={"site": site, "document_url": document_url})
 
     @staticmethod
     def on_site_domain(link: str, site: dict) -> bool:
