@@ -77,11 +77,12 @@ def with_validators(response, doc, world=None):
 def with_related(response, doc, world) -> bytes:
     """The page with a 相关文章 block before </body>, as a CMS regenerates it: other documents of the
     site, drawn for the day the page's chrome last changed. Chrome only: not the document's content."""
-    older = [d for d in world.documents(doc.site)[:doc.seq] if d.status != "withdrawn"]
-    if not older:
+    # what the site had that day (later days change nothing here: the page's validators stay)
+    others = [d for d in world.documents(doc.site) if d.seq != doc.seq and d.added_day <= doc.chrome_day]
+    if not others:
         return response.body
     rng = random.Random(f"related:{world.seed}:{doc.site.index}:{doc.seq}:{doc.chrome_day}")
-    picks = rng.sample(older, k=min(3, len(older)))
+    picks = rng.sample(others, k=min(3, len(others)))
     items = "".join(f'<li><a href="{world.doc_path(d)}">{escape(d.header.title)}</a></li>' for d in picks)
     block = f'<div class="related"><h3>相关文章</h3><ul>{items}</ul></div>'
     charset = response.content_type.rsplit("charset=", 1)[-1] if "charset=" in response.content_type else "utf-8"

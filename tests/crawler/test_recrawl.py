@@ -160,10 +160,11 @@ def test_full_sweep_marks_every_removed_document_withdrawn(recrawls):
 
 
 def _regenerated(recrawls) -> int:
-    """Day-0 pages of the site redesigned on day 1: a new template regenerates every page, so they
-    carry new validators (sitefarm/README.md) and a full sweep downloads them again, as it must."""
-    return sum(1 for doc in recrawls["day1"] if doc["layout"] == 2 and doc["added_day"] == 0
-               and doc["status"] != "withdrawn")
+    """Day-0 pages of the site redesigned on day 1 (a new template regenerates every page) and pages
+    whose chrome alone changed on day 1: they carry new validators (sitefarm/README.md) and a full
+    sweep downloads them again, as it must."""
+    return sum(1 for doc in recrawls["day1"] if (doc["layout"] == 2 or doc["chrome_day"] == 1)
+               and doc["added_day"] == 0 and doc["status"] != "withdrawn")
 
 
 def test_full_sweep_gets_304_for_unchanged_pages_and_counts_them(recrawls):
