@@ -452,6 +452,7 @@ def sweep_states(archive: Archive | None, states: dict[str, SiteState]) -> dict[
     for site_id, state in known.items():
         values = {name: getattr(state, name) for name in SiteState.__dataclass_fields__}
         values["validators"] = runs.validators(archive, site_id)
+        values["stored_files"] = runs.stored_attachments(archive, site_id)   # asked again under a 304
         out[site_id] = SweepState(**values, basis=runs.listing_basis(archive, site_id))
     return out
 
