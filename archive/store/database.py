@@ -93,13 +93,11 @@ class Archive:
 
     # documents ---------------------------------------------------------------------------
     def ingest(self, doc: ExtractedDocument, site_id: str | None = None, capture_id: int | None = None,
-               seen_at: datetime | None = None, run_id: int | None = None,
-               new_version: bool | None = None) -> IngestResult:
+               seen_at: datetime | None = None, run_id: int | None = None) -> IngestResult:
         """Store one extracted page; the same content twice changes nothing but last_seen.
         With a run_id, a new or changed document is recorded as that run's event. A different
         extraction is a new version when the content changed (archive/store/revisions.py), else the
-        row is re-extracted in place; new_version True/False decides it instead (reextract replays
-        the versions the archive had)."""
+        row is re-extracted in place (outcome `reextracted`, a site event of the run, no version)."""
         seen_at = seen_at or utcnow()
         digest = content_hash(doc.title, doc.text)
         with self.session() as s:
@@ -123,9 +121,8 @@ class Archive:
                     row.subject, row.validity = labels
                     row.updated_at = seen_at
                 return IngestResult(row.id, "unchanged")
-            elif new_version is False or new_version is None and not content_changed(
-                    stored_content(row), extracted_content(doc),
-                    shared_with_site(s, row, self._template_lines.setdefault(row.site_id, set()))):
+            elif not content_changed(stored_content(row), extracted_content(doc),
+                                     shared_with_site(s, row, self._template_lines.setdefault(row.site_id, set()))):
                 reextracted_in_place(s, row, doc, site_id, capture_id, digest, seen_at)
                 assign_cluster(s, row, self.dedup_settings)
                 note_site_event(s, row.site_id, run_id, row.url, seen_at)
@@ -184,8 +181,8 @@ class Archive:
         With text (archive.extract.attachment_text), the file's text is kept on the row; the
         document's index entry carries it from the next index update on. A file fetched again with
         other bytes and other text (digest: its payload digest) is a new version of its document,
-        `changed` in the run (returns "changed"; None when the document is unknown); `replaced`
-        True/False decides it instead (reextract replays the versions the archive had)."""
+        `changed` in the run (returns "changed"; None when the document is unknown); a caller that
+        knows says so with `replaced`."""
         at = at or utcnow()
         with self.session() as s:
             doc = s.scalar(select(Document).where(Document.url == document_url)) if document_url else None
@@ -198,7 +195,7 @@ class Archive:
                 s.add(row)
             previous = s.get(Capture, row.capture_id) if row.capture_id else None
             if replaced is None:
-                replaced = attachment_replaced(s, doc, row, text, digest, previous.payload_digest if previous else None)
+                replaced = attachment_replaced(row, text, digest, previous.payload_digest if previous else None)
             row.capture_id = capture_id
             if text is not None:
                 row.text = text

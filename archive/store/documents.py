@@ -121,6 +121,10 @@ def reextracted_in_place(s: Session, row: Document, doc: ExtractedDocument, site
     if version is not None:
         version.title, version.text, version.content_hash = doc.title, doc.text, digest
         version.last_seen = seen_at
+    known = {a.url for a in row.attachments}
+    for link in doc.attachments:
+        if link.url not in known:
+            s.add(Attachment(document_id=row.id, url=link.url, name=link.name, ext=link.ext))
 
 
 def note_site_event(s: Session, site_id: str | None, run_id: int | None, url: str, at: datetime,
@@ -146,8 +150,8 @@ def version_attachment_text(row: Document) -> str | None:
                                      for a in sorted(row.attachments, key=lambda a: a.id or 0))
 
 
-def attachment_replaced(s: Session, doc: Document, attachment: Attachment, text: str | None,
-                        digest: str | None, previous_digest: str | None) -> bool:
+def attachment_replaced(attachment: Attachment, text: str | None, digest: str | None,
+                        previous_digest: str | None) -> bool:
     """Whether a file fetched again says something else than the one stored: other bytes and other
     text, where both captures had text (a file first read, or read better, is not an edit)."""
     if previous_digest is None or digest is None or digest == previous_digest:

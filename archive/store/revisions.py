@@ -10,7 +10,6 @@ title, or a value both templates show. Pure: the site's other documents are aske
 """
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -97,8 +96,3 @@ def attachment_text(parts: Iterable[tuple[str, str | None]]) -> str | None:
     blocks = [f"【附件：{name}】\n{text.strip()}" for name, text in parts if text and text.strip()]
     return "\n\n".join(blocks) if blocks else None
 
-
-def changed_lines(old: str, new: str) -> int:
-    """How many lines differ (for a site event's detail)."""
-    matcher = difflib.SequenceMatcher(a=lines(old), b=lines(new), autojunk=False)
-    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
