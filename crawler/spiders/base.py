@@ -20,6 +20,11 @@ or when more than WITHDRAW_GUARD (and WITHDRAW_FLOOR) of the live known items va
 withdrawals. Edits the list does not show (same date, same title) need the full sweep, which
 asks every known page; so does a redesign's effect on extraction (no known page is re-read).
 
+Files: a known page fetched again has its attachments asked again, and a page that answers 304 in a
+full or list sweep has its stored files asked again, each with the If-None-Match / If-Modified-Since
+of its capture (an agency replaces a PDF under an unchanged page); a file that comes back with other
+bytes and other text is a new version of its document (archive/store/documents.py).
+
 Walk state travels in cb_kwargs (plain values only); what the archive
 already knew about a site is loaded once into a SiteState (crawler/state.py).
 """
