@@ -19,6 +19,7 @@ class SiteState:
     done: set[str] = field(default_factory=set)                      # fetched earlier in this (resumed) run
     attachments_done: set[str] = field(default_factory=set)          # attachments already captured
     attachments_left: list = field(default_factory=list)             # (doc, file, ext) a killed run never fetched
+    stored_files: dict = field(default_factory=dict)                 # doc url -> {file url: validators} (full)
     full: bool = False                                               # a full sweep: every detail, every page
     resumed: bool = False
     listed: set[str] = field(default_factory=set)                    # detail URLs the lists showed this run
@@ -64,6 +65,7 @@ def load_states(archive: Archive | None, sites: list[dict], full: bool,
         state.attachments_left = runs.interrupted_attachments(archive, site["id"])
         if full:
             state.validators = runs.validators(archive, site["id"])
+            state.stored_files = runs.stored_attachments(archive, site["id"])
         if resume_since is not None:
             state.done = runs.seen_since(archive, site["id"], resume_since)
         states[site["id"]] = state

@@ -121,7 +121,7 @@ SCHEMAS = {
         "status": {"enum": ["active", "changed", "withdrawn"]}, "first_seen": _STR, "last_seen": _STR,
         "evidence_lost_at": {"type": ["string", "null"],
                              "description": "When `govplans verify --repair` found no intact WARC record of it left"},
-        "cluster": _NINT, "sources": {"type": "object", "additionalProperties": _STR},
+        "reextracted_at": _NSTR, "cluster": _NINT, "sources": {"type": "object", "additionalProperties": _STR},
         "outline": {"type": "array", "items": _STR}, "text": _STR,
         "attachments": {"type": "array", "items": {"type": "object", "properties": {
             "url": _STR, "name": _STR, "ext": _STR, "text": _NSTR}}},

@@ -106,20 +106,36 @@ def find(world, site, request_path: str):
     return None
 
 
+REPLACED_ROLES = ("table", "form")
+
+
+def replaceable(seed: int, doc) -> bool:
+    """Whether the document has a file an agency may replace under its unchanged page (a form, a table)."""
+    return any(f.role in REPLACED_ROLES for f in plan(seed, doc))
+
+
 def content(world, doc, attachment: Attachment) -> tuple[str, list[str], list[list[str]]]:
-    """(title, paragraphs, table rows) the file holds."""
+    """(title, paragraphs, table rows) the file holds; a form or table replaced k times (doc.file_edits)
+    has its deadlines moved on k months, its contact lines revised."""
     header = doc.header
     if attachment.role in ("fulltext", "copy"):
         return header.title, world.body(doc), []
     theme = header.theme
+    k = doc.file_edits
     if attachment.role == "table":
         rows = [["序号", "工作任务", "责任单位", "完成时限"]]
         units = ("县政府办", "县发展改革局", "各乡镇人民政府", "县财政局", "县融媒体中心")
         for n, task in enumerate(theme.tasks, 1):
-            rows.append([str(n), task, units[(n + doc.seq) % len(units)], f"{header.year}年{min(12, 3 * n + 3)}月底前"])
+            month = min(12, 3 * n + 3 + k)
+            rows.append([str(n), task, units[(n + doc.seq) % len(units)], f"{header.year}年{month}月底前"])
+        if k:
+            rows.append([str(len(rows)), f"按第{k}次调整后的安排推进", "县政府办", f"{header.year}年12月底前"])
         return f"{theme.name}工作任务分解表", [], rows
     rows = [["序号", "姓名", "单位", "职务", "联系电话"]] + [[str(n), "", "", "", ""] for n in range(1, 6)]
-    return f"{theme.name}报名表", ["填报单位（盖章）：", "联系人：　　　　联系电话："], rows
+    lines = ["填报单位（盖章）：", "联系人：　　　　联系电话："]
+    if k:
+        lines.append(f"（第{k}次修订：请于报名截止前将本表报送县政府办公室）")
+    return f"{theme.name}报名表", lines, rows
 
 
 def render(world, doc, attachment: Attachment) -> bytes:

@@ -47,9 +47,17 @@ class Doc:
     version: int         # 1, then one more on each day the text was edited
     status: str          # active / changed / withdrawn
     added_day: int = 0               # the day it appeared (0: already there on day 0)
-    changed_day: int | None = None   # the last day its text was edited
+    changed_day: int | None = None   # the last day it changed (its text, or a file replaced)
     withdrawn_day: int | None = None
     gone: bool = False               # withdrawn as 404 (else only taken off the lists)
+    text_day: int | None = None      # the last day its text was edited
+    file_edits: int = 0              # times one of its forms/tables was replaced (same URL, new bytes)
+    chrome_day: int | None = None    # the last day only its page's chrome changed (not the document)
+
+    @property
+    def text_version(self) -> int:
+        """1, then one more for each edit of the text (a replaced file is a version, not a text edit)."""
+        return self.version - self.file_edits
 
     @property
     def published(self) -> date:

@@ -1,6 +1,7 @@
 """All farm sites on one port of 127.0.0.1: the Host header picks the site (virtual hosting)."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -70,7 +71,10 @@ def conditional(request: Request, response: Response) -> Response:
 def _dispatch(world: World, site: Site, request: Request) -> Response:
     if found := attachments.find(world, site, request.path):
         doc, attachment = found
-        return Response(200, attachments.render(world, doc, attachment), attachments.CONTENT_TYPES[attachment.ext])
+        body = attachments.render(world, doc, attachment)
+        # as a static server sends a file: an ETag of its bytes, so a replaced file is told by it
+        etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+        return Response(200, body, attachments.CONTENT_TYPES[attachment.ext], [("ETag", etag)])
     return FAMILIES[site.family].handle(world, site, request)
 
 

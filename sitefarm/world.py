@@ -132,12 +132,12 @@ class World:
 
     def documents(self, site: Site) -> list[Doc]:
         """All documents the site has today, oldest first (withdrawn ones included)."""
-        return _documents(self.seed, site, self.day)
+        return _documents(self.seed, site, self.day, self.attachments_on)
 
     def listed(self, site: Site, column: Column) -> list[Doc]:
         """What a column lists today: newest first, withdrawn documents left out (404 and unlisted
         alike). Families that re-publish edits (EDITED_IN_LISTS) order by the edit day."""
-        return _listed(self.seed, site, self.day, column)
+        return _listed(self.seed, site, self.day, column, self.attachments_on)
 
     def document(self, site: Site, doc_id: int) -> Doc | None:
         seq = doc_id - site.first_doc_id
@@ -212,6 +212,8 @@ class World:
                     "day": self.day,
                     "added_day": doc.added_day,
                     "changed_day": doc.changed_day,
+                    "file_edits": doc.file_edits,
+                    "chrome_day": doc.chrome_day,
                     "withdrawn_day": doc.withdrawn_day,
                     "withdrawn_as": ("404" if doc.gone else "unlisted") if doc.status == "withdrawn" else None,
                     "text_in": "attachment" if files and files[0].role == "fulltext" else "page",
@@ -270,14 +272,15 @@ def new_document(seed: int, site: Site, seq: int, day: int) -> Doc:
 
 
 @lru_cache(maxsize=256)
-def _documents(seed: int, site: Site, day: int) -> list[Doc]:
+def _documents(seed: int, site: Site, day: int, files: bool = False) -> list[Doc]:
     base = list(_base_documents(seed, site))
-    return timeline.evolve(seed, site, base, day, new_document) if day else base
+    replaceable = (lambda doc: attachments_module.replaceable(seed, doc)) if files else None
+    return timeline.evolve(seed, site, base, day, new_document, replaceable) if day else base
 
 
 @lru_cache(maxsize=512)
-def _listed(seed: int, site: Site, day: int, column: Column) -> list[Doc]:
-    docs = [d for d in _documents(seed, site, day) if d.column == column and d.status != "withdrawn"]
+def _listed(seed: int, site: Site, day: int, column: Column, files: bool = False) -> list[Doc]:
+    docs = [d for d in _documents(seed, site, day, files) if d.column == column and d.status != "withdrawn"]
     if getattr(FAMILIES[site.family], "EDITED_IN_LISTS", "republish") == "republish":
         return sorted(docs, key=lambda d: (d.listed_on, d.doc_id), reverse=True)
     return sorted(docs, key=lambda d: (d.published, d.doc_id), reverse=True)

@@ -67,6 +67,8 @@ class Document(Base):
     first_seen: Mapped[datetime] = mapped_column(DateTime)
     last_seen: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # when extraction last changed the stored fields but not the content (a redesign, a better extractor)
+    reextracted_at: Mapped[datetime | None] = mapped_column(DateTime)
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
     # clusters.id; no foreign key because clusters.canonical_document_id points back here
     cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
@@ -89,6 +91,7 @@ class Version(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     seen_at: Mapped[datetime] = mapped_column(DateTime)  # first seen with this content
     last_seen: Mapped[datetime | None] = mapped_column(DateTime)  # last seen with this content
+    attachment_text: Mapped[str | None] = mapped_column(Text)   # its files' text, each part marked
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
     document: Mapped[Document] = relationship(back_populates="versions")
 

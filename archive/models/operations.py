@@ -49,6 +49,19 @@ class DocumentEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class SiteEvent(Base):
+    """Something a run (or `reextract`) did to a site's pages that was not an edit of a document:
+    kind `reextracted`, pages whose extraction changed while their content did not (a redesign)."""
+    __tablename__ = "site_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[dict | None] = mapped_column(JSON)       # a few of the documents' URLs
+
+
 class RunCheck(Base):
     """What a run saw of its site's pages, for the broken-site rules (archive/operations/health.py):
     how many items its lists showed, and field coverage of the pages it extracted as served."""

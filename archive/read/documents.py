@@ -31,11 +31,18 @@ def count_documents(archive: Archive) -> int:
         return s.scalar(select(func.count(Document.id))) or 0
 
 
+def version_text(text: str | None, attachment_text: str | None) -> str:
+    """What a version says: its page's text, then its files' text (each part marked), so a replaced
+    attachment diffs like a text edit."""
+    return "\n".join(part for part in (text or "", attachment_text or "") if part)
+
+
 def version_diff(archive: Archive, doc_id: int, a: int, b: int) -> list[DiffOp]:
     """Paragraph-level ops turning version number a of a document into version number b."""
     with archive.reading() as s:
-        texts = dict(s.execute(select(Version.number, Version.text)
-                               .where(Version.document_id == doc_id, Version.number.in_((a, b)))).all())
+        texts = {number: version_text(text, files) for number, text, files in s.execute(
+            select(Version.number, Version.text, Version.attachment_text)
+            .where(Version.document_id == doc_id, Version.number.in_((a, b)))).all()}
     missing = [n for n in (a, b) if n not in texts]
     if missing:
         raise KeyError(f"document {doc_id} has no version {missing[0]}")
@@ -55,6 +62,8 @@ def document_record(row: Document) -> dict:
         "status": row.status, "first_seen": row.first_seen.isoformat(), "last_seen": row.last_seen.isoformat(),
         "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
         "evidence_lost_at": row.evidence_lost_at.isoformat() if row.evidence_lost_at else None,
+        # extraction changed, the content did not (a redesign, `reextract`): not an edit, no version
+        "reextracted_at": row.reextracted_at.isoformat() if row.reextracted_at else None,
         "cluster": row.cluster_id, "sources": dict(row.sources or {}), "outline": list(row.outline or ()),
         "text": row.text,
     }

@@ -1,5 +1,7 @@
 """What crawl runs found: the new, changed and withdrawn documents of each run (document_events,
-written by Archive.ingest / mark_withdrawn with the run's id), with their documents' URL and title."""
+written by Archive.ingest / mark_withdrawn with the run's id), with their documents' URL and title;
+and what happened to a site's pages that was no edit (site_events: pages re-extracted without a new
+version after a redesign, or by `reextract`)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -8,10 +10,11 @@ from typing import Iterable
 
 from sqlalchemy import select
 
-from archive.models import EVENT_KINDS, CrawlRun, Document, DocumentEvent
+from archive.models import EVENT_KINDS, CrawlRun, Document, DocumentEvent, SiteEvent
 from archive.store.database import Archive
 
-__all__ = ["EVENT_KINDS", "Event", "events_since", "events_of_runs_since", "newest_events", "run_events"]
+__all__ = ["EVENT_KINDS", "Event", "SiteEventRow", "events_since", "events_of_runs_since", "newest_events",
+           "run_events", "site_events_since"]
 
 
 @dataclass(frozen=True)
@@ -70,3 +73,29 @@ def newest_events(archive: Archive, after_id: int, below: int | None, limit: int
     """Up to `limit` events with an id above `after_id` (and below `below`), newest first."""
     where = [DocumentEvent.id > after_id] + ([DocumentEvent.id < below] if below else [])
     return _events(archive, *where, limit=limit, newest_first=True)
+
+
+@dataclass(frozen=True)
+class SiteEventRow:
+    kind: str            # reextracted (a run's pages, e.g. after a redesign) / reextract (the command)
+    at: datetime
+    site: str
+    run_id: int | None
+    documents: int
+    urls: list
+
+    def to_json(self) -> dict:
+        return dict(asdict(self), at=self.at.isoformat())
+
+
+def site_events_since(archive: Archive, since: datetime | None = None, site: str | None = None) -> list[SiteEventRow]:
+    """Site events at or after `since` (all when None), oldest first."""
+    query = select(SiteEvent).order_by(SiteEvent.id)
+    if since is not None:
+        query = query.where(SiteEvent.at >= since)
+    if site:
+        query = query.where(SiteEvent.site_id == site)
+    with archive.session() as s:
+        rows = s.scalars(query).all()
+    return [SiteEventRow(e.kind, e.at, e.site_id, e.run_id, e.documents, list((e.detail or {}).get("urls", [])))
+            for e in rows]

@@ -21,7 +21,10 @@ from archive.models import Attachment, Capture, Document, DocumentEvent, Site, V
 from archive.store.clusters import assign_cluster, rebuild_clusters
 from archive.store.composition import recompose
 from archive.store.migrations import upgrade
-from archive.store.documents import IngestResult, content_hash, fill, latest_version, printed_labels
+from archive.store.documents import (IngestResult, attachment_replaced, content_hash, extracted_content, fill,
+                                     latest_version, new_attachment_version, note_site_event, printed_labels,
+                                     reextracted_in_place, shared_with_site, stored_content, version_attachment_text)
+from archive.store.revisions import content_changed
 from archive.store.site_templates import learn_and_strip
 from archive.warc import WarcLocation
 
@@ -43,6 +46,7 @@ class Archive:
         upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.dedup_settings = dedup_settings
+        self._template_lines: dict[str | None, set[str]] = {}   # site -> lines judged its template
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -93,7 +97,9 @@ class Archive:
     def ingest(self, doc: ExtractedDocument, site_id: str | None = None, capture_id: int | None = None,
                seen_at: datetime | None = None, run_id: int | None = None) -> IngestResult:
         """Store one extracted page; the same content twice changes nothing but last_seen.
-        With a run_id, a new or changed document is recorded as that run's event."""
+        With a run_id, a new or changed document is recorded as that run's event. A different
+        extraction is a new version when the content changed (archive/store/revisions.py), else the
+        row is re-extracted in place (outcome `reextracted`, a site event of the run, no version)."""
         seen_at = seen_at or utcnow()
         with self.session() as s:
             doc = learn_and_strip(s, doc, site_id, seen_at, self.dedup_settings)  # the site's chrome cut
@@ -118,6 +124,14 @@ class Archive:
                     row.subject, row.validity = labels
                     row.updated_at = seen_at
                 return IngestResult(row.id, "unchanged")
+            elif not content_changed(stored_content(s, row), extracted_content(doc),
+                                     shared_with_site(s, row, self._template_lines.setdefault(row.site_id, set()))):
+                reextracted_in_place(s, row, doc, site_id, capture_id, digest, seen_at)
+                s.flush()
+                recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
+                assign_cluster(s, row, self.dedup_settings)
+                note_site_event(s, row.site_id, run_id, row.url, seen_at)
+                return IngestResult(row.id, "reextracted")
             else:
                 row.status = "changed"
                 outcome = "changed"
@@ -126,7 +140,8 @@ class Archive:
             s.flush()
             number = (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
             s.add(Version(document_id=row.id, number=number, content_hash=digest, title=doc.title,
-                          text=doc.text, seen_at=seen_at, last_seen=seen_at, capture_id=capture_id))
+                          text=doc.text, seen_at=seen_at, last_seen=seen_at, capture_id=capture_id,
+                          attachment_text=version_attachment_text(row) if outcome == "changed" else None))
             row.withdrawn_at = None
             known = {a.url for a in row.attachments}
             for link in doc.attachments:
@@ -166,25 +181,44 @@ class Archive:
             return row.id
 
     def link_attachment_capture(self, document_url: str | None, url: str, capture_id: int,
-                                text: str | None = None) -> None:
+                                text: str | None = None, run_id: int | None = None,
+                                digest: str | None = None, at: datetime | None = None,
+                                replaced: bool | None = None) -> str | None:
         """Tie a downloaded attachment to its document's attachment row (made if the page lacked it).
         With text (archive.extract.attachment_text), the file's text is kept on the row and the
         document's text is composed again (store/composition.py), so its index entry, its cluster
-        and its export carry the file's words from the next index update on."""
+        and its export carry the file's words from the next index update on. A file fetched again with
+        other bytes and other text (digest: its payload digest) is a new version of its document,
+        `changed` in the run (returns "changed"; None when the document is unknown); a caller that
+        knows says so with `replaced`."""
+        at = at or utcnow()
         with self.session() as s:
             doc = s.scalar(select(Document).where(Document.url == document_url)) if document_url else None
             if doc is None:
-                return
+                return None
             row = s.scalar(select(Attachment).where(Attachment.document_id == doc.id, Attachment.url == url))
             if row is None:
                 row = Attachment(document_id=doc.id, url=url, name=url.rsplit("/", 1)[-1],
                                  ext=url.rsplit(".", 1)[-1].lower()[:10])
                 s.add(row)
+            previous = s.get(Capture, row.capture_id) if row.capture_id else None
+            if replaced is None:
+                replaced = attachment_replaced(row, text, digest, previous.payload_digest if previous else None)
             row.capture_id = capture_id
-            if text is not None and text != row.text:
+            text_changed = text is not None and text != row.text
+            if text_changed:
                 row.text = text
-                s.flush()
-                recompose(s, doc, self.dedup_settings, utcnow())  # the document's text holds its files'
+            s.flush()
+            s.refresh(doc, ["attachments"])
+            if text_changed:
+                recompose(s, doc, self.dedup_settings, at)  # the document's text holds its files'
+            if replaced:
+                return new_attachment_version(s, doc, at, run_id, capture_id)
+            latest = s.scalar(select(Version).where(Version.document_id == doc.id,
+                                                    Version.number == latest_version(doc.id)))
+            if latest is not None:   # the file first read (or read again the same): the version's files
+                latest.attachment_text = version_attachment_text(doc)
+            return "unchanged"
 
     # dedup -------------------------------------------------------------------------------
     def assign_cluster(self, doc_id: int) -> int:

@@ -59,6 +59,21 @@ def validators(archive: Archive, site_id: str) -> dict[str, Validators]:
     return out
 
 
+def stored_attachments(archive: Archive, site_id: str) -> dict[str, dict[str, Validators]]:
+    """document URL -> {attachment URL: validators of its capture} for the site's captured files:
+    what a full sweep asks again, conditionally, when the document's page is unchanged (a 304)."""
+    query = (select(Document.url, Attachment.url, Capture.headers)
+             .join(Attachment, Attachment.document_id == Document.id)
+             .join(Capture, Capture.id == Attachment.capture_id)
+             .where(Document.site_id == site_id))
+    out: dict[str, dict[str, Validators]] = {}
+    with archive.session() as s:
+        for doc_url, url, headers in s.execute(query):
+            headers = {k.lower(): v for k, v in (headers or {}).items()}
+            out.setdefault(doc_url, {})[url] = Validators(headers.get("etag"), headers.get("last-modified"))
+    return out
+
+
 def captured_attachments(archive: Archive, site_id: str) -> set[str]:
     """Attachment URLs of the site's documents that already have a capture (not fetched again)."""
     with archive.session() as s:

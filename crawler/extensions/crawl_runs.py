@@ -88,6 +88,8 @@ class CrawlRunsExtension:
         counts = self.counts[item.site_id]
         if item.kind == "attachment":
             counts["attachments"] += 1
+            if item.outcome == "changed":           # a replaced file: its document changed
+                counts["changed"] += 1
         elif item.kind in PAGE_KINDS:
             counts["pages"] += 1
             if item.outcome:

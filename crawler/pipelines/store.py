@@ -2,7 +2,8 @@
 
 detail: the extracted document is ingested (new / changed / unchanged, an event of the site's run);
 unchanged (a 304): the known document is still there; gone (404/410 of a known document): withdrawn;
-attachment: tied to its document with its text. The outcome is left on the item for the crawl-runs
+attachment: tied to its document with its text; fetched again with other bytes and other text, a new
+version of its document (`changed`); a 304 leaves it as stored. The outcome is left on the item for the crawl-runs
 extension (crawler/extensions/crawl_runs.py), which counts it.
 
 A storage problem (a full disk, a locked database) stops the crawl at once: every further page would
@@ -53,8 +54,13 @@ class StorePipeline:
         capture_id = archive.record_capture(item.url, item.status, item.headers, item.warc,
                                             site_id=item.site_id, fetched_at=item.fetched_at)
         run_id = self.runs.run_id(item.site_id) if self.runs is not None else None
-        if item.kind == "attachment":
-            archive.link_attachment_capture(item.referrer, item.url, capture_id, text=item.text)
+        if item.kind == "attachment" and item.status == 304:
+            pass                                    # the file as stored: its capture row says it was asked
+        elif item.kind == "attachment":
+            digest = item.warc.payload_digest if item.warc is not None else None
+            if archive.link_attachment_capture(item.referrer, item.url, capture_id, text=item.text, run_id=run_id,
+                                               digest=digest, at=item.fetched_at) == "changed":
+                item.outcome = "changed"
         elif item.kind == "unchanged":
             if archive.mark_seen(item.url, item.fetched_at) is not None:
                 item.outcome = "unchanged"
@@ -62,8 +68,9 @@ class StorePipeline:
             if mark_withdrawn(archive, [item.url], item.fetched_at, run_id=run_id):
                 item.outcome = "withdrawn"
         elif item.document is not None:
-            item.outcome = archive.ingest(item.document, site_id=item.site_id, capture_id=capture_id,
-                                          seen_at=item.fetched_at, run_id=run_id).outcome
+            outcome = archive.ingest(item.document, site_id=item.site_id, capture_id=capture_id,
+                                     seen_at=item.fetched_at, run_id=run_id).outcome
+            item.outcome = "unchanged" if outcome == "reextracted" else outcome   # same content: no edit
         return item
 
     def _stats(self) -> dict:

@@ -20,6 +20,11 @@ or when more than WITHDRAW_GUARD (and WITHDRAW_FLOOR) of the live known items va
 withdrawals. Edits the list does not show (same date, same title) need the full sweep, which
 asks every known page; so does a redesign's effect on extraction (no known page is re-read).
 
+Files: a known page fetched again has its attachments asked again, and a page that answers 304 in a
+full or list sweep has its stored files asked again, each with the If-None-Match / If-Modified-Since
+of its capture (an agency replaces a PDF under an unchanged page); a file that comes back with other
+bytes and other text is a new version of its document (archive/store/documents.py).
+
 Walk state travels in cb_kwargs (plain values only); what the archive
 already knew about a site is loaded once into a SiteState (crawler/state.py).
 """
@@ -264,6 +269,9 @@ class FamilySpider(scrapy.Spider):
             state.answered.add(url)                       # still up, but no list shows it
         if response.status == 304:
             yield self.captured(response, site, "unchanged", url=url)
+            # the page is as it was, its files may not be (an agency replaces a PDF under an unchanged page)
+            for link, validators in state.stored_files.get(url, {}).items():
+                yield self.attachment_request(link, site, url, validators.headers())
             return
         if response.status in (404, 410):
             if url in state.known:
@@ -272,14 +280,24 @@ class FamilySpider(scrapy.Spider):
                 self.count_error(site["id"], f"http_{response.status}", gave_up=True)
             return
         yield self.captured(response, site, "detail", extra={"listing": listing} if listing else None)
+        stored = state.stored_files.get(url, {})
         for link in dict.fromkeys(map(canonical_url, self.attachment_links(response))):
-            if link not in state.attachments_done and self.on_site_domain(link, site):
+            if not self.on_site_domain(link, site):
+                continue
+            if link not in state.attachments_done:
                 yield self.attachment_request(link, site, response.url)
+            elif url in state.known:                  # a known page fetched again: its files are asked again
+                validators = stored.get(link) or state.validators.get(link)
+                yield self.attachment_request(link, site, response.url, validators.headers() if validators else {})
 
-    def attachment_request(self, link: str, site: dict, document_url: str) -> scrapy.Request:
-        return scrapy.Request(link, callback=self.parse_attachment, errback=self.request_failed,
-                              meta={"site_id": site["id"], "govplans_kind": "attachment"},
-                              cb_kwargs={"site": site, "document_url": document_url})
+    def attachment_request(self, link: str, site: dict, document_url: str,
+                           headers: dict | None = None) -> scrapy.Request:
+        """A file; with headers (If-None-Match / If-Modified-Since of its capture) asked again, a 304 kept."""
+        meta = {"site_id": site["id"], "govplans_kind": "attachment"}
+        if headers is not None:
+            meta["handle_httpstatus_list"] = [304]
+        return scrapy.Request(link, headers=headers or {}, callback=self.parse_attachment, errback=self.request_failed,
+                              meta=meta, cb_kwargs={"site": site, "document_url": document_url})
 
     @staticmethod
     def on_site_domain(link: str, site: dict) -> bool:
@@ -439,6 +457,7 @@ def sweep_states(archive: Archive | None, states: dict[str, SiteState]) -> dict[
     for site_id, state in known.items():
         values = {name: getattr(state, name) for name in SiteState.__dataclass_fields__}
         values["validators"] = runs.validators(archive, site_id)
+        values["stored_files"] = runs.stored_attachments(archive, site_id)   # asked again under a 304
         out[site_id] = SweepState(**values, basis=runs.listing_basis(archive, site_id))
     return out
 

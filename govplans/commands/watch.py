@@ -20,18 +20,22 @@ from govplans.options import data_option, existing_archive, open_archive, pad
 @data_option
 def new(since, kind, site, as_json, data_path) -> None:
     """Documents that crawl runs found new, changed or withdrawn since a date, with their URLs."""
-    from archive.read.events import events_since
+    from archive.read.events import events_since, site_events_since
 
     with open_archive(existing_archive(data_path)) as archive:
         events = events_since(archive, since, kinds=kind or ("new", "changed", "withdrawn"), site=site)
+        pages = site_events_since(archive, since, site=site)
     if as_json:
-        click.echo(json.dumps({"since": since.isoformat(), "events": [e.to_json() for e in events]},
-                              ensure_ascii=False))
+        click.echo(json.dumps({"since": since.isoformat(), "events": [e.to_json() for e in events],
+                               "site_events": [e.to_json() for e in pages]}, ensure_ascii=False))
         return
     click.echo(f"{len(events)} events since {since:%Y-%m-%d %H:%M}")
     for e in events:
         click.echo(f"{e.kind:9} {e.at:%Y-%m-%d %H:%M}  run {e.run_id}  {pad(e.site or '-', 12)} {e.title or ''}\n"
                    f"          {e.url}")
+    for e in pages:   # not edits: the pages were extracted anew (a redesign, `reextract`), no version made
+        click.echo(f"{e.kind:9} {e.at:%Y-%m-%d %H:%M}  run {e.run_id or '-'}  {pad(e.site, 12)} "
+                   f"{e.documents} documents re-extracted, content unchanged")
 
 
 @click.group()

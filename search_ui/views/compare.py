@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, url_for
 
-from archive.read.documents import Document
+from archive.read.documents import Document, version_text
 from search_ui import diffing
 from search_ui.filters import cn_date
 from search_ui.views.render import document_or_404, twin
@@ -22,7 +22,8 @@ def version_view(row: Document, number: int) -> dict:
     if number not in by_number:
         abort(404, description=f"这份文件没有第 {number} 版（共 {len(by_number)} 版）。")
     old, new = by_number.get(number - 1), by_number[number]
-    blocks = diffing.diff_texts(old.text if old else "", new.text)
+    blocks = diffing.diff_texts(version_text(old.text, old.attachment_text) if old else "",
+                                version_text(new.text, new.attachment_text))
     changed_title = old is not None and old.title != new.title
     return {
         "doc": {"id": row.id, "title": row.title or "（无标题）", "doc_url": url_for("documents.show", doc_id=row.id)},

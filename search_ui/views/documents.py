@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 
 from archive.read import templates
 from archive.read.captures import HTML_TYPES, mimetype_of
-from archive.read.documents import Document, document_record
+from archive.read.documents import Document, document_record, version_text
 from archive.read.replay import replay_address, stamp
 from search_ui import diffing
 from search_ui.app_resources import resources
@@ -118,7 +118,7 @@ def latest_change(row: Document) -> dict | None:
     if len(row.versions) < 2:
         return None
     old, new = row.versions[-2], row.versions[-1]
-    blocks = diffing.diff_texts(old.text, new.text)
+    blocks = diffing.diff_texts(version_text(old.text, old.attachment_text), version_text(new.text, new.attachment_text))
     return {"old": old.number, "new": new.number, "summary": diffing.summary(blocks),
             "blocks": diffing.fold_unchanged(blocks)}
 

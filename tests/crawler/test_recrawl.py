@@ -160,10 +160,11 @@ def test_full_sweep_marks_every_removed_document_withdrawn(recrawls):
 
 
 def _regenerated(recrawls) -> int:
-    """Day-0 pages of the site redesigned on day 1: a new template regenerates every page, so they
-    carry new validators (sitefarm/README.md) and a full sweep downloads them again, as it must."""
-    return sum(1 for doc in recrawls["day1"] if doc["layout"] == 2 and doc["added_day"] == 0
-               and doc["status"] != "withdrawn")
+    """Day-0 pages of the site redesigned on day 1 (a new template regenerates every page) and pages
+    whose chrome alone changed on day 1: they carry new validators (sitefarm/README.md) and a full
+    sweep downloads them again, as it must."""
+    return sum(1 for doc in recrawls["day1"] if (doc["layout"] == 2 or doc["chrome_day"] == 1)
+               and doc["added_day"] == 0 and doc["status"] != "withdrawn")
 
 
 def test_full_sweep_gets_304_for_unchanged_pages_and_counts_them(recrawls):
@@ -283,3 +284,49 @@ def test_capture_view_of_a_revisit_shows_the_original_page(recrawls):
         assert "sandbox" in got.headers["Content-Security-Policy"]
     finally:
         app.extensions["govplans"].archive.close()
+
+
+def _events_and_versions(data):
+    from archive.models import Document, DocumentEvent
+
+    archive = Archive(DataDir.resolve(data).database_url)
+    try:
+        with archive.session() as s:
+            events = Counter(s.execute(select(DocumentEvent.kind, Document.url)
+                                       .join(Document, Document.id == DocumentEvent.document_id)).all())
+            versions = dict(s.execute(select(Document.url, func.count(Version.id))
+                                      .join(Version, Version.document_id == Document.id).group_by(Document.url)).all())
+    finally:
+        archive.close()
+    return events, versions
+
+
+def test_reextract_with_a_changed_extractor_re_extracts_in_place_without_changed_events(recrawls, tmp_path,
+                                                                                      monkeypatch):
+    """An extraction change (here: every body gains the site's 打印本页 / 关闭窗口 widgets) marks the
+    documents re-extracted; the runs' events and the versions stay those of the crawl."""
+    import dataclasses
+
+    from archive.models import Document, SiteEvent
+    from archive.store import reextract as module
+
+    copy = tmp_path / "data"
+    shutil.copytree(recrawls["data"], copy)
+    before_events, before_versions = _events_and_versions(copy)
+    real = module.extract_document
+    monkeypatch.setattr(module, "extract_document", lambda page, hint=None: dataclasses.replace(
+        real(page, hint), text=real(page, hint).text + "\n打印本页\n关闭窗口"))
+    module.reextract(DataDir.resolve(copy))
+    after_events, after_versions = _events_and_versions(copy)
+    assert after_events == before_events and any(kind == "changed" for kind, _ in before_events)
+    assert after_versions == before_versions
+    archive = Archive(DataDir.resolve(copy).database_url)
+    try:
+        with archive.session() as s:
+            marked = s.scalars(select(Document.url).where(Document.reextracted_at.is_not(None))).all()
+            texts = s.scalars(select(Document.text).where(Document.status != "withdrawn")).all()
+            site_events = s.execute(select(SiteEvent.site_id, SiteEvent.kind)).all()
+    finally:
+        archive.close()
+    assert len(marked) == len(before_versions) and all(text.endswith("关闭窗口") for text in texts)
+    assert sorted(site_events) == sorted((site, "reextract") for site in recrawls["runs"])

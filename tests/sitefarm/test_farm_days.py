@@ -214,3 +214,51 @@ def _day0_etag(record, client) -> str:
         return FarmClient(port).get(url)[1]["ETag"]
     finally:
         server.shutdown()
+
+
+def _answer(world, url, headers=None):
+    from urllib.parse import urlsplit
+
+    from sitefarm.responses import Request
+    from sitefarm.server import respond
+
+    parts = urlsplit(url)
+    response = respond(world, Request("GET", parts.path, parts.query, b"", headers or {}), parts.netloc)
+    return response.status, dict(response.headers), response.body
+
+
+def test_replaced_files_and_chrome_only_changes_as_the_truth_says():
+    """A replaced form or table: same URL, new bytes and ETag, a new version in the truth, its page
+    untouched; an unreplaced file answers 304 to its ETag; a page whose chrome alone changed has new
+    bytes and validators but the same document (version and text)."""
+    options = dict(sites=6, seed=0, docs_per_site=(8, 12), attachments=True)
+    before, after = World(**options), World(day=5, **options)
+    old = {t["url"]: t for t in before.truth(8800)}
+    new = {t["url"]: t for t in after.truth(8800)}
+    replaced = [t for t in new.values() if t["file_edits"] and t["status"] != "withdrawn" and t["url"] in old]
+    assert replaced
+    for record in replaced:
+        assert record["version"] == old[record["url"]]["version"] + record["file_edits"] == 1 + record["file_edits"]
+        assert record["text"] == old[record["url"]]["text"]
+        page_then, page_now = _answer(before, record["url"]), _answer(after, record["url"])
+        if record["chrome_day"] is None:      # the page's validators stay (its 上一篇/下一篇 may move on)
+            assert page_now[1]["ETag"] == page_then[1]["ETag"]
+        changed_files = 0
+        for link in record["attachments"]:
+            status, headers, body = _answer(before, link["url"])
+            again = _answer(after, link["url"], {"if-none-match": headers["ETag"]})
+            if again[0] == 304:
+                assert _answer(after, link["url"])[2] == body
+            else:
+                changed_files += 1
+                assert again[0] == 200 and again[2] != body and again[1]["ETag"] != headers["ETag"]
+        assert changed_files == 1
+    chrome = [t for t in new.values() if t["chrome_day"] and t["version"] == 1 and t["status"] == "active"
+              and t["url"] in old]
+    assert chrome
+    for record in chrome:
+        then, now = _answer(before, record["url"]), _answer(after, record["url"])
+        assert now[0] == 200 and now[2] != then[2]
+        assert "相关文章".encode() in now[2] or "相关文章".encode("gbk") in now[2]     # legacy pages are GBK
+        assert now[1]["ETag"] != then[1]["ETag"]
+        assert record["text"] == old[record["url"]]["text"]

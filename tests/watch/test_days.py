@@ -1,6 +1,10 @@
 """Days 0–5 of the farm under `schedule`: every new, changed and withdrawn document is recorded in
 the run of its day and shows in a saved search's feed, the site whose layout changed is flagged on
-that day's run (and the others are not), and each day's digest lists exactly that day's matches."""
+that day's run (and the others are not), and each day's digest lists exactly that day's matches.
+
+Six sites with attachments: a redesign, forms and tables replaced under unchanged pages, pages whose
+chrome alone changed. `changed` is exactly the truth's (no redesign or chrome edit, no missed file),
+in the runs, in `govplans new`, in the feed and in the version history."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -20,7 +24,10 @@ from archive.store.saved import add_saved
 from archive.operations.schedules import ScheduleConfig, schedule_rows
 from archive.store import Archive
 from crawler.recrawls import run_due
-from tests.watch.conftest import DAY_WORLD
+from tests.watch.conftest import DAY_WORLD as SMALL_WORLD
+
+# 祁阳 平潭 抚顺 (trs; 平潭 is redesigned on day 1), 万载 (xxgk), 临朐 (hanweb), 安化 (legacy), with files
+DAY_WORLD = dict(SMALL_WORLD, sites=6, attachments=True)
 
 DAYS = range(6)
 START = datetime(2025, 6, 30, 4, 0)          # each day's tick, after the 03:00 slot and its spread
@@ -128,15 +135,15 @@ def test_redesigned_site_is_flagged_on_its_day_and_no_other(days):
 def test_digest_lists_exactly_each_days_new_matches(days):
     archive = Archive(days["data"].database_url)
     try:
-        with archive.session() as s:
-            docs = {d.url: d for d in s.scalars(select(Document))}
+        with archive.session() as s:   # what the index holds of each: title, text, files' text
+            docs = {d.url: "".join([d.title or "", d.text or ""] + [a.text or "" for a in d.attachments])
+                    for d in s.scalars(select(Document))}
     finally:
         archive.close()
     for day, result in days["days"].items():
         expected = set()
         for site_events in expected_events(result["truth"], day).values():
-            expected |= {(kind, url) for kind, url in site_events
-                         if QUERY in (docs[url].title or "") + (docs[url].text or "")}
+            expected |= {(kind, url) for kind, url in site_events if QUERY in docs[url]}
         assert expected, day
         (mail,) = result["mail"]
         body = mail.get_content()
@@ -184,3 +191,30 @@ def test_new_command_lists_the_events_with_urls(days):
     assert all(e["run_id"] for e in events)
     future = CliRunner().invoke(main, ["new", "--since", "2999-01-01", "--data", str(days["data"].root)])
     assert future.output.startswith("0 events")
+
+
+def test_version_history_has_exactly_the_truths_versions(days):
+    truth = days["days"][5]["truth"]
+    assert any(doc["file_edits"] for doc in truth) and any(doc["chrome_day"] for doc in truth)
+    archive = Archive(days["data"].database_url)
+    try:
+        with archive.session() as s:
+            versions = {d.url: len(d.versions) for d in s.scalars(select(Document))}
+    finally:
+        archive.close()
+    assert {doc["url"]: doc["version"] for doc in truth} == versions
+
+
+def test_redesign_is_a_site_event_not_edits(days):
+    from archive.models import SiteEvent
+
+    world = days["days"][5]["world"]
+    (site_id,) = [site.id for site in world.sites if world.redesigned_on(site) == 1]
+    day1 = days["days"][1]["tick"].runs[site_id]
+    archive = Archive(days["data"].database_url)
+    try:
+        with archive.session() as s:
+            events = s.scalars(select(SiteEvent).where(SiteEvent.run_id == day1)).all()
+    finally:
+        archive.close()
+    assert [(e.site_id, e.kind) for e in events] == [(site_id, "reextracted")] and events[0].documents >= 1
