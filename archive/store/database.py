@@ -161,10 +161,11 @@ class Archive:
             return row.id
 
     def link_attachment_capture(self, document_url: str | None, url: str, capture_id: int,
-                                text: str | None = None) -> None:
+                                text: str | None = None, ocr: str | None = None) -> None:
         """Tie a downloaded attachment to its document's attachment row (made if the page lacked it).
         With text (archive.extract.attachment_text), the file's text is kept on the row; the
-        document's index entry carries it from the next index update on."""
+        document's index entry carries it from the next index update on. With ocr (why: image,
+        pdf: no text layer …), the file is queued for recognition (archive/store/ocr.py)."""
         with self.session() as s:
             doc = s.scalar(select(Document).where(Document.url == document_url)) if document_url else None
             if doc is None:
@@ -177,6 +178,11 @@ class Archive:
             row.capture_id = capture_id
             if text is not None:
                 row.text = text
+            if ocr:
+                from archive.store.ocr import enqueue
+
+                s.flush()
+                enqueue(s, row, ocr)
 
     # dedup -------------------------------------------------------------------------------
     def assign_cluster(self, doc_id: int) -> int:

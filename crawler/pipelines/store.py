@@ -54,7 +54,7 @@ class StorePipeline:
                                             site_id=item.site_id, fetched_at=item.fetched_at)
         run_id = self.runs.run_id(item.site_id) if self.runs is not None else None
         if item.kind == "attachment":
-            archive.link_attachment_capture(item.referrer, item.url, capture_id, text=item.text)
+            archive.link_attachment_capture(item.referrer, item.url, capture_id, text=item.text, ocr=item.ocr)
         elif item.kind == "unchanged":
             if archive.mark_seen(item.url, item.fetched_at) is not None:
                 item.outcome = "unchanged"

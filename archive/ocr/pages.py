@@ -1,0 +1,108 @@
+"""A file's pages as RGB images, one at a time: memory holds one page, never the whole file.
+
+Images (jpg, png, multi-page tif …) are read with Pillow, PDF pages rendered with pypdfium2
+(PDFium, as Chrome does). A page is scaled so its long side is at most MAX_SIDE pixels: enough
+for 10-point text on A4, and a bound on a recogniser's time and memory per page.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Iterator
+
+MAX_SIDE = 2000
+PDF_DPI = 200
+MAX_PIXELS = 80_000_000        # a decompression bomb is refused before it is decoded
+
+
+@dataclass
+class Page:
+    number: int                # 1-based
+    image: object | None       # a PIL RGB image, None when the page's text layer was used
+    text: str = ""             # the text layer's text, when it reads as text
+
+
+def count_pages(body: bytes) -> int:
+    if _is_pdf(body):
+        import pypdfium2 as pdfium
+        doc = pdfium.PdfDocument(body)
+        try:
+            return len(doc)
+        finally:
+            doc.close()
+    from PIL import Image
+    with Image.open(io.BytesIO(body)) as image:
+        return getattr(image, "n_frames", 1)
+
+
+def pages(body: bytes, max_pages: int, use_text_layer: bool = True) -> Iterator[Page]:
+    """Each page of an image or a PDF, up to max_pages. A PDF page whose text layer reads as text
+    (archive.ocr.detect) comes as its text, unless use_text_layer is False."""
+    if _is_pdf(body):
+        yield from _pdf_pages(body, max_pages, use_text_layer)
+    else:
+        yield from _image_pages(body, max_pages)
+
+
+def _is_pdf(body: bytes) -> bool:
+    return b"%PDF-" in bytes(body[:1024])
+
+
+def _image_pages(body: bytes, max_pages: int) -> Iterator[Page]:
+    from PIL import Image, ImageSequence
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    with Image.open(io.BytesIO(body)) as image:
+        for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+            if number > max_pages:
+                return
+            yield Page(number, fit(_rgb(frame)))
+
+
+def _rgb(frame):
+    from PIL import Image
+
+    if frame.mode in ("RGBA", "LA", "P", "PA"):
+        frame = frame.convert("RGBA")
+        white = Image.new("RGB", frame.size, "white")
+        white.paste(frame, mask=frame.split()[-1])
+        return white
+    return frame.convert("RGB")
+
+
+def fit(image):
+    """The image scaled down so its long side is at most MAX_SIDE (small images are left alone)."""
+    side = max(image.size)
+    if side <= MAX_SIDE:
+        return image
+    scale = MAX_SIDE / side
+    return image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+
+
+def _pdf_pages(body: bytes, max_pages: int, use_text_layer: bool) -> Iterator[Page]:
+    import pypdfium2 as pdfium
+
+    from archive.ocr.detect import garbled
+
+    doc = pdfium.PdfDocument(body)
+    try:
+        for index in range(min(len(doc), max_pages)):
+            page = doc[index]
+            try:
+                if use_text_layer:
+                    textpage = page.get_textpage()
+                    text = textpage.get_text_bounded() or ""
+                    textpage.close()
+                    if len("".join(text.split())) >= 10 and garbled(text) is None:
+                        yield Page(index + 1, None, text)
+                        continue
+                width, height = page.get_size()
+                scale = min(PDF_DPI / 72, MAX_SIDE / max(width, height, 1))
+                bitmap = page.render(scale=scale)
+                image = bitmap.to_pil().convert("RGB")
+                bitmap.close()
+                yield Page(index + 1, image)
+            finally:
+                page.close()
+    finally:
+        doc.close()
