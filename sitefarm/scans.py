@@ -240,3 +240,16 @@ def _shuffle_tounicode(pdf: bytes) -> bytes:
             continue   # pageCompression=0 keeps the map uncompressed: same length, offsets intact
         out[start:end] = new
     return bytes(out)
+
+
+def stack(pages: list):
+    """Pages one under the other, their white margins trimmed: one tall picture."""
+    from PIL import Image
+
+    crops = [page.crop((0, MARGIN // 2, PAGE[0], PAGE[1] - MARGIN)) for page in pages]
+    tall = Image.new("RGB", (PAGE[0], sum(c.height for c in crops)), "white")
+    y = 0
+    for crop in crops:
+        tall.paste(crop, (0, y))
+        y += crop.height
+    return tall

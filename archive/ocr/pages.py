@@ -13,6 +13,8 @@ from typing import Iterator
 MAX_SIDE = 2000
 PDF_DPI = 200
 MAX_PIXELS = 80_000_000        # a decompression bomb is refused before it is decoded
+TALL = 1.8                     # height/width past which a picture is read in strips
+STRIP = 1.4                    # a strip's height/width
 
 
 @dataclass
@@ -31,8 +33,15 @@ def count_pages(body: bytes) -> int:
         finally:
             doc.close()
     from PIL import Image
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     with Image.open(io.BytesIO(body)) as image:
-        return getattr(image, "n_frames", 1)
+        frames = getattr(image, "n_frames", 1)
+        width, height = image.size
+    return frames if frames > 1 or height <= TALL * width else len(strips_of_size(width, height))
+
+
+def strips_of_size(width: int, height: int) -> range:
+    return range(max(1, round(height / (STRIP * width))))
 
 
 def pages(body: bytes, max_pages: int, use_text_layer: bool = True) -> Iterator[Page]:
@@ -52,11 +61,34 @@ def _image_pages(body: bytes, max_pages: int) -> Iterator[Page]:
     from PIL import Image, ImageSequence
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    number = 0
     with Image.open(io.BytesIO(body)) as image:
-        for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-            if number > max_pages:
-                return
-            yield Page(number, fit(_rgb(frame)))
+        for frame in ImageSequence.Iterator(image):
+            for strip in strips(_rgb(frame)):
+                number += 1
+                if number > max_pages:
+                    return
+                yield Page(number, fit(strip))
+
+
+def strips(image) -> list:
+    """A tall picture (a 长图 of a whole notice) cut into page-shaped strips at blank rows, so that
+    scaling to MAX_SIDE does not shrink its text to nothing; other images as they are."""
+    import numpy as np
+
+    width, height = image.size
+    if height <= TALL * width:
+        return [image]
+    ink = (np.asarray(image.convert("L")) < 160).sum(axis=1)
+    out, top = [], 0
+    while height - top > TALL * width:
+        target = top + int(STRIP * width)
+        low, high = target - int(0.2 * width), target + int(0.2 * width)
+        cut = low + int(np.argmin(ink[low:high]))          # the emptiest row near the target
+        out.append(image.crop((0, top, width, cut)))
+        top = cut
+    out.append(image.crop((0, top, width, height)))
+    return out
 
 
 def _rgb(frame):
