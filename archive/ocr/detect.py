@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -123,10 +124,31 @@ def _pair_hash(a: str, b: str) -> int:
 @lru_cache(maxsize=1)
 def _dictionary() -> tuple[frozenset, bytearray]:
     """Common characters (the most frequent ones of jieba's dictionary, 99.5% of its weight) and a
-    bit set of the CJK pairs inside its words (2 MB; a false hit now and then does not matter)."""
-    import jieba
+    bit set of the CJK pairs inside its words (2 MB; a false hit now and then does not matter).
+    Built once per machine (a few seconds) and kept in the user's cache directory."""
+    from importlib.util import find_spec
 
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    path = os.path.join(os.path.dirname(find_spec("jieba").origin), "dict.txt")   # without importing jieba
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "govplans" / \
+        f"cjk-pairs-{os.path.getsize(path)}-{int(os.path.getmtime(path))}.bin"
+    try:
+        data = cache.read_bytes()
+        if len(data) > _PAIR_BITS // 8:
+            return frozenset(data[_PAIR_BITS // 8:].decode("utf-8")), bytearray(data[:_PAIR_BITS // 8])
+    except OSError:
+        pass
+    common, bits = _build(path)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(bytes(bits) + "".join(sorted(common)).encode("utf-8"))
+        os.replace(partial, cache)
+    except OSError:       # a read-only home: build again next time
+        pass
+    return common, bits
+
+
+def _build(path: str) -> tuple[frozenset, bytearray]:
     weight: dict[str, int] = {}
     bits = bytearray(_PAIR_BITS // 8)
     with open(path, encoding="utf-8") as handle:
