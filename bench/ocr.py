@@ -125,14 +125,16 @@ def crawl_and_recognise(sites: int, workers: int) -> dict:
 
 
 def _scan_only_word(text: str, pages_text: str) -> str | None:
-    """A 4-character run of the scan's text that no page's own text has (so only the scan can match)."""
+    """A run of 4 to 8 characters of the scan's text that no page's own text has (so only the scan
+    can match it)."""
     import re
 
-    for run in re.findall(r"[\u4e00-\u9fff]{4,}", text):
-        for i in range(len(run) - 3):
-            word = run[i:i + 4]
-            if word not in pages_text:
-                return word
+    for size in range(4, 9):
+        for run in re.findall(r"[\u4e00-\u9fff]{%d,}" % size, text):
+            for i in range(len(run) - size + 1):
+                word = run[i:i + size]
+                if word not in pages_text:
+                    return word
     return None
 
 

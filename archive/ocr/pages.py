@@ -114,20 +114,24 @@ def fit(image):
 def _pdf_pages(body: bytes, max_pages: int, use_text_layer: bool) -> Iterator[Page]:
     import pypdfium2 as pdfium
 
-    from archive.ocr.detect import garbled
+    from archive.ocr.detect import MIN_JUDGED, garbled
 
     doc = pdfium.PdfDocument(body)
+    broken = False      # one page's text layer is rubbish: its fonts' maps are, on every page
     try:
         for index in range(min(len(doc), max_pages)):
             page = doc[index]
             try:
-                if use_text_layer:
+                if use_text_layer and not broken:
                     textpage = page.get_textpage()
                     text = textpage.get_text_bounded() or ""
                     textpage.close()
-                    if len("".join(text.split())) >= 10 and garbled(text) is None:
-                        yield Page(index + 1, None, text)
-                        continue
+                    # a short page's text cannot be judged: recognised (cheap) rather than trusted
+                    if len("".join(text.split())) >= MIN_JUDGED:
+                        if garbled(text) is None:
+                            yield Page(index + 1, None, text)
+                            continue
+                        broken = True
                 width, height = page.get_size()
                 scale = min(PDF_DPI / 72, MAX_SIDE / max(width, height, 1))
                 bitmap = page.render(scale=scale)
