@@ -175,14 +175,17 @@ class Archive:
                 row = Attachment(document_id=doc.id, url=url, name=url.rsplit("/", 1)[-1],
                                  ext=url.rsplit(".", 1)[-1].lower()[:10])
                 s.add(row)
+            before = row.capture_id
             row.capture_id = capture_id
-            if text is not None:
+            # a scan fetched again unchanged keeps its recognised text (its own text layer is empty)
+            same = bool(ocr) and _same_payload(s, before, capture_id)
+            if text is not None and not same:
                 row.text = text
             if ocr:
                 from archive.store.ocr import enqueue
 
                 s.flush()
-                enqueue(s, row, ocr)
+                enqueue(s, row, ocr, same_bytes=same)
 
     # dedup -------------------------------------------------------------------------------
     def assign_cluster(self, doc_id: int) -> int:
@@ -192,3 +195,11 @@ class Archive:
 
     def rebuild_clusters(self, progress=None) -> int:
         return rebuild_clusters(self._sessions, self.dedup_settings, progress)
+
+
+def _same_payload(s: Session, before: int | None, after: int) -> bool:
+    """Two captures of a file hold the same bytes (a recrawl fetched it again unchanged)."""
+    if before is None or before == after:
+        return False
+    digests = dict(s.execute(select(Capture.id, Capture.payload_digest).where(Capture.id.in_((before, after)))).all())
+    return bool(digests.get(before)) and digests.get(before) == digests.get(after)

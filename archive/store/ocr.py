@@ -31,10 +31,14 @@ class JobInput:
     warc_offset: int | None
 
 
-def enqueue(s: Session, attachment: Attachment, reason: str, when: datetime | None = None) -> None:
-    """Queue (or queue again: a new capture of the file) one attachment for recognition."""
+def enqueue(s: Session, attachment: Attachment, reason: str, when: datetime | None = None,
+            same_bytes: bool = False) -> None:
+    """Queue (or queue again: a new capture of the file) one attachment for recognition. The same
+    bytes fetched again are not recognised again (`govplans ocr --all` does that)."""
     when = when or utcnow()
     job = s.scalar(select(OcrJob).where(OcrJob.attachment_id == attachment.id))
+    if job is not None and same_bytes:
+        return
     if job is None:
         job = OcrJob(attachment_id=attachment.id, document_id=attachment.document_id, attempts=0)
         s.add(job)

@@ -55,3 +55,26 @@ def test_a_queued_scan_is_recognised_marked_and_searchable(tmp_path):
     again = run_ocr(data, workers=1, everything=True, index=False)
     assert again.files == 2 and queue.counts(archive) == {"done": 1, "failed": 1}
     archive.close()
+
+
+def test_a_scan_fetched_again_unchanged_keeps_its_text_and_is_not_queued_again(tmp_path):
+    data = DataDir(tmp_path).ensure()
+    archive = Archive(data.database_url)
+    archive.ingest(ExtractedDocument(url="http://x.test/t1.html", title="t", text="详见附件。"))
+    writer = WarcWriter(data.warc_dir)
+    first = writer.write("http://x.test/P1.jpg", 200, "OK", {}, b"\xff\xd8\xff same bytes")
+    capture = archive.record_capture("http://x.test/P1.jpg", 200, {}, first)
+    archive.link_attachment_capture("http://x.test/t1.html", "http://x.test/P1.jpg", capture, text="", ocr="image")
+    job = queue.claim(archive, "test")[0]
+    queue.finish(archive, job.job_id, "识别出的文字", 0.99, "rapidocr", 1, 1)
+    again = writer.write("http://x.test/P1.jpg", 200, "OK", {}, b"\xff\xd8\xff same bytes")
+    capture = archive.record_capture("http://x.test/P1.jpg", 200, {}, again)
+    archive.link_attachment_capture("http://x.test/t1.html", "http://x.test/P1.jpg", capture, text="", ocr="image")
+    assert queue.counts(archive) == {"done": 1}
+    assert get_document(archive, 1).attachments[0].text == "识别出的文字"
+    changed = writer.write("http://x.test/P1.jpg", 200, "OK", {}, b"\xff\xd8\xff new bytes")
+    capture = archive.record_capture("http://x.test/P1.jpg", 200, {}, changed)
+    archive.link_attachment_capture("http://x.test/t1.html", "http://x.test/P1.jpg", capture, text="", ocr="image")
+    assert queue.counts(archive) == {"pending": 1}
+    writer.close()
+    archive.close()
