@@ -125,11 +125,11 @@ def crawl_and_recognise(sites: int, workers: int) -> dict:
 
 
 def _scan_only_word(text: str, pages_text: str) -> str | None:
-    """A run of 4 to 8 characters of the scan's text that no page's own text has (so only the scan
+    """A run of 4 to 16 characters of the scan's text that no page's own text has (so only the scan
     can match it)."""
     import re
 
-    for size in range(4, 9):
+    for size in range(4, 17):
         for run in re.findall(r"[\u4e00-\u9fff]{%d,}" % size, text):
             for i in range(len(run) - size + 1):
                 word = run[i:i + size]
