@@ -38,9 +38,14 @@ def ocr(which, workers, max_pages, seconds, as_json, data_path) -> None:
         bar.n = done
         bar.refresh()
 
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         summary = run_ocr(data, workers=workers, everything=which == "all", max_pages=max_pages,
                           seconds=seconds, progress=progress)
+    except BrokenProcessPool:
+        raise click.ClickException("a recognition worker died (out of memory?): the files it held are "
+                                   "claimed again when their lease runs out (15 min), three tries each") from None
     finally:
         bar.close()
     figures = {"files": summary.files, "done": summary.done, "failed": summary.failed, "pages": summary.pages,

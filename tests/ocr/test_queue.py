@@ -78,3 +78,15 @@ def test_a_scan_fetched_again_unchanged_keeps_its_text_and_is_not_queued_again(t
     assert queue.counts(archive) == {"pending": 1}
     writer.close()
     archive.close()
+
+
+def test_the_command_on_an_archive_with_nothing_queued(tmp_path):
+    import json
+
+    from tests.conftest import run_govplans
+
+    Archive(DataDir(tmp_path).ensure().database_url).close()
+    done = run_govplans("ocr", "--json", data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["files"] == 0
+    assert run_govplans("ocr", "--data", str(tmp_path / "none")).returncode == 1
