@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_PORT ?= 8000
 
-.PHONY: install browser doc-tools bench-tools replay-tools demo test bench bench-ui soak fuzz audit clean
+.PHONY: install browser doc-tools cjk-font bench-tools replay-tools demo test bench bench-ui soak fuzz audit clean
 
 install: $(VENV)/.installed
 
@@ -20,7 +20,7 @@ browser:
 
 # Ctrl-C or a SIGTERM to make stops the UI and the simulated portals (make does not pass SIGTERM on:
 # the demo, exec'd as make's own child, stops when make ends).
-demo: install doc-tools
+demo: install doc-tools cjk-font
 	exec $(VENV)/bin/govplans demo --port $(DEMO_PORT) --stop-with-parent
 
 # antiword and catdoc: text of .doc/.wps attachments, from Debian's packages (idempotent).
@@ -35,7 +35,11 @@ bench-tools:
 replay-tools:
 	PYTHON=$(PYTHON) sh scripts/install-replay-tools.sh .venv-pywb
 
-test: install browser doc-tools bench-tools replay-tools
+# A CJK font for the farm's scans (sitefarm/scans.py), from Debian's packages (idempotent).
+cjk-font:
+	sh scripts/install-cjk-font.sh
+
+test: install browser doc-tools cjk-font bench-tools replay-tools
 	$(PY) -m pytest -q
 
 BENCH_ARGS ?=

@@ -31,4 +31,5 @@ class CapturedPage:
     site: SiteHint | None = None
     document: ExtractedDocument | None = None
     text: str | None = None
+    ocr: str | None = None   # why the file's text must come from recognition (archive.ocr.detect)
     outcome: str | None = None

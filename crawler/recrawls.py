@@ -162,13 +162,43 @@ def _enqueue(archive: Archive, due_sites: list[dict], full: dict[str, bool], con
     return result
 
 
+_ocr_child: subprocess.Popen | None = None
+
+
+def ocr_beside(data: DataDir, workers: int = 1) -> subprocess.Popen | None:
+    """Scans the crawls queued are recognised beside them: one `govplans ocr --pending` child at a time
+    (dying with us), started when files are waiting and none runs. Returns the running child."""
+    global _ocr_child
+    if _ocr_child is not None and _ocr_child.poll() is None:
+        return _ocr_child
+    from archive.store.ocr import counts
+
+    archive = Archive(data.database_url)
+    try:
+        waiting = counts(archive).get("pending", 0)
+    finally:
+        archive.close()
+    if not waiting:
+        _ocr_child = None
+        return None
+    args = [sys.executable, "-m", "govplans.cli", "ocr", "--pending", "--workers", str(workers),
+            "--data", str(data.root)]
+    _ocr_child = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                  preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    return _ocr_child
+
+
 def run_forever(sites: list[dict], data: DataDir, config: ScheduleConfig = ScheduleConfig(),
                 broker: str | None = None, stop: threading.Event | None = None,
-                on_tick: Callable[[TickResult], None] | None = None, notify: bool = True) -> None:
-    """Tick, then sleep until the next site is due (at most MAX_SLEEP), until `stop` is set."""
+                on_tick: Callable[[TickResult], None] | None = None, notify: bool = True,
+                ocr_workers: int = 1) -> None:
+    """Tick, then sleep until the next site is due (at most MAX_SLEEP), until `stop` is set.
+    Queued scans are recognised beside the crawls (ocr_beside; ocr_workers=0: not here)."""
     stop = stop or threading.Event()
     while not stop.is_set():
         result = run_due(sites, data, config, broker=broker, notify=notify)
+        if ocr_workers:
+            ocr_beside(data, ocr_workers)
         if on_tick:
             on_tick(result)
         archive = Archive(data.database_url)

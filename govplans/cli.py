@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from govplans.commands import archive, coverage, crawl, evidence, farm, serve, sites, watch
+from govplans.commands import archive, coverage, crawl, evidence, farm, ocr, serve, sites, watch
 
 
 class _Group(click.Group):
@@ -46,7 +46,7 @@ def main() -> None:
     """govplans: an archive of the plans and notices Chinese government portals publish."""
 
 
-for topic in (farm, sites, crawl, archive, evidence, watch, serve, coverage):
+for topic in (farm, sites, crawl, archive, evidence, watch, serve, coverage, ocr):
     for command in topic.COMMANDS:
         main.add_command(command)
 

@@ -124,7 +124,12 @@ SCHEMAS = {
         "reextracted_at": _NSTR, "cluster": _NINT, "sources": {"type": "object", "additionalProperties": _STR},
         "outline": {"type": "array", "items": _STR}, "text": _STR,
         "attachments": {"type": "array", "items": {"type": "object", "properties": {
-            "url": _STR, "name": _STR, "ext": _STR, "text": _NSTR}}},
+            "url": _STR, "name": _STR, "ext": _STR, "text": _NSTR,
+            "recognition": {"type": ["object", "null"], "description": "OCR of a scan: status pending / running / "
+                            "done / failed, confidence (0-1), engine, reason, error",
+                            "properties": {"status": {"enum": ["pending", "running", "done", "failed"]},
+                                           "confidence": {"type": ["number", "null"]}, "engine": _NSTR,
+                                           "reason": _STR, "error": _NSTR}}}}},
         "versions": {"type": "array", "items": {"type": "object", "required": ["number", "seen_at", "content_hash"],
                                                 "properties": {"number": _INT, "seen_at": _STR, "title": _NSTR,
                                                                "content_hash": _STR, "current": {"type": "boolean"},

@@ -37,9 +37,10 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "xls": "application/vnd.ms-excel",
     "ofd": "application/ofd",
+    "jpg": "image/jpeg", "png": "image/png", "tif": "image/tiff",
 }
 # .../P0 + date + 8-digit document id + file number . ext  (legacy: /UploadFiles/yyyymm/date+id+n.ext)
-FILE_NAME = re.compile(r"(\d{8})(\d{8})(\d)\.(pdf|docx|doc|wps|xlsx|xls|ofd)$")
+FILE_NAME = re.compile(r"(\d{8})(\d{8})(\d)\.(pdf|docx|doc|wps|xlsx|xls|ofd|jpg|png|tif)$")
 FULLTEXT_SHARE = 0.05
 FILES_SHARE = 0.22
 POINTER = "详见附件。"
@@ -54,6 +55,7 @@ class Attachment:
     ext: str
     role: str        # fulltext (the document's whole text), copy (its signed copy), form, table
     link_text: str   # the link's text on the page, and the truth's name
+    noise: str | None = None   # a scan (World(scans=True)): how it was scanned (sitefarm/scans.py NOISES)
 
 
 @lru_cache(maxsize=4096)
@@ -77,6 +79,28 @@ def plan(seed: int, doc) -> tuple[Attachment, ...]:
         ext = rng.choice(EXTS[role])
         files.append(Attachment(n, ext, role, f"附件{n}：{names[role]}.{ext}"))
     return tuple(files)
+
+
+SCAN_SHARE = 0.15
+SCAN_KINDS = ("clean", "rotated", "blurred", "jpeg", "seal", "table", "broken_map", "image_body")
+
+
+@lru_cache(maxsize=4096)
+def scan_plan(seed: int, doc) -> tuple[Attachment, ...]:
+    """A scan holding the document's text (World(scans=True)), from a random of its own: the
+    fulltext file of a page saying 详见附件 (an image, a multi-page tif, an image-only PDF, a PDF
+    with a broken ToUnicode map) or, for image_body, the picture that is the page's whole body."""
+    if doc.site.family == "aggregator":
+        return ()
+    rng = random.Random(f"scan:{seed}:{doc.site.index}:{doc.seq}")
+    if rng.random() >= SCAN_SHARE:
+        return ()
+    noise = rng.choice(SCAN_KINDS)
+    title = doc.header.title
+    if noise == "image_body":
+        return (Attachment(1, "jpg", "body", title, "clean"),)
+    ext = "pdf" if noise == "broken_map" else rng.choice(("jpg", "png", "tif", "pdf"))
+    return (Attachment(1, ext, "fulltext", f"{title}.{ext}", noise),)
 
 
 def path(doc, attachment: Attachment, doc_path: str) -> str:
@@ -118,7 +142,10 @@ def content(world, doc, attachment: Attachment) -> tuple[str, list[str], list[li
     """(title, paragraphs, table rows) the file holds; a form or table replaced k times (doc.file_edits)
     has its deadlines moved on k months, its contact lines revised."""
     header = doc.header
-    if attachment.role in ("fulltext", "copy"):
+    if attachment.noise == "table":     # a scanned 任务分解表: the text, then the ruled table
+        table = content(world, doc, Attachment(attachment.n, "xlsx", "table", ""))[2]
+        return header.title, world.body(doc)[:3], table
+    if attachment.role in ("fulltext", "copy", "body"):
         return header.title, world.body(doc), []
     theme = header.theme
     k = doc.file_edits
@@ -140,7 +167,31 @@ def content(world, doc, attachment: Attachment) -> tuple[str, list[str], list[li
 
 def render(world, doc, attachment: Attachment) -> bytes:
     title, paragraphs, rows = content(world, doc, attachment)
+    if attachment.noise:
+        return _render_scan(attachment.ext, attachment.noise, title, tuple(paragraphs), tuple(map(tuple, rows)),
+                            doc.doc_id)
     return _render(attachment.ext, title, tuple(paragraphs), tuple(map(tuple, rows)))
+
+
+def scan_text(world, doc, attachment: Attachment) -> str:
+    """What a scan shows, line by line: the truth its recognised text is scored against."""
+    title, paragraphs, rows = content(world, doc, attachment)
+    return "\n".join(_lines(title, paragraphs, rows))
+
+
+@lru_cache(maxsize=16)
+def _render_scan(ext: str, noise: str, title: str, paragraphs: tuple[str, ...], rows: tuple[tuple[str, ...], ...],
+                 seed: int) -> bytes:
+    from sitefarm import scans
+
+    if noise == "broken_map":
+        return scans.broken_map_pdf(title, list(paragraphs), [list(r) for r in rows])
+    pages = scans.render_pages(title, list(paragraphs), noise, [list(r) for r in rows], seed=seed)
+    if ext == "pdf":
+        return scans.scanned_pdf(pages)
+    if ext in ("jpg", "png") and len(pages) > 1:    # one picture of the whole text, as portals post them
+        pages = [scans.stack(pages)]
+    return scans.image_file(pages, ext)
 
 
 @lru_cache(maxsize=32)

@@ -55,6 +55,11 @@ def farm():
     """Simulated county government portals on 127.0.0.1."""
 
 
+scans_option = click.option("--scans", is_flag=True, default=False,
+                            help="Some documents' text only in a scan: noisy images, image-only PDFs, broken "
+                                 "ToUnicode maps, article bodies that are one picture (sitefarm/scans.py).")
+
+
 @farm.command()
 @port_option
 @sites_option
@@ -65,13 +70,14 @@ def farm():
 @faults_option("low")
 @families_option
 @defended_option
+@scans_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep it on loopback.")
 @click.option("--parent", "parent_pid", type=int, default=None,
               help="Stop when the process with this id (the one that started the farm) is gone.")
-def serve(port, sites, seed, day, aggregators, attachments, faults, families, defended, host, parent_pid):
+def serve(port, sites, seed, day, aggregators, attachments, faults, families, defended, scans, host, parent_pid):
     """Serve every site on one port; the Host header picks the site."""
     world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments,
-                  families=_families(families), defended=defended)
+                  families=_families(families), defended=defended, scans=scans)
     farm_server = server.make_server(world, host, port)
     if parent_pid:
         server.stop_with_parent(farm_server, parent_pid)
@@ -90,11 +96,12 @@ def serve(port, sites, seed, day, aggregators, attachments, faults, families, de
 @faults_option("low")
 @families_option
 @defended_option
-def truth(port, sites, seed, day, aggregators, attachments, faults, families, defended):
+@scans_option
+def truth(port, sites, seed, day, aggregators, attachments, faults, families, defended, scans):
     """Every document as JSON lines: what a perfect crawl and extraction would find.
     Give it the options `farm serve` was given (the defaults match)."""
     world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments,
-                  families=_families(families), defended=defended)
+                  families=_families(families), defended=defended, scans=scans)
     for record in world.truth(port):
         click.echo(json.dumps(record, ensure_ascii=False))
 

@@ -37,7 +37,8 @@ AGGREGATOR_NAMES = (("haoxue", "好学范文网"), ("wenmi", "文秘范文库"),
 class World:
     def __init__(self, sites: int = 10, seed: int = 0, day: int = 0, docs_per_site: tuple[int, int] = (50, 100),
                  families: tuple[str, ...] | None = None, aggregators: int = 0,
-                 faults: Faults | str | None = None, attachments: bool = False, defended: tuple[str, ...] = ()):
+                 faults: Faults | str | None = None, attachments: bool = False, defended: tuple[str, ...] = (),
+                 scans: bool = False):
         """families: the CMS families county sites may have (default: every portal family the farm serves).
         aggregators: how many 范文/文库 sites copy the planted template lineages (after the county sites).
         faults: None/"off" (default), "low", "high" or a Faults object; see sitefarm/faults.py.
@@ -45,12 +46,16 @@ class World:
         their whole text while the page says 详见附件. Off by default so that World() stays the world
         the crawl tests were written against; `farm serve` and `farm truth` turn it on.
         defended: one more TRS site per entry that keeps crawlers out that way (sitefarm/defences.py:
-        challenge_412, waf_aliyun, reset, stub …), after the county sites and the aggregators."""
+        challenge_412, waf_aliyun, reset, stub …), after the county sites and the aggregators.
+        scans: whether some documents' text is only in a scan (sitefarm/scans.py: images with noise,
+        image-only PDFs, PDFs with a broken ToUnicode map, article bodies that are one picture);
+        off by default, so the default world is unchanged."""
         self.seed = seed
         self.day = day
         self.today = EPOCH + timedelta(days=day)
         self.docs_per_site = docs_per_site
         self.attachments_on = attachments
+        self.scans_on = scans
         self.sites = self._make_sites(sites, families) + self._make_aggregators(sites, aggregators)
         self.sites += self._make_defended(sites, aggregators, defended, frozenset(s.id for s in self.sites))
         self._by_host = {site.host: site for site in self.sites}
@@ -156,6 +161,8 @@ class World:
         return _body(self.seed, doc)
 
     def attachments(self, doc: Doc) -> tuple[attachments_module.Attachment, ...]:
+        if self.scans_on and (scan := attachments_module.scan_plan(self.seed, doc)):
+            return scan
         if not self.attachments_on:
             return ()
         return attachments_module.plan(self.seed, doc)
@@ -163,6 +170,8 @@ class World:
     def page_body(self, doc: Doc) -> list[str]:
         """The paragraphs the page itself shows: the text, or a pointer to the attachment holding it."""
         files = self.attachments(doc)
+        if files and files[0].role == "body":
+            return []              # the page's body is one picture (attachment_links draws it)
         if files and files[0].role == "fulltext":
             return attachments_module.pointer_paragraphs(doc)
         return self.body(doc)
@@ -205,7 +214,10 @@ class World:
                     "themes": [header.theme.topic],
                     "text": "\n".join(self.body(doc)),
                     "attachments": [{"url": base + attachments_module.path(doc, f, family.doc_path(doc)),
-                                     "type": f.ext, "name": f.link_text} for f in files],
+                                     "type": f.ext, "name": f.link_text,
+                                     **({"scanned": True, "noise": f.noise,
+                                         "text": attachments_module.scan_text(self, doc, f)} if f.noise else {})}
+                                    for f in files],
                     "lineage": header.lineage,
                     # added keys: the document's history, where its text is, what the server does to it
                     "version": doc.version,
@@ -216,7 +228,7 @@ class World:
                     "chrome_day": doc.chrome_day,
                     "withdrawn_day": doc.withdrawn_day,
                     "withdrawn_as": ("404" if doc.gone else "unlisted") if doc.status == "withdrawn" else None,
-                    "text_in": "attachment" if files and files[0].role == "fulltext" else "page",
+                    "text_in": "attachment" if files and files[0].role in ("fulltext", "body") else "page",
                     "layout": self.layout(site),
                     "faults": self.faults.describe(self, site, family.doc_path(doc), [attachments_module.path(
                         doc, f, family.doc_path(doc)) for f in files], base),

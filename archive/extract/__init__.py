@@ -16,6 +16,7 @@ from .docnumber import parse_doc_number
 from .document import (AttachmentLink, DocNumber, ExtractedDocument, RawPage, Region,
                        SiteHint)
 from .dom import clean_text, parse, render_lines
+from .images import body_images
 from .fields import (date_near_title, first_date, pick_agency, pick_doc_number,
                      pick_index_number, pick_subject, pick_validity, signature_date)
 from .metadata import labelled_values, meta_tags
@@ -98,6 +99,9 @@ def _extract(raw: RawPage, site: SiteHint | None, errors: list[str]) -> Extracte
         sources["validity"] = validity.source
 
     title_text = title.value if title else None
+    pictures = _step("images", errors, (), lambda: body_images(tree, raw.url))
+    if pictures:
+        sources["text_in"] = "image"     # the body is a picture: its text comes from recognition
     year, where = plan_year(title_text, published or written)
     if where:
         sources["year"] = where
@@ -122,7 +126,7 @@ def _extract(raw: RawPage, site: SiteHint | None, errors: list[str]) -> Extracte
         themes=_step("themes", errors, (), lambda: _themes(title_text, text)),
         text=text,
         outline=_step("outline", errors, (), lambda: find_outline(text)),
-        attachments=_step("attachments", errors, (), lambda: find_attachments(tree, raw.url)),
+        attachments=_step("attachments", errors, (), lambda: find_attachments(tree, raw.url) + pictures),
         sources=sources,
         errors=tuple(errors),
         page_lines=_step("template lines", errors, (), lambda: template_lines(tree, lines)),

@@ -137,6 +137,8 @@ def pdf_text(body: bytes, errors: list[str]) -> str:
             break
     if pages and not any(t.strip() for t in out):
         errors.append("pdf: no text layer (a scan?)")
+    elif empty := sum(1 for t in out if not t.strip()):
+        errors.append(f"pdf: {empty} of {len(out)} pages have no text layer")
     return "\n".join(out)
 
 

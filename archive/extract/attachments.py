@@ -8,7 +8,7 @@ from .document import AttachmentLink
 from .dom import element_text
 
 EXTENSIONS = ("pdf", "docx", "doc", "wps", "xlsx", "xls", "et", "ofd", "zip", "rar", "7z",
-              "pptx", "ppt", "txt", "csv")
+              "pptx", "ppt", "txt", "csv", "jpg", "jpeg", "png", "tif", "tiff")  # images: scans for OCR
 _EXT = re.compile(r"\.(" + "|".join(EXTENSIONS) + r")(?:$|[?#&])", re.I)
 _MAYBE_EXT = re.compile(r"\.(?:" + "|".join(EXTENSIONS) + r")", re.I)  # anywhere: a cheap first test
 

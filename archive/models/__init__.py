@@ -5,11 +5,11 @@ Only the store (archive/store) and the read layer (archive/read) import these; e
 from archive.models.base import Base
 from archive.models.documents import (Attachment, Capture, Cluster, DedupKeys, Document, LshBucket, Site, SiteTemplate,
                                       Version)
-from archive.models.operations import (EVENT_KINDS, CrawlRun, DocumentEvent, RunCheck, SavedSearch, Schedule, SiteEvent,
+from archive.models.operations import (EVENT_KINDS, CrawlRun, DocumentEvent, OcrJob, RunCheck, SavedSearch, Schedule, SiteEvent,
                                        SiteHealth, SiteLock, new_feed_key)
 
 __all__ = ["Base", "Attachment", "Capture", "Cluster", "DedupKeys", "Document", "LshBucket", "Site", "SiteTemplate",
            "Version",
-           "EVENT_KINDS", "CrawlRun", "DocumentEvent", "RunCheck", "SavedSearch", "Schedule", "SiteEvent", "SiteHealth",
+           "EVENT_KINDS", "CrawlRun", "DocumentEvent", "OcrJob", "RunCheck", "SavedSearch", "Schedule", "SiteEvent", "SiteHealth",
            "SiteLock",
            "new_feed_key"]

@@ -1,11 +1,11 @@
 """The tables of running the archive: crawl runs and what each found (events), saved searches, site
-health, the recrawl schedule and the per-site crawl locks."""
+health, the recrawl schedule, the per-site crawl locks and the OCR queue."""
 from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from archive.models.base import Base
@@ -121,3 +121,25 @@ class SiteLock(Base):
     owner: Mapped[str] = mapped_column(String(200))                # host:pid:nonce
     acquired_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OcrJob(Base):
+    """One attached file (or body image) whose text must come from recognition: the OCR queue.
+    status: pending -> running (claimed by a worker until lease_until) -> done / failed. The text
+    itself goes to the attachment's row (what the index reads); confidence and engine stay here."""
+    __tablename__ = "ocr_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"), unique=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(64))                # image, pdf: no text layer, pdf: glyph soup …
+    status: Mapped[str] = mapped_column(String(16), index=True)    # pending / running / done / failed
+    queued_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    engine: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    pages: Mapped[int | None] = mapped_column(Integer)
+    recognised_pages: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

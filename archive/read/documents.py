@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from archive.diffs import DiffOp, diff_texts
-from archive.models import Capture, Document, Version
+from archive.models import Capture, Document, OcrJob, Version
 from archive.store.database import Archive
 
 
@@ -47,6 +47,15 @@ def version_diff(archive: Archive, doc_id: int, a: int, b: int) -> list[DiffOp]:
     if missing:
         raise KeyError(f"document {doc_id} has no version {missing[0]}")
     return diff_texts(texts[a], texts[b])
+
+
+def recognition(archive: Archive, doc_id: int) -> dict[int, dict]:
+    """attachment id -> its OCR state: status (pending / running / done / failed), confidence,
+    engine, why it needed recognition, and the error when it failed."""
+    with archive.reading() as s:
+        jobs = s.scalars(select(OcrJob).where(OcrJob.document_id == doc_id)).all()
+    return {job.attachment_id: {"status": job.status, "confidence": job.confidence, "engine": job.engine,
+                                "reason": job.reason, "error": job.error} for job in jobs}
 
 
 def document_record(row: Document) -> dict:

@@ -183,14 +183,15 @@ class Archive:
     def link_attachment_capture(self, document_url: str | None, url: str, capture_id: int,
                                 text: str | None = None, run_id: int | None = None,
                                 digest: str | None = None, at: datetime | None = None,
-                                replaced: bool | None = None) -> str | None:
+                                replaced: bool | None = None, ocr: str | None = None) -> str | None:
         """Tie a downloaded attachment to its document's attachment row (made if the page lacked it).
         With text (archive.extract.attachment_text), the file's text is kept on the row and the
         document's text is composed again (store/composition.py), so its index entry, its cluster
         and its export carry the file's words from the next index update on. A file fetched again with
         other bytes and other text (digest: its payload digest) is a new version of its document,
         `changed` in the run (returns "changed"; None when the document is unknown); a caller that
-        knows says so with `replaced`."""
+        knows says so with `replaced`. With ocr (why: image, pdf: no text layer …), the file is queued
+        for recognition (archive/store/ocr.py)."""
         at = at or utcnow()
         with self.session() as s:
             doc = s.scalar(select(Document).where(Document.url == document_url)) if document_url else None
@@ -202,16 +203,22 @@ class Archive:
                                  ext=url.rsplit(".", 1)[-1].lower()[:10])
                 s.add(row)
             previous = s.get(Capture, row.capture_id) if row.capture_id else None
+            # a scan fetched again unchanged keeps its recognised text (its own text layer is empty)
+            same = bool(ocr) and _same_payload(s, row.capture_id, capture_id)
             if replaced is None:
                 replaced = attachment_replaced(row, text, digest, previous.payload_digest if previous else None)
             row.capture_id = capture_id
-            text_changed = text is not None and text != row.text
+            text_changed = text is not None and not same and text != row.text
             if text_changed:
                 row.text = text
             s.flush()
             s.refresh(doc, ["attachments"])
             if text_changed:
                 recompose(s, doc, self.dedup_settings, at)  # the document's text holds its files'
+            if ocr:
+                from archive.store.ocr import enqueue
+
+                enqueue(s, row, ocr, same_bytes=same)
             if replaced:
                 return new_attachment_version(s, doc, at, run_id, capture_id)
             latest = s.scalar(select(Version).where(Version.document_id == doc.id,
@@ -228,3 +235,11 @@ class Archive:
 
     def rebuild_clusters(self, progress=None) -> int:
         return rebuild_clusters(self._sessions, self.dedup_settings, progress)
+
+
+def _same_payload(s: Session, before: int | None, after: int) -> bool:
+    """Two captures of a file hold the same bytes (a recrawl fetched it again unchanged)."""
+    if before is None or before == after:
+        return False
+    digests = dict(s.execute(select(Capture.id, Capture.payload_digest).where(Capture.id.in_((before, after)))).all())
+    return bool(digests.get(before)) and digests.get(before) == digests.get(after)

@@ -1,7 +1,9 @@
 """Captured pages -> their document fields: extraction as a pipeline step (no database here).
 
 A detail page gets `item.document` (archive.extract, plus what its list row said for fields the
-page lacks); an attachment fetched whole gets `item.text`. Everything else passes unchanged.
+page lacks); an attachment fetched whole gets `item.text`, and `item.ocr` when its text must come from
+recognition (an image, a scanned PDF, a text layer that is not text: archive.ocr.detect).
+Everything else passes unchanged.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from urllib.parse import urlsplit
 from archive.extract import extract_document, parse_date, parse_doc_number
 from archive.extract.attachment_text import attachment_text
 from archive.extract.document import ExtractedDocument, RawPage
+from archive.ocr.detect import needs_ocr
 
 
 class ExtractionPipeline:
@@ -20,7 +23,10 @@ class ExtractionPipeline:
             item.document = with_listing(document, item.extra.get("listing"))
         elif item.kind == "attachment" and item.status == 200:
             ext = urlsplit(item.url).path.rsplit(".", 1)[-1]
-            item.text = attachment_text(item.body, ext, _content_type(item.headers))[0]
+            text, errors = attachment_text(item.body, ext, _content_type(item.headers))
+            item.ocr = needs_ocr(item.body, ext, text, errors)
+            # a text layer that is not text (mojibake, glyph soup) is not indexed: recognition replaces it
+            item.text = "" if item.ocr and item.ocr.startswith("pdf: ") and "no text layer" not in item.ocr else text
         return item
 
 

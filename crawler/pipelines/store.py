@@ -59,7 +59,7 @@ class StorePipeline:
         elif item.kind == "attachment":
             digest = item.warc.payload_digest if item.warc is not None else None
             if archive.link_attachment_capture(item.referrer, item.url, capture_id, text=item.text, run_id=run_id,
-                                               digest=digest, at=item.fetched_at) == "changed":
+                                               digest=digest, at=item.fetched_at, ocr=item.ocr) == "changed":
                 item.outcome = "changed"
         elif item.kind == "unchanged":
             if archive.mark_seen(item.url, item.fetched_at) is not None:

@@ -44,6 +44,7 @@ from scrapy.exceptions import DontCloseSpider
 from archive.clock import utcnow
 from archive.extract import parse_date
 from archive.extract.attachments import attachments as find_attachments
+from archive.extract.images import body_images
 from archive.extract.document import SiteHint
 from archive.operations.blocking import ERROR_CLASSES
 from archive.store import Archive, runs
@@ -59,7 +60,7 @@ from crawler.state import SiteState, load_states
 from crawler.urls import canonical_url
 
 # Attached files worth keeping; which links are attachments is extraction's call (archive.extract).
-ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "zip")
+ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "zip", "jpg", "jpeg", "png", "tif", "tiff")
 # Statuses a detail callback sees itself: unchanged since the last capture, or removed.
 DETAIL_STATUSES = [304, 404, 410]
 # A list sweep treats more vanished items than this share of the live known ones (and more than
@@ -429,6 +430,8 @@ class FamilySpider(scrapy.Spider):
         for link in find_attachments(response.selector.root, response.url):
             if link.ext in ATTACHMENT_EXTENSIONS:
                 yield link.url
+        for link in body_images(response.selector.root, response.url):   # the body is a picture: OCR
+            yield link.url
 
     # helpers ---------------------------------------------------------------------------
     def in_site(self, url: str) -> bool:

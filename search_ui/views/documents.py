@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 
 from archive.read import templates
 from archive.read.captures import HTML_TYPES, mimetype_of
-from archive.read.documents import Document, document_record, version_text
+from archive.read.documents import Document, document_record, recognition, version_text
 from archive.read.replay import replay_address, stamp
 from search_ui import diffing
 from search_ui.app_resources import resources
@@ -43,7 +43,9 @@ def show_json(doc_id: int):
     row = document_or_404(doc_id)
     record = document_record(row)
     record["site_name"] = row.site.name if row.site else None
-    record["attachments"] = [{"url": a.url, "name": a.name, "ext": a.ext, "text": a.text} for a in row.attachments]
+    ocr = recognition(resources().archive, row.id)
+    record["attachments"] = [{"url": a.url, "name": a.name, "ext": a.ext, "text": a.text,
+                              "recognition": ocr.get(a.id)} for a in row.attachments]
     record["versions"] = versions(row)
     record["capture"] = capture(row)
     page = copies(row, json=True)
@@ -78,12 +80,31 @@ def document_view(row: Document) -> dict:
         "last_seen": row.last_seen,
         "captured": row.capture.fetched_at if row.capture else None,
         "evidence_lost_at": row.evidence_lost_at,
-        "attachments": sorted(row.attachments, key=lambda a: a.id),
+        "attachments": _attachments(row),
         "versions": versions(row),
         "latest_change": latest_change(row),
         "capture": capture(row),
         "copies": copies(row),
     }
+
+
+OCR_LABELS = {"pending": "等待文字识别", "running": "正在文字识别", "done": "文字识别", "failed": "文字识别失败"}
+
+
+def _attachments(row: Document) -> list[dict]:
+    """Each attachment with its recognition state: a scan's text is marked as recognised."""
+    ocr = recognition(resources().archive, row.id)
+    out = []
+    for a in sorted(row.attachments, key=lambda a: a.id):
+        job = ocr.get(a.id)
+        label = None
+        if job:
+            label = OCR_LABELS.get(job["status"], job["status"])
+            if job["status"] == "done" and job["confidence"] is not None:
+                label += f"（置信度 {job['confidence']:.0%}）"
+        out.append({"url": a.url, "name": a.name, "ext": a.ext, "text": a.text, "ocr": label,
+                    "ocr_status": job["status"] if job else None})
+    return out
 
 
 def capture(row: Document) -> dict | None:

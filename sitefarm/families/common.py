@@ -33,6 +33,11 @@ def attachment_links(world, doc, relative: bool = False) -> str:
     if not files:
         return ""
     doc_path = world.doc_path(doc)
+    if files[0].role == "body":      # the article is one picture where its text should be
+        href = attachments.path(doc, files[0], doc_path)
+        if relative:
+            href = "./" + href.rsplit("/", 1)[1]
+        return f'<div class="article-image"><p style="text-align:center"><img src="{href}" width="800" alt=""></p></div>'
     links = []
     for f in files:
         href = attachments.path(doc, f, doc_path)
