@@ -102,7 +102,9 @@ class Archive:
         row is re-extracted in place (outcome `reextracted`, a site event of the run, no version)."""
         seen_at = seen_at or utcnow()
         with self.session() as s:
-            doc = learn_and_strip(s, doc, site_id, seen_at, self.dedup_settings)  # the site's chrome cut
+            doc, redesigned = learn_and_strip(s, doc, site_id, seen_at, self.dedup_settings)  # chrome cut
+            if redesigned:  # a new template: recorded for the site, never as edits of its documents
+                note_site_event(s, site_id, run_id, doc.url, seen_at, kind="redesign")
             digest = content_hash(doc.title, doc.text)
             row = s.scalar(select(Document).where(Document.url == doc.url))
             if row is None:

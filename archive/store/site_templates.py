@@ -36,10 +36,12 @@ def pick(rows: list[SiteTemplate], keys: frozenset[str]) -> SiteTemplate | None:
 
 
 def learn_and_strip(session: Session, doc: ExtractedDocument, site_id: str | None, now: datetime,
-                    settings: DedupSettings) -> ExtractedDocument:
-    """The page with its site's chrome cut; its template learns it (a new template when it fits none)."""
+                    settings: DedupSettings) -> tuple[ExtractedDocument, bool]:
+    """The page with its site's chrome cut; its template learns it (a new template when it fits none).
+    The flag: this page started a new template beside a learnt one (the site was redesigned)."""
+    redesigned = False
     if not site_id or not doc.page_lines:
-        return doc
+        return doc, redesigned
     keys = page_keys(doc.page_lines)
     rows = templates_of(session, site_id)
     row = pick(rows, keys)
@@ -48,6 +50,7 @@ def learn_and_strip(session: Session, doc: ExtractedDocument, site_id: str | Non
         if latest is not None and not _template(latest).ready:
             row = latest                      # still learning: every page joins it
         else:
+            redesigned = latest is not None
             row = SiteTemplate(site_id=site_id, pages=0, counts={}, cleaned_at_pages=0, created_at=now,
                                updated_at=now)
             session.add(row)
@@ -59,7 +62,7 @@ def learn_and_strip(session: Session, doc: ExtractedDocument, site_id: str | Non
         clean_site(session, site_id, chrome, settings, now)
         row.cleaned_at_pages = learnt.pages
     text = strip_chrome(doc.text, chrome, keep=doc.title, signature=doc.agency)
-    return doc if text == doc.text else dataclasses.replace(doc, text=text)
+    return (doc if text == doc.text else dataclasses.replace(doc, text=text)), redesigned
 
 
 def clean_site(session: Session, site_id: str, chrome: frozenset[str], settings: DedupSettings,
