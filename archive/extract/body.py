@@ -23,6 +23,7 @@ from lxml import html as lxml_html
 from readability import Document
 
 from .dom import element_text, render_lines
+from .navigation import NEUTRAL, is_nav_line, key as _nav_key, nav_texts
 
 # class/id fragments of page chrome on TRS, Hanweb and xxgk templates
 _CHROME_ATTR = re.compile(
@@ -84,15 +85,16 @@ def looks_governmental(url: str | None, meta: dict, labelled: dict, lines: list[
 
 def main_text(tree, url: str | None = None, title: str | None = None, government: bool = True) -> str:
     """The article's text, paragraphs joined by "\\n"; "" when none is found."""
+    nav = nav_texts(tree)
     if not government:
-        text = filter_lines(_readability(tree), title)
+        text = filter_lines(_readability(tree), title, nav)
         if len(text) >= READABILITY_MIN:
             return text
     pruned = copy.deepcopy(tree)
     prune_chrome(pruned)
     unwrap_layout_tables(pruned)
     text = _trafilatura(pruned, url) or _trafilatura(copy.deepcopy(tree), url) or ""
-    return filter_lines(text, title)
+    return filter_lines(text, title, nav)
 
 
 def prune_chrome(tree) -> None:
@@ -174,10 +176,10 @@ def _content_holders(tree) -> set:
     return holders
 
 
-def filter_lines(text: str, title: str | None = None) -> str:
-    """Line-level pruning of what trafilatura kept."""
+def filter_lines(text: str, title: str | None = None, nav: frozenset[str] = frozenset()) -> str:
+    """Line-level pruning of what trafilatura kept; nav is the page's nav set (navigation.nav_texts)."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    lines = _from_title(lines, title)
+    lines = _from_title(lines, title, nav)
     total = sum(len(line) for line in lines) or 1
     kept: list[str] = []
     seen = 0
@@ -191,9 +193,37 @@ def filter_lines(text: str, title: str | None = None) -> str:
         if not kept and _DATE_LINE.match(bare):
             continue  # the date under the heading, already a field
         kept.append(line)
+    kept = without_navigation(kept, nav)
     while kept and re.fullmatch(r"附\s*件\s*[:：]?", kept[-1]):
         kept.pop()  # an empty 附件 label
     return "\n".join(kept)
+
+
+# A body whose lines are this share of nav lines or more is navigation: every nav line goes.
+NAV_BODY_SHARE = 0.3
+
+
+def without_navigation(lines: list[str], nav: frozenset[str]) -> list[str]:
+    """Never navigation as a body: nav runs at either end go, and every nav line goes when
+    they are much of what is left (a short page whose extractor fell back to the whole page)."""
+    neutral = [bool(NEUTRAL.match(line)) for line in lines]
+    flags = [n or is_nav_line(line, nav) for line, n in zip(lines, neutral)]
+    start, end = 0, len(lines)
+    while start < end and flags[start]:
+        start += 1
+    while end > start and flags[end - 1]:
+        end -= 1
+    if all(neutral[:start]):
+        start = 0  # a date alone above the text, no nav: not ours to drop here
+    if all(neutral[end:]):
+        end = len(lines)  # the signature's date
+    lines, flags, neutral = lines[start:end], flags[start:end], neutral[start:end]
+    flags = [f and not n for f, n in zip(flags, neutral)]  # a date alone stays unless nav surrounds it
+    total = sum(len(line) for line in lines)
+    navigation = sum(len(line) for line, flag in zip(lines, flags) if flag)
+    if total and navigation >= NAV_BODY_SHARE * total:
+        return [line for line, flag in zip(lines, flags) if not flag]
+    return lines
 
 
 def _is_chrome(line: str) -> bool:
@@ -204,15 +234,23 @@ def _is_chrome(line: str) -> bool:
     return len(line) <= SHORT_LINE and bool(_LINE_CHROME.match(line) or _FONT_BAR.fullmatch(line))
 
 
-def _from_title(lines: list[str], title: str | None) -> list[str]:
-    """Column names and breadcrumbs printed above the heading are not the article."""
+def _from_title(lines: list[str], title: str | None, nav: frozenset[str] = frozenset()) -> list[str]:
+    """Column names, breadcrumbs and header navigation printed above the heading are not the
+    article: past the first few lines, the heading is looked for while the lines are nav or short."""
     if not title:
         return lines
-    key = re.sub(r"\s+", "", title)
-    for n, line in enumerate(lines[:6]):
-        if re.sub(r"\s+", "", line) == key:
+    key = _nav_key(title)
+    only_chrome = True  # so far, every line above was nav or short
+    for n, line in enumerate(lines[:TITLE_SEARCH]):
+        if _nav_key(line) == key and (n < 6 or only_chrome):
             return lines[n:]
+        only_chrome = only_chrome and (len(_nav_key(line)) <= SHORT_NAV or is_nav_line(line, nav))
+        if n >= 6 and not only_chrome:
+            break
     return lines
+
+
+TITLE_SEARCH, SHORT_NAV = 80, 12
 
 
 def _trafilatura(tree, url: str | None) -> str | None:
