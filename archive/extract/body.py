@@ -83,9 +83,11 @@ def looks_governmental(url: str | None, meta: dict, labelled: dict, lines: list[
     return bool(_GOV_FOOTER.search(" ".join(lines[-30:])))
 
 
-def main_text(tree, url: str | None = None, title: str | None = None, government: bool = True) -> str:
-    """The article's text, paragraphs joined by "\\n"; "" when none is found."""
-    nav = nav_texts(tree)
+def main_text(tree, url: str | None = None, title: str | None = None, government: bool = True,
+              nav: frozenset[str] | None = None) -> str:
+    """The article's text, paragraphs joined by "\\n"; "" when none is found. nav: the page's
+    nav set (navigation.nav_texts), computed here when not given."""
+    nav = nav_texts(tree) if nav is None else nav
     if not government:
         text = filter_lines(_readability(tree), title, nav)
         if len(text) >= READABILITY_MIN:
