@@ -23,6 +23,7 @@ from lxml import html as lxml_html
 from readability import Document
 
 from .dom import element_text, render_lines
+from .labels import TIERS
 from .navigation import NEUTRAL, is_nav_line, key as _nav_key, nav_texts
 
 # class/id fragments of page chrome on TRS, Hanweb and xxgk templates
@@ -39,20 +40,25 @@ _CHROME_TEXT = re.compile(
     r"索\s*引\s*号|版权所有|主办单位|网站标识码|相关文章|相关阅读|相关链接|相关新闻|热点推荐|关联稿件|"
     r"相关范文推荐|下载本文|声明[：:]|长者模式|无障碍)")
 _META_TABLE = re.compile(r"索\s*引\s*号|发布机构|成文日期|公开方式|主题分类|生成日期")
+# Every spelling of an xxgk table's labels (labels.py), followed by its colon: 信息索引：, 发文机构：
+_META_LABELLED = re.compile("(?:" + "|".join(
+    r"\s*".join(map(re.escape, label)) for field in ("index_number", "doc_number", "written", "subject", "validity")
+    for label in TIERS[field][0]) + "|" + "|".join(map(re.escape, TIERS["agency"][0])) + r")\s*[:：]")
 # The article's own containers on TRS/Hanweb/xxgk templates: never pruned, whatever their size.
 _CONTENT_ATTR = re.compile(
     r"TRS_Editor|TRS_UEDITOR|article_?content|art_?con|\bzoom\b|content_?text|main-?text|"
     r"Custom_UnionStyle|UCAP-CONTENT|xxgk_?content|detail_?content|pages_content|\bbody_?text", re.I)
 SMALL, TINY = 200, 80
 # Either test on the visible text can only pass when these words are in the raw text.
-_CHROME_WORDS = re.compile(_CHROME_TEXT.pattern.replace(r"^\s*", "", 1) + "|" + _META_TABLE.pattern)
+_CHROME_WORDS = re.compile(_CHROME_TEXT.pattern.replace(r"^\s*", "", 1) + "|" + _META_TABLE.pattern
+                           + "|" + _META_LABELLED.pattern)
 
 _LINE_CHROME = re.compile(
     r"^(?:【|\[)?\s*(?:扫一扫|分享到|分享|打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|收藏|"
     r"上一篇|下一篇|上一条|下一条|当前位置|您当前所在位置|您的位置|您现在的位置|"
     r"字体|字号|浏览次数|访问量|访问次数|点击数|阅读次数|责任编辑|编辑|审核|校对|文章类型|"
     r"版权所有|主办单位|承办单位|网站标识码|ICP备|[京沪津渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川贵云陕甘青蒙桂藏宁新]ICP|"
-    r"联系我们|网站地图|返回顶部|长者模式|无障碍|QQ空间|微信|微博|附件下载|"
+    r"联系我们|网站地图|返回顶部|长者模式|无障碍|QQ空间|微信|微博|附件下载|点击右上角|选择在浏览器中打开|"
     r"索\s*引\s*号|发布机构|发文机关|成文日期|生成日期|发布日期|发布时间|公开方式|公开范围|主题分类|"
     r"信息来源|来源|时间|日期|文\s*号|发文字号|有效性)\s*[】\]]?\s*(?:[:：]|$|\s)")
 # Where the article ends: related lists, disclaimers and footers follow these lines.
@@ -108,8 +114,8 @@ def prune_chrome(tree) -> None:
         if el.tag in ("html", "body") or el in holders:
             continue
         raw = el.text_content()
-        if len(raw) >= SMALL + 100:
-            continue
+        if len(raw) >= SMALL + 100 and len("".join(raw.split())) >= SMALL + 100:
+            continue  # (templates indent their tables: the whitespace is no text)
         chrome_attrs = _chrome_attrs(el.get("class"), el.get("id"))
         if not chrome_attrs and (el.tag not in _BLOCKS or not _CHROME_WORDS.search(raw)):
             continue  # rendering the visible text is the slow part: only for blocks that may go
@@ -119,7 +125,8 @@ def prune_chrome(tree) -> None:
         elif el.tag in _BLOCKS:
             if len(text) < TINY and _CHROME_TEXT.search(text):
                 doomed.append(el)
-            elif el.tag in ("table", "ul", "dl", "div") and len(_META_TABLE.findall(text)) >= 2:
+            elif el.tag in ("table", "ul", "dl", "div") and (
+                    len(_META_TABLE.findall(text)) >= 2 or len(set(_META_LABELLED.findall(text))) >= 2):
                 doomed.append(el)
     for el in doomed:
         _drop(el)

@@ -41,7 +41,7 @@ def nav_texts(tree, share: float | None = None) -> frozenset[str]:
     density: dict = {}
     for anchor in tree.iter("a"):
         text = key(anchor.text_content())
-        if not text or len(text) > 30 or _FILE_LINK.search(anchor.get("href") or ""):
+        if not text or len(text) > 80 or _FILE_LINK.search(anchor.get("href") or ""):
             continue
         block = _block_of(anchor)
         if block is None or _in_content(anchor):
@@ -93,7 +93,10 @@ _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/]\d{1,2}(?!\d)")
 
 def is_nav_line(line: str, nav: frozenset[str]) -> bool:
     """A line made only of nav items and header words (国务院 | 省政府, 今天是：…, 搜索)."""
-    bare = _LIST_MARK.sub("", line.strip()).strip().strip("【】[]")
+    item = _LIST_MARK.sub("", line.strip()).strip()
+    if key(item) in nav:  # [科技日报]… keeps its brackets
+        return True
+    bare = item.strip("【】[]")
     if not bare:
         return False
     if HEADER_WORD.match(bare) and len(bare) <= 40:

@@ -77,3 +77,14 @@ def test_every_label_says_where_it_was_seen():
         for tier in tiers:
             for label, source in tier:
                 assert label and source.strip(), (field, label)
+
+
+def test_an_indented_table_of_other_spellings_stays_out_of_the_body():
+    cells = "\n" + " " * 40
+    table = (f"<table>{cells}<tr>{cells}<td>信息索引：</td>{cells}<td>360A00-07-2024-0001-1</td>{cells}"
+             f"<td>生成日期：</td>{cells}<td>2024-06-04</td>{cells}</tr>{cells}<tr>{cells}<td>发文机构：</td>{cells}"
+             f"<td>某部办公厅</td>{cells}<td>发文字号：</td>{cells}<td>某厅函〔2024〕10号</td>{cells}</tr>{cells}</table>")
+    doc = extract(table)
+    assert doc.index_number == "360A00-07-2024-0001-1" and doc.agency == "某部办公厅"
+    assert "信息索引" not in doc.text and "发文机构" not in doc.text
+    assert "认真组织实施" in doc.text

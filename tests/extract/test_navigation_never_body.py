@@ -77,3 +77,16 @@ def test_a_body_that_is_mostly_navigation_loses_every_nav_line():
     assert without_navigation(lines, nav) == ["详见附件。", "附件：方案.pdf"]
     # a signature's date at the end is no navigation
     assert without_navigation(["首页", "详见附件。", "2024年5月20日"], nav) == ["详见附件。", "2024年5月20日"]
+
+
+def test_a_related_list_above_the_heading_is_not_the_body():
+    items = "".join(f"<li><a href='/n/{n}.html'>[科技日报]某地科技创新赋能产业发展第{n}期报道</a><div>2024-01-2{n}</div></li>"
+                    for n in range(1, 6))
+    body = f"""<html><head><meta charset="utf-8"><title>第六届人才交流会将于11月12日开幕</title></head><body>
+<div class="side"><h3>新闻动态</h3><ul class="list">{items}</ul></div>
+<h1>第六届人才交流会将于11月12日开幕</h1><div>来源：宣教中心 2022-11-14</div>
+<div class="TRS_Editor"><p>11月7日召开的新闻发布会上获悉，第六届人才交流会将于11月12日开幕，会期三天，设六个专场。</p></div>
+</body></html>""".encode("utf-8")
+    doc = extract(body)
+    assert "新闻发布会上获悉" in doc.text
+    assert "科技日报" not in doc.text, doc.text
