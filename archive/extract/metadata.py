@@ -108,7 +108,9 @@ def paired_values(tree) -> dict[str, list[Found]]:
     (<li><label>发文机关</label><span>…</span>), and a header row of labels over a row of values."""
     found: dict[str, list[Found]] = {}
     for el in tree.iter(*_PAIR_TAGS):
-        label = _label_key(el.text_content())
+        if len(el) > 1:
+            continue  # a label is a leaf, or wraps one element (<b>, <font>)
+        label = _label_key(el.text if not len(el) else el.text_content())
         if label not in _FIELD_OF:
             continue
         after = el.getnext()

@@ -9,7 +9,7 @@ keep, it falls back to the whole page: what comes back then is mostly nav lines,
 from __future__ import annotations
 
 import re
-import unicodedata
+from functools import lru_cache
 
 # A block is a nav list when this share of its text, or more, is link text (fit on the labelled
 # pages: evaluation.loso fits it per held-out site and reports what it chose).
@@ -31,7 +31,7 @@ _CONTENT = re.compile(
 
 
 def key(s: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
+    return "".join((s or "").split())  # runs on every anchor: no NFKC (both sides of a compare use it)
 
 
 def nav_texts(tree, share: float | None = None) -> frozenset[str]:
@@ -39,18 +39,32 @@ def nav_texts(tree, share: float | None = None) -> frozenset[str]:
     share = NAV_LINK_SHARE if share is None else share
     found: set[str] = set()
     density: dict = {}
+    in_content = None
     for anchor in tree.iter("a"):
         text = key(anchor.text_content())
         if not text or len(text) > 80 or _FILE_LINK.search(anchor.get("href") or ""):
             continue
         block = _block_of(anchor)
-        if block is None or _in_content(anchor):
+        if block is None:
             continue
         if block not in density:
             density[block] = _link_share(block)
         if density[block] >= share:
-            found.add(text)
+            if in_content is None:  # the article's own link lists are its text
+                in_content = _content_anchors(tree)
+            if anchor not in in_content:
+                found.add(text)
     return frozenset(found)
+
+
+def _content_anchors(tree) -> set:
+    return {a for el in tree.iter() if isinstance(el.tag, str) and _content_attrs(el.get("class"), el.get("id"))
+            for a in el.iter("a")}
+
+
+@lru_cache(maxsize=8192)
+def _content_attrs(cls: str | None, id_: str | None) -> bool:
+    return bool((cls or id_) and _CONTENT.search(f"{cls or ''} {id_ or ''}"))
 
 
 def _block_of(anchor):
@@ -58,14 +72,6 @@ def _block_of(anchor):
         if isinstance(ancestor.tag, str) and ancestor.tag in _NAV_BLOCKS:
             return ancestor
     return None
-
-
-def _in_content(el) -> bool:
-    for ancestor in el.iterancestors():
-        attrs = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
-        if attrs.strip() and _CONTENT.search(attrs):
-            return True
-    return False
 
 
 def _link_share(block) -> float:
