@@ -41,14 +41,15 @@ _CHROME_TEXT = re.compile(
     r"相关范文推荐|下载本文|声明[：:]|长者模式|无障碍)")
 _META_TABLE = re.compile(r"索\s*引\s*号|发布机构|成文日期|公开方式|主题分类|生成日期")
 # Every spelling of an xxgk table's labels (labels.py), followed by its colon: 信息索引：, 发文机构：
-_META_LABELLED = re.compile("(?:" + "|".join(
-    r"\s*".join(map(re.escape, label)) for field in ("index_number", "doc_number", "written", "subject", "validity")
-    for label in TIERS[field][0]) + "|" + "|".join(map(re.escape, TIERS["agency"][0])) + r")\s*[:：]")
+_META_LABELLED = re.compile("(?:" + "|".join(sorted(
+    {re.escape(label) for field in ("index_number", "doc_number", "agency", "written", "subject", "validity")
+     for label in TIERS[field][0]}, key=len, reverse=True)) + r")\s*[:：]")
 # The article's own containers on TRS/Hanweb/xxgk templates: never pruned, whatever their size.
 _CONTENT_ATTR = re.compile(
     r"TRS_Editor|TRS_UEDITOR|article_?content|art_?con|\bzoom\b|content_?text|main-?text|"
     r"Custom_UnionStyle|UCAP-CONTENT|xxgk_?content|detail_?content|pages_content|\bbody_?text", re.I)
 SMALL, TINY = 200, 80
+INDENTED = 2000  # the most raw characters an indented metadata table of SMALL text is looked at with
 # Either test on the visible text can only pass when these words are in the raw text.
 _CHROME_WORDS = re.compile(_CHROME_TEXT.pattern.replace(r"^\s*", "", 1) + "|" + _META_TABLE.pattern
                            + "|" + _META_LABELLED.pattern)
@@ -114,8 +115,9 @@ def prune_chrome(tree) -> None:
         if el.tag in ("html", "body") or el in holders:
             continue
         raw = el.text_content()
-        if len(raw) >= SMALL + 100 and len("".join(raw.split())) >= SMALL + 100:
-            continue  # (templates indent their tables: the whitespace is no text)
+        if len(raw) >= SMALL + 100 and (len(raw) > INDENTED or el.tag not in ("table", "ul", "dl", "div")
+                                        or len("".join(raw.split())) >= SMALL + 100):
+            continue  # (templates indent their metadata tables: that whitespace is no text)
         chrome_attrs = _chrome_attrs(el.get("class"), el.get("id"))
         if not chrome_attrs and (el.tag not in _BLOCKS or not _CHROME_WORDS.search(raw)):
             continue  # rendering the visible text is the slow part: only for blocks that may go
