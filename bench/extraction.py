@@ -2,6 +2,7 @@
 readability-lxml (when installed), side by side.
 
     python bench/extraction.py [--realdata ../shared/realdata] [--json]
+    python bench/extraction.py --loso [--gold OTHER/gold.jsonl]   leave-one-site-out figures
 
 Prints a table (and JSON with --json): per-field accuracy, body recall and chrome leak on
 the labelled gov pages; char-bigram F1 on bench/immortal and bench/magic; median ms/page, and
@@ -162,7 +163,16 @@ def main() -> None:
     parser.add_argument("--realdata", type=Path, default=ROOT.parent / "shared" / "realdata")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     parser.add_argument("--pages", action="store_true", help="also print each full-text page's F1")
+    parser.add_argument("--loso", action="store_true",
+                        help="only the leave-one-site-out figures (evaluation.loso): thresholds fitted on the other "
+                             "sites, the held-out site scored; bigram F1 on the full-gold sets' held-back halves")
+    parser.add_argument("--gold", type=Path, help="with --loso: another gold.jsonl, its files relative to it")
     args = parser.parse_args()
+    if args.loso:
+        from evaluation.loso import report as loso_report, table as loso_table
+
+        print(loso_table(loso_report(args.realdata, args.gold, args.gold.parent if args.gold else None)))
+        return
     if not (args.realdata / "gold.jsonl").exists():
         sys.exit(f"no gold.jsonl under {args.realdata}")
     if hasattr(os, "sched_setaffinity"):

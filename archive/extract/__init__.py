@@ -19,7 +19,8 @@ from .dom import clean_text, parse, render_lines
 from .images import body_images
 from .fields import (date_near_title, first_date, pick_agency, pick_doc_number,
                      pick_index_number, pick_subject, pick_validity, signature_date)
-from .metadata import labelled_values, meta_tags
+from .navigation import nav_texts
+from .metadata import labelled_values, merged, meta_tags, paired_values
 from .outline import outline as find_outline
 from .region import pick_region
 from .site_chrome import template_lines
@@ -61,11 +62,13 @@ def _extract(raw: RawPage, site: SiteHint | None, errors: list[str]) -> Extracte
     lines = _step("lines", errors, [], lambda: render_lines(tree))
     meta = _step("meta", errors, {}, lambda: meta_tags(tree))
     labelled = _step("labels", errors, {}, lambda: labelled_values(lines))
+    labelled = _step("label layouts", errors, labelled, lambda: merged(labelled, paired_values(tree)))
     page_title = clean_text(tree.findtext(".//title")) if tree.find(".//title") is not None else None
-    title = _step("title", errors, None, lambda: pick_title(tree, meta, page_title, labelled.get("title", [])))
+    nav = _step("navigation", errors, frozenset(), lambda: nav_texts(tree))
+    title = _step("title", errors, None, lambda: pick_title(tree, meta, page_title, labelled.get("title", []), nav))
     government = _step("government", errors, True, lambda: looks_governmental(raw.url, meta, labelled, lines))
     text = _step("body", errors, "", lambda: main_text(tree, raw.url, title.value if title else None,
-                                                       government))
+                                                       government, nav))
 
     if title:
         sources["title"] = title.source
@@ -87,7 +90,7 @@ def _extract(raw: RawPage, site: SiteHint | None, errors: list[str]) -> Extracte
     if index_number:
         sources["index_number"] = index_number.source
     doc_number, where = _step("doc_number", errors, (None, None), lambda: pick_doc_number(
-        labelled.get("doc_number", []), title.value if title else None, text))
+        labelled.get("doc_number", []), title.value if title else None, text, lines))
     if where:
         sources["doc_number"] = where
 

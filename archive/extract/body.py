@@ -23,6 +23,8 @@ from lxml import html as lxml_html
 from readability import Document
 
 from .dom import element_text, render_lines
+from .labels import TIERS
+from .navigation import NEUTRAL, is_nav_line, key as _nav_key, nav_texts
 
 # class/id fragments of page chrome on TRS, Hanweb and xxgk templates
 _CHROME_ATTR = re.compile(
@@ -38,20 +40,26 @@ _CHROME_TEXT = re.compile(
     r"索\s*引\s*号|版权所有|主办单位|网站标识码|相关文章|相关阅读|相关链接|相关新闻|热点推荐|关联稿件|"
     r"相关范文推荐|下载本文|声明[：:]|长者模式|无障碍)")
 _META_TABLE = re.compile(r"索\s*引\s*号|发布机构|成文日期|公开方式|主题分类|生成日期")
+# Every spelling of an xxgk table's labels (labels.py), followed by its colon: 信息索引：, 发文机构：
+_META_LABELLED = re.compile("(?:" + "|".join(sorted(
+    {re.escape(label) for field in ("index_number", "doc_number", "agency", "written", "subject", "validity")
+     for label in TIERS[field][0]}, key=len, reverse=True)) + r")\s*[:：]")
 # The article's own containers on TRS/Hanweb/xxgk templates: never pruned, whatever their size.
 _CONTENT_ATTR = re.compile(
     r"TRS_Editor|TRS_UEDITOR|article_?content|art_?con|\bzoom\b|content_?text|main-?text|"
     r"Custom_UnionStyle|UCAP-CONTENT|xxgk_?content|detail_?content|pages_content|\bbody_?text", re.I)
 SMALL, TINY = 200, 80
+INDENTED = 2000  # the most raw characters an indented metadata table of SMALL text is looked at with
 # Either test on the visible text can only pass when these words are in the raw text.
-_CHROME_WORDS = re.compile(_CHROME_TEXT.pattern.replace(r"^\s*", "", 1) + "|" + _META_TABLE.pattern)
+_CHROME_WORDS = re.compile(_CHROME_TEXT.pattern.replace(r"^\s*", "", 1) + "|" + _META_TABLE.pattern
+                           + "|" + _META_LABELLED.pattern)
 
 _LINE_CHROME = re.compile(
     r"^(?:【|\[)?\s*(?:扫一扫|分享到|分享|打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|收藏|"
     r"上一篇|下一篇|上一条|下一条|当前位置|您当前所在位置|您的位置|您现在的位置|"
     r"字体|字号|浏览次数|访问量|访问次数|点击数|阅读次数|责任编辑|编辑|审核|校对|文章类型|"
     r"版权所有|主办单位|承办单位|网站标识码|ICP备|[京沪津渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川贵云陕甘青蒙桂藏宁新]ICP|"
-    r"联系我们|网站地图|返回顶部|长者模式|无障碍|QQ空间|微信|微博|附件下载|"
+    r"联系我们|网站地图|返回顶部|长者模式|无障碍|QQ空间|微信|微博|附件下载|点击右上角|选择在浏览器中打开|"
     r"索\s*引\s*号|发布机构|发文机关|成文日期|生成日期|发布日期|发布时间|公开方式|公开范围|主题分类|"
     r"信息来源|来源|时间|日期|文\s*号|发文字号|有效性)\s*[】\]]?\s*(?:[:：]|$|\s)")
 # Where the article ends: related lists, disclaimers and footers follow these lines.
@@ -82,17 +90,20 @@ def looks_governmental(url: str | None, meta: dict, labelled: dict, lines: list[
     return bool(_GOV_FOOTER.search(" ".join(lines[-30:])))
 
 
-def main_text(tree, url: str | None = None, title: str | None = None, government: bool = True) -> str:
-    """The article's text, paragraphs joined by "\\n"; "" when none is found."""
+def main_text(tree, url: str | None = None, title: str | None = None, government: bool = True,
+              nav: frozenset[str] | None = None) -> str:
+    """The article's text, paragraphs joined by "\\n"; "" when none is found. nav: the page's
+    nav set (navigation.nav_texts), computed here when not given."""
+    nav = nav_texts(tree) if nav is None else nav
     if not government:
-        text = filter_lines(_readability(tree), title)
+        text = filter_lines(_readability(tree), title, nav)
         if len(text) >= READABILITY_MIN:
             return text
     pruned = copy.deepcopy(tree)
     prune_chrome(pruned)
     unwrap_layout_tables(pruned)
     text = _trafilatura(pruned, url) or _trafilatura(copy.deepcopy(tree), url) or ""
-    return filter_lines(text, title)
+    return filter_lines(text, title, nav)
 
 
 def prune_chrome(tree) -> None:
@@ -104,8 +115,9 @@ def prune_chrome(tree) -> None:
         if el.tag in ("html", "body") or el in holders:
             continue
         raw = el.text_content()
-        if len(raw) >= SMALL + 100:
-            continue
+        if len(raw) >= SMALL + 100 and (len(raw) > INDENTED or el.tag not in ("table", "ul", "dl", "div")
+                                        or len("".join(raw.split())) >= SMALL + 100):
+            continue  # (templates indent their metadata tables: that whitespace is no text)
         chrome_attrs = _chrome_attrs(el.get("class"), el.get("id"))
         if not chrome_attrs and (el.tag not in _BLOCKS or not _CHROME_WORDS.search(raw)):
             continue  # rendering the visible text is the slow part: only for blocks that may go
@@ -115,7 +127,8 @@ def prune_chrome(tree) -> None:
         elif el.tag in _BLOCKS:
             if len(text) < TINY and _CHROME_TEXT.search(text):
                 doomed.append(el)
-            elif el.tag in ("table", "ul", "dl", "div") and len(_META_TABLE.findall(text)) >= 2:
+            elif el.tag in ("table", "ul", "dl", "div") and (
+                    len(_META_TABLE.findall(text)) >= 2 or len(set(_META_LABELLED.findall(text))) >= 2):
                 doomed.append(el)
     for el in doomed:
         _drop(el)
@@ -174,10 +187,10 @@ def _content_holders(tree) -> set:
     return holders
 
 
-def filter_lines(text: str, title: str | None = None) -> str:
-    """Line-level pruning of what trafilatura kept."""
+def filter_lines(text: str, title: str | None = None, nav: frozenset[str] = frozenset()) -> str:
+    """Line-level pruning of what trafilatura kept; nav is the page's nav set (navigation.nav_texts)."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    lines = _from_title(lines, title)
+    lines = _from_title(lines, title, nav)
     total = sum(len(line) for line in lines) or 1
     kept: list[str] = []
     seen = 0
@@ -191,9 +204,37 @@ def filter_lines(text: str, title: str | None = None) -> str:
         if not kept and _DATE_LINE.match(bare):
             continue  # the date under the heading, already a field
         kept.append(line)
+    kept = without_navigation(kept, nav)
     while kept and re.fullmatch(r"附\s*件\s*[:：]?", kept[-1]):
         kept.pop()  # an empty 附件 label
     return "\n".join(kept)
+
+
+# A body whose lines are this share of nav lines or more is navigation: every nav line goes.
+NAV_BODY_SHARE = 0.3
+
+
+def without_navigation(lines: list[str], nav: frozenset[str]) -> list[str]:
+    """Never navigation as a body: nav runs at either end go, and every nav line goes when
+    they are much of what is left (a short page whose extractor fell back to the whole page)."""
+    neutral = [bool(NEUTRAL.match(line)) for line in lines]
+    flags = [n or is_nav_line(line, nav) for line, n in zip(lines, neutral)]
+    start, end = 0, len(lines)
+    while start < end and flags[start]:
+        start += 1
+    while end > start and flags[end - 1]:
+        end -= 1
+    if all(neutral[:start]):
+        start = 0  # a date alone above the text, no nav: not ours to drop here
+    if all(neutral[end:]):
+        end = len(lines)  # the signature's date
+    lines, flags, neutral = lines[start:end], flags[start:end], neutral[start:end]
+    flags = [f and not n for f, n in zip(flags, neutral)]  # a date alone stays unless nav surrounds it
+    total = sum(len(line) for line in lines)
+    navigation = sum(len(line) for line, flag in zip(lines, flags) if flag)
+    if total and navigation >= NAV_BODY_SHARE * total:
+        return [line for line, flag in zip(lines, flags) if not flag]
+    return lines
 
 
 def _is_chrome(line: str) -> bool:
@@ -204,15 +245,23 @@ def _is_chrome(line: str) -> bool:
     return len(line) <= SHORT_LINE and bool(_LINE_CHROME.match(line) or _FONT_BAR.fullmatch(line))
 
 
-def _from_title(lines: list[str], title: str | None) -> list[str]:
-    """Column names and breadcrumbs printed above the heading are not the article."""
+def _from_title(lines: list[str], title: str | None, nav: frozenset[str] = frozenset()) -> list[str]:
+    """Column names, breadcrumbs and header navigation printed above the heading are not the
+    article: past the first few lines, the heading is looked for while the lines are nav or short."""
     if not title:
         return lines
-    key = re.sub(r"\s+", "", title)
-    for n, line in enumerate(lines[:6]):
-        if re.sub(r"\s+", "", line) == key:
+    key = _nav_key(title)
+    only_chrome = True  # so far, every line above was nav or short
+    for n, line in enumerate(lines[:TITLE_SEARCH]):
+        if _nav_key(line) == key and (n < 6 or only_chrome):
             return lines[n:]
+        only_chrome = only_chrome and (len(_nav_key(line)) <= SHORT_NAV or is_nav_line(line, nav))
+        if n >= 6 and not only_chrome:
+            break
     return lines
+
+
+TITLE_SEARCH, SHORT_NAV = 80, 12
 
 
 def _trafilatura(tree, url: str | None) -> str | None:

@@ -124,8 +124,13 @@ def _printed(value: str) -> bool:
     return bool(key) and key.lower() not in _NO_VALUE and key not in _LABEL_KEYS
 
 
-def pick_doc_number(labelled: list[Found], title: str | None, text: str) -> tuple[DocNumber | None, str | None]:
-    """A labelled 文号, else one in the title, else a line of its own at the top of the body."""
+RED_HEAD_LINES = 8  # how far under the heading a 红头 文号 line may stand
+
+
+def pick_doc_number(labelled: list[Found], title: str | None, text: str,
+                    lines: list[str] = ()) -> tuple[DocNumber | None, str | None]:
+    """A labelled 文号, else one in the title, else a line of its own at the top of the body,
+    else one alone on its line just under the heading (a 红头 document's 祁政办发〔2023〕5号)."""
     for item in labelled:
         parsed = parse_doc_number(item.value)
         if parsed:
@@ -134,10 +139,27 @@ def pick_doc_number(labelled: list[Found], title: str | None, text: str) -> tupl
     if parsed:
         return parsed, "title"
     for line in text.split("\n")[:6]:
-        parsed = parse_doc_number(line)
-        if parsed and len(_key(line)) <= len(_key(parsed.raw)) + 2:
+        parsed = _alone(line)
+        if parsed:
             return parsed, "body:top"
+    key = _key(title or "")
+    for number in range(len(lines)) if len(key) >= 4 else ():
+        end = _title_end(lines, number, key)
+        if end is not None:
+            for nearby in lines[end + 1:end + 1 + RED_HEAD_LINES]:
+                parsed = _alone(nearby)
+                if parsed:
+                    return parsed, "line:under-title"
+            break
     return None, None
+
+
+def _alone(line: str) -> DocNumber | None:
+    """A 文号 that is the whole line (brackets or a 第 aside)."""
+    parsed = parse_doc_number(line)
+    if parsed and parsed.year and len(_key(line)) <= len(_key(parsed.raw)) + 2:
+        return parsed
+    return None
 
 
 def _key(s: str) -> str:

@@ -9,31 +9,14 @@ import re
 from dataclasses import dataclass
 
 from .dom import clean_text
+from .labels import OTHER_LABELS, TIERS, without_widgets
 
-# Labels as printed, per field, in tiers: a better tier wins, within a tier the first printed.
+# Labels as printed, per field, in tiers (labels.py: every spelling and where it was seen).
 # Spaces may sit between the characters (文 号).
-TIERS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "index_number": (("索引号",),),
-    "doc_number": (("文号", "发文字号", "发文文号", "文件编号"),),
-    "agency": (("发布机构", "发文机关", "发文单位", "发布单位", "责任部门"),
-               ("信息来源", "文章来源", "稿件来源", "来源")),
-    "written": (("成文日期", "成文时间", "发文日期", "印发日期"), ("生成日期",)),
-    "published": (("发布日期", "发布时间", "公开日期"),
-                  ("时间发布", "更新时间", "发稿时间", "时间", "日期")),
-    "title": (("标题", "文件名称", "公文名称"),),
-    # 主题分类 as the table prints it; 信息分类/分类 only without it, 主题词 (keywords) last
-    "subject": (("主题分类", "所属主题", "主题类别"), ("信息分类", "分类"), ("主题词",)),
-    "validity": (("有效性", "是否有效", "时效性", "效力状态", "有效状态", "时效状态", "文件状态"),),
-}
 LABELS = {name: tuple(l for tier in tiers for l in tier) for name, tiers in TIERS.items()}
 _TIER_OF = {label: n for tiers in TIERS.values() for n, tier in enumerate(tiers) for label in tier}
 PROSE = 80  # a label deep inside a long line is a sentence quoting it, not a label
-# Other labels of the same tables: they end the value before them.
-_OTHER_LABELS = ("公开方式", "公开范围", "公开形式", "公开时限", "体裁分类", "公开分类",
-                 "组配分类", "服务对象", "生效日期", "失效日期", "废止日期", "生效时间", "失效时间",
-                 "废止时间", "作者", "编辑", "责任编辑", "浏览次数", "访问次数", "点击数",
-                 "浏览量", "访问量", "字号", "字体", "发布人", "审核", "分享到", "分享", "打印",
-                 "【", "[")
+_OTHER_LABELS = OTHER_LABELS
 
 META_NAMES = {
     "articletitle": "title", "og:title": "title",
@@ -88,7 +71,12 @@ def labelled_values(lines: list[str]) -> dict[str, list[Found]]:
     found: dict[str, list[Found]] = {}
     for number, line in enumerate(lines):
         if ":" not in line and "：" not in line and "\t" not in line:
-            continue  # every label is followed by one of these: most lines have none
+            bare = _BARE_KEY.get(re.sub(r"\s+", "", line)) if len(line) <= 12 else None
+            if bare:  # a label's own block (dt, a div grid's cell), its value in the next
+                value = _next_line_value(lines, number)
+                if value:
+                    found.setdefault(_FIELD_OF[bare], []).append(Found(value, f"block:{bare}", number))
+            continue  # every other label is followed by one of these: most lines have none
         clock = bool(_CLOCK.search(line))
         for match in _LABEL_RE.finditer(line):
             label = re.sub(r"\s+", "", match.group(1))
@@ -101,12 +89,65 @@ def labelled_values(lines: list[str]) -> dict[str, list[Found]]:
             where = "table" if "\t" in line[max(0, match.start() - 1):match.end() + 1] else "line"
             if not value and match.end() == len(line):  # label and value in sibling blocks
                 value, where = _next_line_value(lines, number), "block"
-            if not value:
-                continue
+            if not value or _label_key(value) in _ANY_LABEL:
+                continue  # a header row's next label is no value
             found.setdefault(field, []).append(Found(value, f"{where}:{label}", number))
     for items in found.values():
         items.sort(key=lambda f: (_TIER_OF[f.source.split(":", 1)[1]], f.line))
     return found
+
+
+_BARE_KEY = {label: label for label in _ALL_LABELS}
+_ANY_LABEL = set(_ALL_LABELS) | {l for l in OTHER_LABELS if len(l) > 1}
+_PAIR_TAGS = ("label", "dt", "th", "strong", "b", "span", "em", "div", "p")
+LAST = 10 ** 6  # structural finds sort after the printed lines of their tier
+
+
+def paired_values(tree) -> dict[str, list[Found]]:
+    """Labels laid out by elements, not by a colon: a label element and its sibling
+    (<li><label>发文机关</label><span>…</span>), and a header row of labels over a row of values."""
+    found: dict[str, list[Found]] = {}
+    for el in tree.iter(*_PAIR_TAGS):
+        if len(el) > 1:
+            continue  # a label is a leaf, or wraps one element (<b>, <font>)
+        label = _label_key(el.text if not len(el) else el.text_content())
+        if label not in _FIELD_OF:
+            continue
+        after = el.getnext()
+        value = clean_text(el.tail) or (clean_text(after.text_content()) if after is not None else "")
+        if _BARE_LABEL.fullmatch(value):
+            continue  # 办文部门： with its own value left empty
+        value = without_widgets(value.strip(" :：|｜"))
+        if value and _label_key(value) not in _ANY_LABEL and len(value) <= 120:
+            found.setdefault(_FIELD_OF[label], []).append(Found(value, f"pair:{label}", LAST))
+    for row in tree.iter("tr"):
+        labels = [_label_key(c.text_content()) for c in row if c.tag in ("td", "th")]
+        if len(labels) < 2 or not all(l in _ANY_LABEL for l in labels):
+            continue
+        below = next(iter(row.xpath("following::tr[1]")), None)  # past a </thead> too
+        if below is None:
+            continue
+        values = [clean_text(c.text_content()) for c in below if c.tag in ("td", "th")]
+        if len(values) != len(labels):
+            continue
+        for label, value in zip(labels, values):
+            if label in _FIELD_OF and value and _label_key(value) not in _ANY_LABEL:
+                found.setdefault(_FIELD_OF[label], []).append(Found(value, f"table:{label}", LAST))
+    return found
+
+
+def merged(labelled: dict[str, list[Found]], more: dict[str, list[Found]]) -> dict[str, list[Found]]:
+    out = {field: list(items) for field, items in labelled.items()}
+    for field, items in more.items():
+        out.setdefault(field, []).extend(items)
+    for items in out.values():
+        items.sort(key=lambda f: (_TIER_OF[f.source.split(":", 1)[1]], f.line))
+    return out
+
+
+def _label_key(text: str | None) -> str:
+    key = re.sub(r"\s+", "", text or "")
+    return key.strip(":：") if len(key) <= 12 else ""
 
 
 def _next_line_value(lines: list[str], number: int) -> str:
@@ -114,6 +155,7 @@ def _next_line_value(lines: list[str], number: int) -> str:
         return ""
     following = lines[number + 1]
     if (len(following) > 60 or _LABEL_RE.match(following) or _BARE_LABEL.fullmatch(following)
+            or _label_key(following) in _ANY_LABEL
             or _OTHER_LABEL_RE.match(following)):
         return ""
     return _value_after(following, 0)
@@ -126,4 +168,4 @@ def _value_after(line: str, start: int) -> str:
     value = value.strip(" \t:：;；|｜,，")
     if value.endswith(("】", "]")) and not re.search(r"[【\[]", value):
         value = value[:-1].rstrip()
-    return value
+    return without_widgets(value)

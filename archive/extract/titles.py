@@ -12,11 +12,17 @@ _HEADING_TAGS = ("h1", "h2", "h3")
 _SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|—{1,2}|-|–|\s{2,})\s*")
 _SITE_NAME = re.compile(r"(?:人民政府|政府网|门户网站|网站|政府门户|官网|网)$|^中国\S{2,3}$")
 _NOT_TITLE = re.compile(r"当前位置|您的位置|首页|^\s*(?:正文|详情|文章详情|信息公开|政务公开)\s*$")
+# A column's name (a 信息公开目录 heading over the document): never the document's title.
+COLUMN_NAME = re.compile(
+    r"^(?:(?:政府)?信息公开(?:目录|专栏|平台|指南|制度|年报)?|政务公开|(?:政府|部门|政策|规范性|最新)文件|"
+    r"通知公告|公示公告|公告公示|工作动态|政务动态|部门动态|乡镇动态|规划计划|发展规划|政策解读|政策法规|"
+    r"法定主动公开内容|主动公开|新闻中心|新闻动态|要闻动态|本市要闻|图片新闻|文件通知|计划总结|"
+    r"其他文件|其他|正文|详细信息|内容详情)$")
 MIN_LEN, MAX_LEN = 4, 150
 
 
 def pick_title(tree, meta: dict[str, list[Found]], page_title: str | None,
-               labelled: list[Found] = ()) -> Found | None:
+               labelled: list[Found] = (), nav: frozenset[str] = frozenset()) -> Found | None:
     """ArticleTitle, an xxgk table's 标题, a heading that <title> confirms, <title> minus the site."""
     # The portal's own name: a <title> part beside others that reads as one (…_兰坪白族普米族
     # 自治县人民政府) and the SiteName meta tag. Banners print it as a heading and <title>
@@ -26,7 +32,10 @@ def pick_title(tree, meta: dict[str, list[Found]], page_title: str | None,
     parts = _title_parts(page_title)
     site_names = {_key(p) for p in parts if _SITE_NAME.search(p)} if len(parts) > 1 else set()
     site_names.update(_key(f.value) for f in meta.get("site_name", []) if f.value)
-    headings = [h for h in heading_candidates(tree) if _key(h[0]) not in site_names]
+    # a heading that is one of the page's own nav links, or a column's name, is that column
+    headings = [h for h in heading_candidates(tree)
+                if _key(h[0]) not in site_names and _key(h[0]) not in nav and not COLUMN_NAME.match(_key(h[0]))]
+    parts = [p for p in parts if not COLUMN_NAME.match(_key(p)) and _key(p) not in nav]
     for found in meta.get("title", []):
         if found.source.lower() == "meta:articletitle" and _plausible(found.value):
             return found
