@@ -3,10 +3,10 @@
 Only the store (archive/store) and the read layer (archive/read) import these; everything else asks them.
 """
 from archive.models.base import Base
-from archive.models.documents import Attachment, Capture, Cluster, DedupKeys, Document, LshBucket, Site, Version
+from archive.models.documents import Attachment, Capture, Citation, Cluster, DedupKeys, Document, LshBucket, Site, Version
 from archive.models.operations import (EVENT_KINDS, CrawlRun, DocumentEvent, RunCheck, SavedSearch, Schedule,
                                        SiteHealth, SiteLock, new_feed_key)
 
-__all__ = ["Base", "Attachment", "Capture", "Cluster", "DedupKeys", "Document", "LshBucket", "Site", "Version",
+__all__ = ["Base", "Attachment", "Capture", "Citation", "Cluster", "DedupKeys", "Document", "LshBucket", "Site", "Version",
            "EVENT_KINDS", "CrawlRun", "DocumentEvent", "RunCheck", "SavedSearch", "Schedule", "SiteHealth", "SiteLock",
            "new_feed_key"]

@@ -18,6 +18,7 @@ from archive.config import sqlite_busy_timeout
 from archive.dedup.keys import DEFAULT, DedupSettings
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Capture, Document, DocumentEvent, Site, Version
+from archive.store.citations import refresh_citations
 from archive.store.clusters import assign_cluster, rebuild_clusters
 from archive.store.migrations import upgrade
 from archive.store.documents import IngestResult, content_hash, fill, latest_version, printed_labels
@@ -130,6 +131,8 @@ class Archive:
             for link in doc.attachments:
                 if link.url not in known:
                     s.add(Attachment(document_id=row.id, url=link.url, name=link.name, ext=link.ext))
+            s.flush()
+            refresh_citations(s, row)
             if run_id is not None:
                 s.add(DocumentEvent(run_id=run_id, document_id=row.id, kind=outcome, at=seen_at))
             return IngestResult(row.id, outcome)
@@ -177,6 +180,8 @@ class Archive:
             row.capture_id = capture_id
             if text is not None:
                 row.text = text
+                s.flush()
+                refresh_citations(s, doc)   # the file's references join the page's
 
     # dedup -------------------------------------------------------------------------------
     def assign_cluster(self, doc_id: int) -> int:
