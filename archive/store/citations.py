@@ -148,3 +148,22 @@ def _related(code: str | None, citing_code: str | None) -> bool:
     if not code or not citing_code or len(code) != 6 or len(citing_code) != 6:
         return False
     return code in {citing_code, citing_code[:4] + "00", citing_code[:2] + "0000"}
+
+
+def rebuild_citations(sessions, progress=None, batch: int = 200) -> int:
+    """Every document's citations recomputed (an archive made before the graph, or new rules);
+    returns how many references were kept. One pass: every cited document is already there."""
+    last, total = 0, 0
+    while True:
+        with sessions() as s, s.begin():
+            rows = s.scalars(select(Document).where(Document.id > last).order_by(Document.id).limit(batch)).all()
+            for row in rows:
+                document_keys(row)
+            s.flush()
+            for row in rows:
+                total += refresh_citations(s, row)
+        if not rows:
+            return total
+        last = rows[-1].id
+        if progress:
+            progress(len(rows))

@@ -18,7 +18,7 @@ from archive.config import sqlite_busy_timeout
 from archive.dedup.keys import DEFAULT, DedupSettings
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Capture, Document, DocumentEvent, Site, Version
-from archive.store.citations import refresh_citations
+from archive.store.citations import rebuild_citations, refresh_citations
 from archive.store.clusters import assign_cluster, rebuild_clusters
 from archive.store.migrations import upgrade
 from archive.store.documents import IngestResult, content_hash, fill, latest_version, printed_labels
@@ -191,3 +191,8 @@ class Archive:
 
     def rebuild_clusters(self, progress=None) -> int:
         return rebuild_clusters(self._sessions, self.dedup_settings, progress)
+
+    # the citation graph -------------------------------------------------------------------
+    def rebuild_citations(self, progress=None) -> int:
+        """Every document's references found and resolved again (ingest keeps them current)."""
+        return rebuild_citations(self._sessions, progress)

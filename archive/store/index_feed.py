@@ -8,7 +8,8 @@ from typing import Iterable, Iterator
 from sqlalchemy import select
 
 from archive.index.api import IndexDoc
-from archive.models import Attachment, Document
+from archive.index.cites import term as cite_term
+from archive.models import Attachment, Citation, Document
 from archive.store.database import Archive
 
 
@@ -50,11 +51,17 @@ def _index_docs(archive: Archive, rows: list[Document]) -> Iterator[IndexDoc]:
                           .order_by(Attachment.id))
         for doc_id, text in found:
             texts.setdefault(doc_id, []).append(text)
+        cited: dict[int, list[str]] = {}
+        found = s.execute(select(Citation.document_id, Citation.number_key, Citation.issuer)
+                          .where(Citation.document_id.in_([row.id for row in rows]), Citation.number_key.is_not(None))
+                          .order_by(Citation.position))
+        for doc_id, key, issuer in found:
+            cited.setdefault(doc_id, []).append(cite_term(key, issuer))
     for row in rows:
-        yield to_index_doc(row, texts.get(row.id, ()))
+        yield to_index_doc(row, texts.get(row.id, ()), cited.get(row.id, ()))
 
 
-def to_index_doc(row: Document, attachment_texts: Iterable[str] = ()) -> IndexDoc:
+def to_index_doc(row: Document, attachment_texts: Iterable[str] = (), cites: Iterable[str] = ()) -> IndexDoc:
     """The index entry of a document; attachment texts follow its own text, one per line."""
     text = row.text or ""
     extra = [t for t in attachment_texts if t]
@@ -64,4 +71,4 @@ def to_index_doc(row: Document, attachment_texts: Iterable[str] = ()) -> IndexDo
                     published=row.published, year=row.year, region_code=row.region_code,
                     province=row.province, city=row.city, county=row.county, themes=tuple(row.themes or ()),
                     doc_type=row.doc_type, agency=row.agency, site=row.site_id, status=row.status,
-                    cluster_id=row.cluster_id)
+                    cluster_id=row.cluster_id, cites=tuple(dict.fromkeys(cites)))

@@ -79,3 +79,29 @@ def test_copies_of_one_plan_resolve_to_the_earliest(archive):
                         published=date(2021, 5, 3)))
     county = archive.ingest(_doc("q", "祁阳市方案", None, QIYANG, "根据永政办发〔2021〕30号。")).document_id
     assert cites(archive, county)[0]["doc_id"] == first
+
+
+def test_citations_command_rebuilds_an_archive_made_before_the_graph(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+    from sqlalchemy import delete, update
+
+    from archive.models import Citation, Document
+    from archive.store import Archive
+    from govplans.commands.archive import citations as command
+
+    archive = Archive(f"sqlite:///{tmp_path / 'archive.sqlite'}")
+    city = archive.ingest(_doc("c", "永州市方案", "永政办发〔2021〕30号", YONGZHOU)).document_id
+    county = archive.ingest(_doc("q", "祁阳市方案", None, QIYANG, "根据永政办发〔2021〕30号和《永州市方案》。")).document_id
+    with archive.session() as s:   # as an archive of the version before looks after migration 0010's keys
+        s.execute(delete(Citation))
+        s.execute(update(Document).values(title_key=None))
+    archive.close()
+    result = CliRunner().invoke(command, ["--rebuild", "--json", "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert (figures["references"], figures["resolved_by_doc_number"], figures["unresolved"]) == (1, 1, 0)
+    archive = Archive(f"sqlite:///{tmp_path / 'archive.sqlite'}")
+    assert cites(archive, county)[0]["doc_id"] == city
+    archive.close()
