@@ -108,7 +108,7 @@ SCHEMAS = {
         "facets": {"type": "array", "items": FACET}, "pager": PAGER,
         "charts": {"type": "object", "properties": {"years": CHART, "regions": CHART}},
         "json_url": _STR, "html_url": _STR, "feed_url": _STR, "csv_url": _STR, "jsonl_url": _STR,
-        "cite_url": _STR, "export_max": _INT}},
+        "cite_url": _STR, "timeline_url": _STR, "export_max": _INT}},
     "Copy": {"type": "object", "required": ["id", "title", "region", "published", "compare_url"], "properties": {
         "id": _INT, "title": _STR, "region": _STR, "region_code": _NSTR, "published": _DATE, "site": _NSTR,
         "aggregator": {"type": "boolean"}, "canonical": {"type": "boolean"}, "doc_url": _STR, "compare_url": _STR}},
@@ -164,6 +164,21 @@ SCHEMAS = {
         "formats": {"type": "array", "items": {"type": "object"}},
         "items": {"type": "array", "items": {"type": "object", "required": ["doc_id", "gbt7714"], "properties": {
             "doc_id": _INT, "gbt7714": _STR}}}}},
+    "Timeline": {"type": "object", "required": ["level", "total", "years", "rows"], "properties": {
+        "query": _STR, "filters": {"type": "object"}, "level": {"enum": ["province", "county"]},
+        "total": _INT, "counted": {"type": "integer", "description": "hits counted (at most 20,000)"},
+        "error": _NSTR, "problems": {"type": "array", "items": _STR}, "years": {"type": "array", "items": _INT},
+        "rows": {"type": "array", "items": {"type": "object", "required": ["name", "years", "total"], "properties": {
+            "code": _NSTR, "name": _STR, "years": {"type": "object", "additionalProperties": _INT}, "total": _INT}}},
+        "chart_title": _STR, "scope": _NSTR, "svg": {"type": ["string", "null"], "description": "The picture (SVG)"},
+        "csv_url": _STR, "json_url": _STR, "search_url": _STR}},
+    "Adoption": {"type": "object", "required": ["cluster", "regions", "adoptions"], "properties": {
+        "cluster": _INT, "title": _NSTR, "regions": _INT, "svg": {"type": ["string", "null"]},
+        "adoptions": {"type": "array", "items": {"type": "object", "required": ["order", "region", "doc_id"],
+                                                  "properties": {
+            "order": _INT, "region_code": _NSTR, "region": _STR, "first": _DATE, "doc_id": _INT, "title": _NSTR,
+            "copies": _INT, "doc_url": _STR}}},
+        "csv_url": _STR, "json_url": _STR}},
     "VersionDiff": {"type": "object", "required": ["doc", "old", "new", "summary", "blocks"], "properties": {
         "doc": {"type": "object"}, "old": {"type": ["object", "null"], "description": "null for version 1"},
         "new": {"type": "object"},
@@ -183,7 +198,7 @@ SCHEMAS = {
                                                "properties": {"id": _INT, "title": _STR, "region": _STR,
                                                               "published": _DATE, "matched": {"type": "boolean"},
                                                               "aggregator": {"type": "boolean"}, "doc_url": _STR}}},
-        "timeline": {"type": ["object", "null"]}}},
+        "timeline": {"type": ["object", "null"]}, "adoption_url": _STR}},
     "TemplatesPage": {"type": "object", "required": ["total", "page", "pages", "families", "facets"], "properties": {
         "query": _STR, "total": _INT, "page": _INT, "pages": _INT, "page_size": _INT,
         "problems": {"type": "array", "items": _STR}, "filters": {"type": "object"},
@@ -382,6 +397,21 @@ PATHS = {
         "summary": "The first 500 documents of a search as GB/T 7714-2015 lines, and the links of the three files",
         "operationId": "citeSearchJson", "parameters": SEARCH_PARAMS[:-1] + [CITE_FORMAT],
         "responses": _json("SearchCitations", "The reference list", 400, 414)}},
+    "/timeline.json": {"get": {"summary": "A search's documents per year per province (per county within a "
+                                          "province or city), with the picture", "operationId": "timeline",
+                               "parameters": SEARCH_PARAMS[:-2],
+                               "responses": _json("Timeline", "Counts per region and year", 400, 414)}},
+    "/timeline.csv": {"get": {"summary": "The time line as CSV: one row per region, one column per year",
+                              "operationId": "timelineCsv", "parameters": SEARCH_PARAMS[:-2],
+                              "responses": _file("text/csv", "UTF-8 with BOM", 400, 414)}},
+    "/templates/{cluster_id}/adoption.json": {"get": {
+        "summary": "The order in which regions adopted a template family", "operationId": "adoption",
+        "parameters": [_param("cluster_id", "Template family (cluster) id", _ID, "path")],
+        "responses": _json("Adoption", "Regions in the order of their first copy", 404)}},
+    "/templates/{cluster_id}/adoption.csv": {"get": {
+        "summary": "The adoption order as CSV", "operationId": "adoptionCsv",
+        "parameters": [_param("cluster_id", "Template family (cluster) id", _ID, "path")],
+        "responses": _file("text/csv", "UTF-8 with BOM", 404)}},
     "/templates.json": {"get": {"summary": "Template families ranked by adopting regions", "operationId": "templates",
                                 "parameters": PAGE_PARAMS,
                                 "responses": _json("TemplatesPage", "Families with their adoption", 400, 414)}},
