@@ -62,12 +62,17 @@ def plant(rng: random.Random, citing: Doc, uppers: list[tuple[Site, list[Doc]]],
         if not earlier:
             continue
         same = [d for d in earlier if d.header.theme.name == citing.header.theme.name]
-        cited = rng.choice((same or earlier)[-5:])
-        out.append(_written(rng, cited, line))
+        choices = (same or earlier)[-5:]
+        rng.shuffle(choices)
+        for cited in choices:   # the first a reader could tell from the others
+            written = _written(rng, cited, line)
+            if written:
+                out.append(written)
+                break
     return out
 
 
-def _written(rng: random.Random, cited: Doc, line: list[Doc]) -> PlantedCite:
+def _written(rng: random.Random, cited: Doc, line: list[Doc]) -> PlantedCite | None:
     title = cited.header.title
     number = cited.header.doc_number
     shared_number = number is not None and sum(1 for d in line if _key(d) == _key(cited)) > 1
@@ -81,7 +86,9 @@ def _written(rng: random.Random, cited: Doc, line: list[Doc]) -> PlantedCite:
         forms.append("body+number")
     if unique_title:
         forms += ["title"] * 2
-    form = rng.choice(forms or ["title"])
+    if not forms:   # no 文号 and a title others share: nothing a reader could follow
+        return None
+    form = rng.choice(forms)
     if form == "title+number":
         text = f"《{title}》（{_number(cited, rng, True)}）"
     elif form == "number":

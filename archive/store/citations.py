@@ -70,13 +70,15 @@ def _shifted(ref: Reference, offset: int) -> Reference:
 
 
 def resolve_waiting(s: Session, row: Document) -> int:
-    """Citations not yet resolved that name `row`'s 文号 or title: resolve them now."""
+    """Citations naming `row`'s 文号 or title, resolved again now that it is here: the unresolved
+    ones may be resolved, and one resolved to a plan elsewhere may turn out to mean this one (a
+    plan of the citing county's own line outranks a namesake elsewhere, whichever came first)."""
     keys = [c for c in (Citation.number_key == row.doc_number_key if row.doc_number_key else None,
                         Citation.title_key == row.title_key if row.title_key else None) if c is not None]
     if not keys:
         return 0
-    waiting = s.scalars(select(Citation).where(Citation.cited_id.is_(None), Citation.document_id != row.id,
-                                               or_(*keys))).all()
+    waiting = s.scalars(select(Citation).where(Citation.document_id != row.id, or_(*keys),
+                                               or_(Citation.cited_id.is_(None), Citation.cited_id != row.id))).all()
     resolved = 0
     for citation in waiting:
         citing = s.get(Document, citation.document_id)

@@ -105,3 +105,13 @@ def test_citations_command_rebuilds_an_archive_made_before_the_graph(tmp_path):
     archive = Archive(f"sqlite:///{tmp_path / 'archive.sqlite'}")
     assert cites(archive, county)[0]["doc_id"] == city
     archive.close()
+
+
+def test_a_namesake_elsewhere_gives_way_when_the_plan_of_the_citing_line_arrives(archive):
+    elsewhere = archive.ingest(_doc("f", "关于开展2019年安全生产月活动的通知", None,
+                                    Region("福建省", None, None, "350000"), published=date(2019, 5, 1))).document_id
+    county = archive.ingest(_doc("q", "祁阳市方案", None, QIYANG, "根据《关于开展2019年安全生产月活动的通知》。")).document_id
+    assert cites(archive, county)[0]["doc_id"] == elsewhere   # the only plan of that title so far
+    own_line = archive.ingest(_doc("p", "关于开展2019年安全生产月活动的通知", None, HUNAN,
+                                   published=date(2019, 5, 2))).document_id
+    assert cites(archive, county)[0]["doc_id"] == own_line
