@@ -130,7 +130,10 @@ def _pick(candidates: list[_Candidate], citing: Document, ref: Reference, by_num
             candidates = [c for c in candidates if _related(c.region_code, citing.region_code)]
     if not candidates:
         return None
-    for narrow in (lambda c: True, lambda c: _related(c.region_code, citing.region_code),
+    if len(candidates) == 1:
+        return candidates[0].id
+    # a plan of the citing document's own line before copies of one text elsewhere, then the earlier ones
+    for narrow in (lambda c: _related(c.region_code, citing.region_code),
                    lambda c: not (c.published and citing.published) or c.published <= citing.published):
         candidates = [c for c in candidates if narrow(c)] or candidates
         if len(candidates) == 1:
