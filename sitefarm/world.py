@@ -199,7 +199,8 @@ class World:
         if not uppers:
             return []
         portals = [(site, [d for d in self.documents(site) if d.status != "withdrawn"]) for site in uppers]
-        line = [d for _, docs in portals for d in docs] + [d for d in self.documents(doc.site) if d is not doc]
+        # the citing plan itself included: a 文号 or title it shares would read as itself
+        line = [d for _, docs in portals for d in docs] + list(self.documents(doc.site))
         return citations.plant(random.Random(f"cite:{self.seed}:{doc.site.index}:{doc.seq}"), doc, portals, line)
 
     def attachments(self, doc: Doc) -> tuple[attachments_module.Attachment, ...]:

@@ -19,6 +19,12 @@ _TITLE_MIN, _TITLE_MAX = 4, 120
 # Between a title and the 文号 that belongs to it: brackets, spaces, a comma at most.
 _PAIR_GAP = re.compile(r"^[\s（(\[〔,，]*(?:文号[:：]?)?\s*$")
 _TITLE_DROP = re.compile(r"[\s《》〈〉<>“”\"'‘’「」『』]")
+# 《》 also marks books, songs and papers: alone, a title is a document's only when it ends as
+# one does (a trailing (试行), (2021-2025年), (征求意见稿) set aside); with a 文号 it always is.
+_TRAILING_NOTE = re.compile(r"[(（][^()（）]{0,20}[)）]$")
+_DOCUMENT_END = re.compile(r"(?:方案|意见|通知|办法|规定|条例|法|规划|纲要|要点|计划|决定|细则|标准|目录|清单|措施|"
+                           r"制度|报告|请示|批复|函|公告|通告|通报|指南|指引|规则|章程|准则|安排|规程|规范|决议|"
+                           r"命令|令|议案|提案|纪要|协议|公约|须知|总结|白皮书|名录)$")
 
 
 @dataclass(frozen=True)
@@ -61,11 +67,18 @@ def find_references(text: str, own_title: str | None = None, own_number: str | N
                 break
             if n_start >= t_end:
                 break
-        refs.append(_reference(number, title, t_start))
+        if number is not None or is_document_title(title):
+            refs.append(_reference(number, title, t_start))
     refs.extend(_reference(parsed, None, start) for i, (start, _e, parsed) in enumerate(numbers)
                 if i not in used_numbers)
     refs.sort(key=lambda r: r.position)
     return _merged([r for r in refs if not _is_self(r, own, own_key, own_title_key)])[:MAX_REFERENCES]
+
+
+def is_document_title(title: str) -> bool:
+    """The title of a plan, law or notice (not a book's or a song's), by how it ends."""
+    bare = _TRAILING_NOTE.sub("", unicodedata.normalize("NFKC", title).strip())
+    return bool(_DOCUMENT_END.search(bare))
 
 
 def _reference(number: DocNumber | None, title: str | None, position: int) -> Reference:

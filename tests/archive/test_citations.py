@@ -26,11 +26,11 @@ def test_references_resolve_by_doc_number_then_title(archive):
                                "根据湘政办发[2021]12号文件精神。", date(2021, 6, 1))).document_id
     county = archive.ingest(_doc("q", "祁阳市政务公开实施方案", "祁政办发〔2022〕5号", QIYANG,
                                  "根据《湖南省政务公开工作要点》和《永州市政务公开实施方案》，"
-                                 "参照《不存在的文件》。")).document_id
+                                 "参照《不存在的管理办法》。")).document_id
     assert [(c["doc_id"], c["resolved_by"]) for c in cites(archive, city)] == [(province, "doc_number")]
     assert [(c["title"], c["doc_id"], c["resolved_by"]) for c in cites(archive, county)] == [
         ("湖南省政务公开工作要点", province, "title"), ("永州市政务公开实施方案", city, "title"),
-        ("不存在的文件", None, None)]
+        ("不存在的管理办法", None, None)]
     assert {c["doc_id"] for c in cited_by(archive, province)} == {city, county}
     assert [(link.doc_id, link.depth) for link in chain(archive, city)] == [(province, -1), (city, 0), (county, 1)]
     figures = graph_figures(archive)

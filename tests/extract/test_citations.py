@@ -56,3 +56,9 @@ def test_keys_ignore_brackets_widths_and_issuer_prefixes():
 
 def test_bad_input_gives_no_references():
     assert find_references("") == [] and find_references("《》《x》〔〕号") == []
+
+
+def test_books_songs_and_papers_in_title_marks_are_not_references():
+    refs = find_references("著有《董寿平书画集》《洪湖赤卫队》，依据《中华人民共和国安全生产法》和"
+                           "《全民健身计划(2011-2015)》、《某某办法(征求意见稿)》，参见《董寿平画集》（湘文发〔2020〕3号）。")
+    assert [r.title for r in refs] == ["中华人民共和国安全生产法", "全民健身计划(2011-2015)", "某某办法(征求意见稿)", "董寿平画集"]
