@@ -52,3 +52,36 @@ def test_a_cites_value_that_is_no_doc_number_is_a_readers_error(location):
     rebuild(location, DOCS)
     found = search(location, "cites:湘政办发")
     assert found.total == 0 and "cites:" in found.error
+
+
+def test_whoosh_rows_written_before_the_field_read_as_citing_nothing(backend, location, monkeypatch):
+    if backend != "whoosh":
+        pytest.skip("PostgreSQL: the next test")
+    from archive.index.whoosh import schema
+
+    old_row = schema.facet_row
+    monkeypatch.setattr(schema, "facet_row", lambda doc: old_row(doc)[:-1])   # the row before `cites`
+    rebuild(location, DOCS)
+    monkeypatch.undo()
+    close_searchers()
+    assert _ids(location, "cites:湘政办发〔2021〕12号") == [] and _ids(location, "正文") == [1, 2, 3, 4, 5]
+    index_documents(location, [_doc(5, (term("2021:12", "湘政办发"),))])
+    assert _ids(location, "cites:湘政办发〔2021〕12号") == [5]
+
+
+def test_a_postgresql_table_made_before_the_filter_gets_its_column(backend, location):
+    if backend != "pg":
+        pytest.skip("Whoosh: the test before")
+    from sqlalchemy import create_engine, text
+
+    from archive.index.postgres.backend import split_url
+
+    rebuild(location, DOCS)
+    url, schema = split_url(location)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'ALTER TABLE "{schema}".search_docs DROP COLUMN cites'))
+    engine.dispose()
+    close_searchers()   # a new process: the table is checked again
+    index_documents(location, [_doc(5, (term("2021:12", "湘政办发"),))])
+    assert _ids(location, "cites:湘政办发〔2021〕12号") == [5]
