@@ -67,6 +67,7 @@ def cite(doc_id: int):
 
 @bp.get("/doc/<id:doc_id>/cite.json")
 def cite_json(doc_id: int):
+    _format(required=False)   # the page's parameter: checked here too, every format in the answer
     return jsonify(cite_view(document_or_404(doc_id)))
 
 
