@@ -18,6 +18,7 @@ MAX_REFERENCES = 200          # a long compilation cites a lot; past this it is 
 _TITLE_MIN, _TITLE_MAX = 4, 120
 # Between a title and the 文号 that belongs to it: brackets, spaces, a comma at most.
 _PAIR_GAP = re.compile(r"^[\s（(\[〔,，]*(?:文号[:：]?)?\s*$")
+_MARKS = re.compile("[《》\n]")
 _TITLE_DROP = re.compile(r"[\s《》〈〉<>“”\"'‘’「」『』]")
 # 《》 also marks books, songs and papers: alone, a title is a document's only when it ends as
 # one does (a trailing (试行), (2021-2025年), (征求意见稿) set aside); with a 文号 it always is.
@@ -89,7 +90,8 @@ def _reference(number: DocNumber | None, title: str | None, position: int) -> Re
 def _titles(text: str) -> list[tuple[int, int, str]]:
     """Outermost 《…》 spans (a 《 inside one is a quoted title within the title)."""
     found, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
+    for mark in _MARKS.finditer(text):   # only the marks: a page's other characters cost nothing here
+        i, ch = mark.start(), mark.group()
         if ch == "《":
             if depth == 0:
                 start = i
