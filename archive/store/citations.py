@@ -77,8 +77,12 @@ def resolve_waiting(s: Session, row: Document) -> int:
                         Citation.title_key == row.title_key if row.title_key else None) if c is not None]
     if not keys:
         return 0
-    waiting = s.scalars(select(Citation).where(Citation.document_id != row.id, or_(*keys),
-                                               or_(Citation.cited_id.is_(None), Citation.cited_id != row.id))).all()
+    found = s.execute(select(Citation, Document.region_code).join(Document, Document.id == Citation.document_id)
+                      .where(Citation.document_id != row.id, or_(*keys),
+                             or_(Citation.cited_id.is_(None), Citation.cited_id != row.id))).all()
+    # year:number alone is shared by many plans: only the citations `row` could answer are resolved again
+    issuer = (parse_doc_number(row.doc_number) or _NO_NUMBER).issuer
+    waiting = [c for c, citing_region in found if _could_mean(c, citing_region, row, issuer)]
     resolved = 0
     for citation in waiting:
         citing = s.get(Document, citation.document_id)
@@ -87,6 +91,14 @@ def resolve_waiting(s: Session, row: Document) -> int:
         citation.cited_id, citation.resolved_by = resolve(s, citing, ref)
         resolved += citation.cited_id is not None
     return resolved
+
+
+def _could_mean(c: Citation, citing_region: str | None, row: Document, issuer: str | None) -> bool:
+    if c.title_key and c.title_key == row.title_key:
+        return True
+    if not (c.number_key and c.number_key == row.doc_number_key and same_issuer(c.issuer, issuer)):
+        return False
+    return bool(c.issuer or c.title_key) or _related(row.region_code, citing_region)   # a bare 〔2021〕12号
 
 
 def resolve(s: Session, citing: Document, ref: Reference) -> tuple[int | None, str | None]:
