@@ -177,7 +177,8 @@ def world_ids(app) -> dict[str, list]:
     with archive.session() as s:
         return {"doc": list(s.scalars(select(Document.id))), "capture": list(s.scalars(select(Capture.id))),
                 "saved": list(s.scalars(select(SavedSearch.feed_key))),
-                "versions": [tuple(r) for r in s.execute(select(Version.document_id, Version.number))]}
+                "versions": [tuple(r) for r in s.execute(select(Version.document_id, Version.number))],
+                "cluster": sorted({c for c in s.scalars(select(Document.cluster_id)) if c is not None})}
 
 
 def crawl_urls(app) -> list[str]:
@@ -193,7 +194,7 @@ def crawl_urls(app) -> list[str]:
         if not names:
             base = rule.rule
             out.append(base)
-            if rule.endpoint.startswith(("search.", "feeds.", "explorer.")):
+            if rule.endpoint.startswith(("search.", "feeds.", "explorer.", "citations.", "timelines.")):
                 out += [f"{base}?{urlencode({'q': q})}" for q in searches]
                 out += [f"{base}?{urlencode({'theme': p, 'agency': p, 'site': 'hostile'})}" for p in PAYLOADS[:4]]
             continue
@@ -201,6 +202,8 @@ def crawl_urls(app) -> list[str]:
             values = [{"doc_id": i} for i in ids["doc"]]
         elif names == {"capture_id"}:
             values = [{"capture_id": i} for i in ids["capture"]]
+        elif names == {"cluster_id"}:
+            values = [{"cluster_id": c} for c in ids["cluster"]]
         elif names == {"feed_key"}:
             values = [{"feed_key": k} for k in ids["saved"]]
         elif names == {"doc_id", "number"}:

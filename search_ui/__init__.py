@@ -113,9 +113,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     filters.register(app)
     app.url_map.converters["id"] = DatabaseId
-    from search_ui.views import api, captures, compare, coverage, documents, explorer, feeds, saved, search, status
+    from search_ui.views import (api, captures, citations, compare, coverage, documents, explorer, feeds, saved, search,
+                                  status, timelines)
     for blueprint in (search.bp, documents.bp, compare.bp, captures.bp, explorer.bp, feeds.bp, status.bp, api.bp,
-                      saved.bp, coverage.bp):
+                      saved.bp, coverage.bp, citations.bp, timelines.bp):
         app.register_blueprint(blueprint)
 
     @app.after_request

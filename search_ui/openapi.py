@@ -108,7 +108,7 @@ SCHEMAS = {
         "facets": {"type": "array", "items": FACET}, "pager": PAGER,
         "charts": {"type": "object", "properties": {"years": CHART, "regions": CHART}},
         "json_url": _STR, "html_url": _STR, "feed_url": _STR, "csv_url": _STR, "jsonl_url": _STR,
-        "export_max": _INT}},
+        "cite_url": _STR, "timeline_url": _STR, "export_max": _INT}},
     "Copy": {"type": "object", "required": ["id", "title", "region", "published", "compare_url"], "properties": {
         "id": _INT, "title": _STR, "region": _STR, "region_code": _NSTR, "published": _DATE, "site": _NSTR,
         "aggregator": {"type": "boolean"}, "canonical": {"type": "boolean"}, "doc_url": _STR, "compare_url": _STR}},
@@ -139,6 +139,12 @@ SCHEMAS = {
             "replay": {"type": "object", "description": "The archived copy in replay tools' form: TIMESTAMP/URL "
                                                         "(href under $GOVPLANS_REPLAY_URL, null when none is set)",
                        "properties": {"timestamp": _STR, "url": _STR, "path": _STR, "href": _NSTR}}}},
+        "cites": {"type": "array", "description": "What it cites (依据 / 引用), in page order: a 文号 and/or "
+                                                  "a 《title》 as printed; doc_id null while no archived document matches",
+                  "items": {"$ref": "#/components/schemas/Cited"}},
+        "cited_by": {"type": "array", "description": "Archived documents citing it (被引用), newest first",
+                     "items": {"$ref": "#/components/schemas/Citing"}},
+        "cited_by_total": _INT, "chain_url": _STR, "cite_url": _STR,
         "copies": {"type": "array", "items": {"$ref": "#/components/schemas/Copy"},
                    "description": "One page (copies_page_size, by publication date) of the other documents of "
                                   "this one's template family; copies_page=N in the query string pages on"},
@@ -146,6 +152,44 @@ SCHEMAS = {
         "copies_page": {"type": "integer", "description": "The page of copies given (a page past the end: the last)"},
         "copies_pages": {"type": "integer"}, "copies_page_size": {"type": "integer"},
         "copies_prev_url": _URL, "copies_next_url": _URL}},
+    "Cited": {"type": "object", "required": ["doc_number", "title", "doc_id"], "properties": {
+        "doc_number": _NSTR, "title": _NSTR, "doc_id": _NINT, "doc_url": _URL,
+        "source": {"enum": ["text", "attachment"]}, "resolved_by": {"enum": ["doc_number", "title", None]},
+        "archived_title": _NSTR, "region": _NSTR, "region_code": _NSTR}},
+    "Citing": {"type": "object", "required": ["doc_number", "title", "doc_id"], "properties": {
+        "doc_number": _NSTR, "title": _NSTR, "doc_id": _INT, "doc_url": _STR, "published": _DATE,
+        "region": _STR, "region_code": _NSTR}},
+    "Chain": {"type": "object", "required": ["doc", "links"], "properties": {
+        "doc": {"type": "object"}, "json_url": _STR,
+        "links": {"type": "array", "description": "Higher governments' plans it cites (depth < 0), itself (0), "
+                                                  "lower governments' plans citing it (depth > 0)",
+                  "items": {"type": "object", "required": ["doc_id", "depth"], "properties": {
+                      "doc_id": _INT, "title": _NSTR, "doc_number": _NSTR, "region": _STR, "region_code": _NSTR,
+                      "level": {"enum": ["province", "city", "county", None]}, "depth": _INT, "doc_url": _STR}}}}},
+    "Citation": {"type": "object", "required": ["doc", "permalink", "formats"], "properties": {
+        "doc": {"type": "object"}, "permalink": _STR, "capture_url": _URL, "captured": _NSTR, "payload_digest": _NSTR,
+        "formats": {"type": "array", "items": {"type": "object", "required": ["name", "text"], "properties": {
+            "name": {"enum": ["gbt7714", "bibtex", "ris"]}, "label": _STR, "url": _STR, "text": _STR}}}}},
+    "SearchCitations": {"type": "object", "required": ["total", "count", "items"], "properties": {
+        "total": _INT, "count": _INT, "limit": _INT, "search_url": _STR,
+        "formats": {"type": "array", "items": {"type": "object"}},
+        "items": {"type": "array", "items": {"type": "object", "required": ["doc_id", "gbt7714"], "properties": {
+            "doc_id": _INT, "gbt7714": _STR}}}}},
+    "Timeline": {"type": "object", "required": ["level", "total", "years", "rows"], "properties": {
+        "query": _STR, "filters": {"type": "object"}, "level": {"enum": ["province", "county"]},
+        "total": _INT, "counted": {"type": "integer", "description": "hits counted (at most 20,000)"},
+        "error": _NSTR, "problems": {"type": "array", "items": _STR}, "years": {"type": "array", "items": _INT},
+        "rows": {"type": "array", "items": {"type": "object", "required": ["name", "years", "total"], "properties": {
+            "code": _NSTR, "name": _STR, "years": {"type": "object", "additionalProperties": _INT}, "total": _INT}}},
+        "chart_title": _STR, "scope": _NSTR, "svg": {"type": ["string", "null"], "description": "The picture (SVG)"},
+        "csv_url": _STR, "json_url": _STR, "search_url": _STR}},
+    "Adoption": {"type": "object", "required": ["cluster", "regions", "adoptions"], "properties": {
+        "cluster": _INT, "title": _NSTR, "regions": _INT, "svg": {"type": ["string", "null"]},
+        "adoptions": {"type": "array", "items": {"type": "object", "required": ["order", "region", "doc_id"],
+                                                  "properties": {
+            "order": _INT, "region_code": _NSTR, "region": _STR, "first": _DATE, "doc_id": _INT, "title": _NSTR,
+            "copies": _INT, "doc_url": _STR}}},
+        "csv_url": _STR, "json_url": _STR}},
     "VersionDiff": {"type": "object", "required": ["doc", "old", "new", "summary", "blocks"], "properties": {
         "doc": {"type": "object"}, "old": {"type": ["object", "null"], "description": "null for version 1"},
         "new": {"type": "object"},
@@ -165,7 +209,7 @@ SCHEMAS = {
                                                "properties": {"id": _INT, "title": _STR, "region": _STR,
                                                               "published": _DATE, "matched": {"type": "boolean"},
                                                               "aggregator": {"type": "boolean"}, "doc_url": _STR}}},
-        "timeline": {"type": ["object", "null"]}}},
+        "timeline": {"type": ["object", "null"]}, "adoption_url": _STR}},
     "TemplatesPage": {"type": "object", "required": ["total", "page", "pages", "families", "facets"], "properties": {
         "query": _STR, "total": _INT, "page": _INT, "pages": _INT, "page_size": _INT,
         "problems": {"type": "array", "items": _STR}, "filters": {"type": "object"},
@@ -305,6 +349,8 @@ SAVE = {
                       "content": {"text/html": {"schema": _STR}}},
                   **_problems(400, 403, 413, 415, 429, media="text/html")},
 }
+CITE_FORMAT = _param("format", "gbt7714 (GB/T 7714-2015), bibtex or ris",
+                     {"type": "string", "enum": ["gbt7714", "bibtex", "ris"]})
 FEED_KEY = _param("feed_key", "The feed's random key (from POST /saved)",
                   {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"}, "path")
 
@@ -336,6 +382,47 @@ PATHS = {
         "summary": "Two documents side by side", "operationId": "compare",
         "parameters": [ID, _param("other_id", "The other document's id", _ID, "path")],
         "responses": _json("Comparison", "Rows of left and right paragraphs", 404)}},
+    "/doc/{doc_id}/chain.json": {"get": {
+        "summary": "The province → city → county line of plans citing one another through this document",
+        "operationId": "chain", "parameters": [ID], "responses": _json("Chain", "The line, highest level first", 404)}},
+    "/doc/{doc_id}/cite": {"get": {
+        "summary": "The document cited as GB/T 7714-2015, BibTeX or RIS, with the archive's permalink, capture "
+                   "time and payload hash (without format: an HTML page with all three)",
+        "operationId": "cite", "parameters": [ID, CITE_FORMAT],
+        "responses": {"200": {"description": "The citation", "content": {
+            m: {"schema": _STR} for m in ("text/plain", "application/x-bibtex", "application/x-research-info-systems",
+                                          "text/html")}},
+                      **_problems(400, 404, media="text/html")}}},
+    "/doc/{doc_id}/cite.json": {"get": {
+        "summary": "The document's citation in the three formats, with permalink, capture time and payload hash",
+        "operationId": "citeJson", "parameters": [ID, CITE_FORMAT],
+        "responses": _json("Citation", "The citations", 400, 404)}},
+    "/search/cite": {"get": {
+        "summary": "The first 500 documents of a search, in its order, as one reference list (without format: a page)",
+        "operationId": "citeSearch", "parameters": SEARCH_PARAMS[:-1] + [CITE_FORMAT],
+        "responses": {"200": {"description": "The citations", "content": {
+            m: {"schema": _STR} for m in ("text/plain", "application/x-bibtex", "application/x-research-info-systems",
+                                          "text/html")}},
+                      **_problems(400, 414, media="text/html")}}},
+    "/search/cite.json": {"get": {
+        "summary": "The first 500 documents of a search as GB/T 7714-2015 lines, and the links of the three files",
+        "operationId": "citeSearchJson", "parameters": SEARCH_PARAMS[:-1] + [CITE_FORMAT],
+        "responses": _json("SearchCitations", "The reference list", 400, 414)}},
+    "/timeline.json": {"get": {"summary": "A search's documents per year per province (per county within a "
+                                          "province or city), with the picture", "operationId": "timeline",
+                               "parameters": SEARCH_PARAMS[:-2],
+                               "responses": _json("Timeline", "Counts per region and year", 400, 414)}},
+    "/timeline.csv": {"get": {"summary": "The time line as CSV: one row per region, one column per year",
+                              "operationId": "timelineCsv", "parameters": SEARCH_PARAMS[:-2],
+                              "responses": _file("text/csv", "UTF-8 with BOM", 400, 414)}},
+    "/templates/{cluster_id}/adoption.json": {"get": {
+        "summary": "The order in which regions adopted a template family", "operationId": "adoption",
+        "parameters": [_param("cluster_id", "Template family (cluster) id", _ID, "path")],
+        "responses": _json("Adoption", "Regions in the order of their first copy", 404)}},
+    "/templates/{cluster_id}/adoption.csv": {"get": {
+        "summary": "The adoption order as CSV", "operationId": "adoptionCsv",
+        "parameters": [_param("cluster_id", "Template family (cluster) id", _ID, "path")],
+        "responses": _file("text/csv", "UTF-8 with BOM", 404)}},
     "/templates.json": {"get": {"summary": "Template families ranked by adopting regions", "operationId": "templates",
                                 "parameters": PAGE_PARAMS,
                                 "responses": _json("TemplatesPage", "Families with their adoption", 400, 414)}},

@@ -45,6 +45,11 @@ defended_option = click.option("--defended", default="", callback=_defences,
                                     "waf_aliyun, reset, stub, js_list …, or all); see sitefarm/defences.py.")
 
 
+citations_option = click.option("--citations", is_flag=True,
+                                help="Add the counties' provinces' and cities' portals; county plans cite their plans "
+                                     "by 文号 and title (sitefarm/citations.py), the truth lists them (`cites`).")
+
+
 def faults_option(default: str):
     return click.option("--faults", type=click.Choice(["off", "low", "high"]), default=default, show_default=True,
                         help="Server faults: 5xx, stalls, resets, redirect loops, bad encodings … (see sitefarm/faults.py).")
@@ -71,13 +76,14 @@ scans_option = click.option("--scans", is_flag=True, default=False,
 @families_option
 @defended_option
 @scans_option
+@citations_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep it on loopback.")
 @click.option("--parent", "parent_pid", type=int, default=None,
               help="Stop when the process with this id (the one that started the farm) is gone.")
-def serve(port, sites, seed, day, aggregators, attachments, faults, families, defended, scans, host, parent_pid):
+def serve(port, sites, seed, day, aggregators, attachments, faults, families, defended, scans, citations, host, parent_pid):
     """Serve every site on one port; the Host header picks the site."""
     world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments,
-                  families=_families(families), defended=defended, scans=scans)
+                  families=_families(families), defended=defended, scans=scans, citations=citations)
     farm_server = server.make_server(world, host, port)
     if parent_pid:
         server.stop_with_parent(farm_server, parent_pid)
@@ -97,11 +103,12 @@ def serve(port, sites, seed, day, aggregators, attachments, faults, families, de
 @families_option
 @defended_option
 @scans_option
-def truth(port, sites, seed, day, aggregators, attachments, faults, families, defended, scans):
+@citations_option
+def truth(port, sites, seed, day, aggregators, attachments, faults, families, defended, scans, citations):
     """Every document as JSON lines: what a perfect crawl and extraction would find.
     Give it the options `farm serve` was given (the defaults match)."""
     world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments,
-                  families=_families(families), defended=defended, scans=scans)
+                  families=_families(families), defended=defended, scans=scans, citations=citations)
     for record in world.truth(port):
         click.echo(json.dumps(record, ensure_ascii=False))
 
@@ -113,9 +120,11 @@ def truth(port, sites, seed, day, aggregators, attachments, faults, families, de
 @aggregators_option
 @families_option
 @defended_option
-def sites(port, sites, seed, aggregators, families, defended):
+@citations_option
+def sites(port, sites, seed, aggregators, families, defended, citations):
     """The site registry (YAML) for the crawler."""
-    world = World(sites=sites, seed=seed, aggregators=aggregators, families=_families(families), defended=defended)
+    world = World(sites=sites, seed=seed, aggregators=aggregators, families=_families(families), defended=defended,
+                  citations=citations)
     click.echo(world.registry_yaml(port), nl=False)
 
 

@@ -33,6 +33,7 @@ class Site:
     base_docs: int       # documents on day 0
     first_doc_id: int
     defence: str | None = None   # how the site keeps crawlers out (sitefarm/defences.py); None: it does not
+    level: str = "county"        # province / city: the portals World(citations=True) adds above the counties
 
 
 @dataclass(frozen=True)

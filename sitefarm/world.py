@@ -7,6 +7,7 @@ costs little memory. Small LRU caches keep the hot sites' document headers.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Iterator
@@ -16,7 +17,7 @@ import yaml
 from archive import regions
 from archive.extract.document import Region
 from sitefarm import attachments as attachments_module
-from sitefarm import defences, texts, timeline
+from sitefarm import citations, defences, texts, timeline
 from sitefarm.families import FAMILIES, NAMED_FAMILIES, PORTAL_FAMILIES
 from sitefarm.faults import Faults
 from sitefarm.model import EPOCH, Column, Doc, Site
@@ -38,7 +39,7 @@ class World:
     def __init__(self, sites: int = 10, seed: int = 0, day: int = 0, docs_per_site: tuple[int, int] = (50, 100),
                  families: tuple[str, ...] | None = None, aggregators: int = 0,
                  faults: Faults | str | None = None, attachments: bool = False, defended: tuple[str, ...] = (),
-                 scans: bool = False):
+                 scans: bool = False, citations: bool = False):
         """families: the CMS families county sites may have (default: every portal family the farm serves).
         aggregators: how many 范文/文库 sites copy the planted template lineages (after the county sites).
         faults: None/"off" (default), "low", "high" or a Faults object; see sitefarm/faults.py.
@@ -49,7 +50,10 @@ class World:
         challenge_412, waf_aliyun, reset, stub …), after the county sites and the aggregators.
         scans: whether some documents' text is only in a scan (sitefarm/scans.py: images with noise,
         image-only PDFs, PDFs with a broken ToUnicode map, article bodies that are one picture);
-        off by default, so the default world is unchanged."""
+        off by default, so the default world is unchanged.
+
+        citations: the portals of the counties' provinces and cities join (after all others), and county
+        plans cite their plans by 文号 and title (sitefarm/citations.py); the truth lists them (`cites`)."""
         self.seed = seed
         self.day = day
         self.today = EPOCH + timedelta(days=day)
@@ -58,6 +62,10 @@ class World:
         self.scans_on = scans
         self.sites = self._make_sites(sites, families) + self._make_aggregators(sites, aggregators)
         self.sites += self._make_defended(sites, aggregators, defended, frozenset(s.id for s in self.sites))
+        self.citations_on = citations
+        self._uppers: dict[str, Site] = {}
+        if citations:
+            self.sites += self._make_uppers(self.sites[:sites])
         self._by_host = {site.host: site for site in self.sites}
         self.faults = Faults.of(faults)
         self._layouts = timeline.redesigns(seed, day, [s for s in self.sites if s.defence is None])
@@ -123,6 +131,27 @@ class World:
                               base_docs=rng.randint(*self.docs_per_site), first_doc_id=rng.randint(10_000, 90_000)))
         return sites
 
+    def _make_uppers(self, counties: list[Site]) -> list[Site]:
+        """One portal per province and per city of the county sites (citations=True)."""
+        made = []
+        for county in counties:
+            code = county.region.code
+            for level, upper in (("province", code[:2] + "0000"), ("city", code[:4] + "00")):
+                region = regions.lookup(upper)
+                if upper in self._uppers or region is None or (level == "city" and not region.city):
+                    continue
+                rng = random.Random(f"upper:{self.seed}:{upper}")
+                slug = f"{regions.pinyin(upper) or upper}-{'sheng' if level == 'province' else 'shi'}"
+                name = region.city if level == "city" else region.province
+                site = Site(index=len(self.sites) + len(made), id=slug, host=f"www.{slug}.gov.cn.test",
+                            name=f"{name}人民政府", region=region, site_code=f"{upper}{rng.randint(1, 9):04d}",
+                            family="trs", columns=(Column("/zwgk/zcwj/", "政策文件"),),
+                            base_docs=rng.randint(*self.docs_per_site), first_doc_id=rng.randint(10_000, 900_000),
+                            level=level)
+                self._uppers[upper] = site
+                made.append(site)
+        return made
+
     def site_for_host(self, host: str) -> Site | None:
         return self._by_host.get(host.split(":")[0].lower())
 
@@ -158,7 +187,26 @@ class World:
 
     def body(self, doc: Doc) -> list[str]:
         """The document's full text as paragraphs (on the page, or in its attachment)."""
-        return _body(self.seed, doc)
+        paragraphs = _body(self.seed, doc)
+        cites = self.cites(doc)
+        if not cites:
+            return paragraphs
+        line = citations.sentence(random.Random(f"cite-text:{self.seed}:{doc.site.index}:{doc.seq}"), cites)
+        at = 2 if doc.header.title.startswith("关于印发") else 0   # after 现将《…》印发给你们
+        return [*paragraphs[:at], line, *paragraphs[at:]]
+
+    def cites(self, doc: Doc) -> list[citations.PlantedCite]:
+        """The province's and city's plans a county plan cites (citations=True; else none)."""
+        if not self.citations_on or doc.site.level != "county" or doc.site.family == "aggregator":
+            return []
+        code = doc.site.region.code or ""
+        uppers = [self._uppers[c] for c in (code[:4] + "00", code[:2] + "0000") if c in self._uppers]
+        if not uppers:
+            return []
+        portals = [(site, [d for d in self.documents(site) if d.status != "withdrawn"]) for site in uppers]
+        # the citing plan itself included: a 文号 or title it shares would read as itself
+        line = [d for _, docs in portals for d in docs] + list(self.documents(doc.site))
+        return citations.plant(random.Random(f"cite:{self.seed}:{doc.site.index}:{doc.seq}"), doc, portals, line)
 
     def attachments(self, doc: Doc) -> tuple[attachments_module.Attachment, ...]:
         if self.scans_on and (scan := attachments_module.scan_plan(self.seed, doc)):
@@ -188,6 +236,9 @@ class World:
         return FAMILIES[doc.site.family].doc_path(doc)
 
     def truth(self, port: int) -> Iterator[dict]:
+        def base_of(site: Site) -> str:
+            return self.base_url(site, port)
+
         for site in self.sites:
             family = FAMILIES[site.family]
             overrides = getattr(family, "truth_overrides", None)
@@ -237,6 +288,10 @@ class World:
                     record.update(overrides(doc))  # what this family's pages never show
                 if site.defence:
                     record["defence"] = site.defence   # no polite crawler reaches it
+                if self.citations_on:
+                    record["cites"] = [{"url": base_of(c.doc.site) + FAMILIES[c.doc.site.family].doc_path(c.doc),
+                                        "doc_number": c.doc.header.doc_number, "title": c.doc.header.title,
+                                        "form": c.form, "written": c.text} for c in self.cites(doc)]
                 yield record
 
     def identity(self) -> dict:
@@ -261,6 +316,10 @@ def _original_code(code: str) -> str:
 
 
 def _place(site: Site) -> texts.Place:
+    if site.level == "province":   # 湘政办发: the province's one-character name
+        return texts.Place(site.region.province, citations.PROVINCE_CHARS.get(site.region.code[:2], "省"), "省")
+    if site.level == "city":
+        return texts.Place(site.region.city, regions.short_name(site.region.code) or site.region.city, "市")
     return texts.place_of(site.region.county, regions.short_name(site.region.code))
 
 
@@ -306,6 +365,9 @@ def _doc(rng: random.Random, site: Site, seq: int, published: date, added_day: i
         lineage = rng.randrange(LINEAGES) if rng.random() < LINEAGE_SHARE else None
         place = _place(site)
     header = texts.make_header(rng, place, published, lineage)
+    if site.level != "county" and header.doc_number:   # a province's or city's 文号 never repeat
+        header = replace(header, doc_number=f"{place.short[0]}{header.theme.office_code}发〔{header.written.year}〕"
+                                            f"{seq + 1}号")
     column = site.columns[rng.randrange(len(site.columns))]
     return Doc(
         site=site, seq=seq, doc_id=site.first_doc_id + 7 * seq, column=column, header=header,

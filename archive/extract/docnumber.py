@@ -40,3 +40,48 @@ def _original_span(original: str, normalised: str, start: int, end: int) -> str:
     if len(original) == len(normalised):
         return original[start:end].replace(" ", "").replace("\u3000", "")
     return normalised[start:end].replace(" ", "")
+
+
+# Running text puts more words before a 文号 than a labelled value does.
+_NOT_ISSUER_IN_TEXT = re.compile(r"^.*(?:参照|参见|详见|执行|落实|贯彻|转发|精神|要求|规定|通知|意见|办法|方案|"
+                                 r"号文|见|按|照|在|是|为|以|将|对|由|于|等|及其)")
+_BODY_ENDS = "室府厅局委会部院处司省市县区"
+# 湘政办发2021年12号, 国发2021年第3号: the year written out; only believed with an issuer before it.
+_YEAR_FORM = re.compile(r"(?P<issuer>[\u4e00-\u9fffA-Za-z]{1,12}?)\s*(?P<year>(?:19|20)\d\d)\s*年"
+                        r"\s*第?\s*(?P<number>\d{1,5})\s*号")
+
+
+def find_doc_numbers(text: str) -> list[tuple[int, int, DocNumber]]:
+    """Every 文号 in running text as (start, end, parsed), in order; spans are of NFKC(text)
+    (the same length as text for the CJK and full-width forms a 文号 is written in)."""
+    normal = unicodedata.normalize("NFKC", text or "")
+    found: list[tuple[int, int, DocNumber]] = []
+    for pattern, need_issuer in ((_PATTERN, False), (_YEAR_FORM, True)):
+        for match in pattern.finditer(normal):
+            issuer = _NOT_ISSUER_IN_TEXT.sub("", _NOT_ISSUER.sub("", match["issuer"])) or None
+            if issuer and issuer[-1] in _BODY_ENDS:   # 市政府办公室〔2021〕30号: a body named, no 机关代字
+                issuer = None
+            if need_issuer and (issuer is None or issuer[-1] not in "发字函令"):
+                continue
+            start = match.start("issuer") + (len(match["issuer"]) - len(issuer or ""))
+            if any(s < match.end() and start < e for s, e, _ in found):
+                continue
+            raw = _original_span(text, normal, start, match.end())
+            found.append((start, match.end(),
+                          DocNumber(raw=raw, issuer=issuer, year=int(match["year"]), number=int(match["number"]))))
+    return sorted(found, key=lambda f: f[0])
+
+
+def number_key(number: DocNumber | None) -> str | None:
+    """What two spellings of one 文号 share whatever the brackets and issuer: '2021:12'."""
+    if number is None or number.year is None or number.number is None:
+        return None
+    return f"{number.year}:{number.number}"
+
+
+def same_issuer(a: str | None, b: str | None) -> bool:
+    """Issuers agree when either is missing or one ends the other (省政府办公厅湘政办发 / 湘政办发)."""
+    if not a or not b:
+        return True
+    a, b = unicodedata.normalize("NFKC", a), unicodedata.normalize("NFKC", b)
+    return a.endswith(b) or b.endswith(a)

@@ -12,7 +12,7 @@ chosen per location by archive.index.backends):
     state(location)                                  a token that changes with what a search finds
     close_searchers()                                close this thread's cached searchers
 Query syntax: archive.index.syntax (words match as substrings; "phrase", OR, -word, title:,
-year: region: theme: type: agency: site: status:).
+year: region: theme: type: agency: site: status: cites:).
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ class IndexDoc:
     site: str | None = None
     status: str = "active"
     cluster_id: int | None = None
+    cites: tuple[str, ...] = ()   # the 文号 it cites, as archive.index.cites terms
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@
     title:实施方案          in the title only
     year:2024  year:2020-2024  region:431121  theme:政务公开  type:实施方案
     agency:…  site:…  status:withdrawn                         filters (exact values)
+    cites:湘政办发〔2021〕12号                                  documents citing that 文号 (archive.index.cites)
 
 OR binds tighter than the implied AND: `a b OR c` is a AND (b OR c).
 """
@@ -17,13 +18,15 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from archive.index.cites import query_term
 from archive.index.terms import query_terms
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 32
 
 FILTER_FIELDS = {"year": "year", "region": "region", "theme": "theme", "type": "doc_type",
-                 "doc_type": "doc_type", "agency": "agency", "site": "site", "status": "status"}
+                 "doc_type": "doc_type", "agency": "agency", "site": "site", "status": "status",
+                 "cites": "cites"}
 _QUOTES = "\"“”„"
 _YEARS = re.compile(r"(\d{4})(?:-(\d{4}))?$")
 
@@ -177,4 +180,10 @@ def _filter(tok: _Token) -> tuple[str, str]:
         raise QuerySyntaxError(f"年份应为 2024 或 2020-2024 / year:{value} should look like 2024 or 2020-2024")
     if tok.field == "region" and not re.fullmatch(r"\d{6}", value):
         raise QuerySyntaxError(f"地区代码应为 6 位数字 / region:{value} should be a 6-digit code")
+    if tok.field == "cites":
+        cited = query_term(value)
+        if cited is None:
+            raise QuerySyntaxError(f"cites: 后应为带年份的文号，如 cites:湘政办发〔2021〕12号 / "
+                                   f"cites:{value} should be a document number with a year")
+        return tok.field, cited
     return tok.field, value

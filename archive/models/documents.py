@@ -46,6 +46,9 @@ class Document(Base):
     written: Mapped[date | None] = mapped_column(Date)
     agency: Mapped[str | None] = mapped_column(String(200))
     doc_number: Mapped[str | None] = mapped_column(String(200))
+    # archive.extract.docnumber.number_key of the 文号 ('2021:12'): what a citation is resolved by
+    doc_number_key: Mapped[str | None] = mapped_column(String(24), index=True)
+    title_key: Mapped[str | None] = mapped_column(String(300), index=True)  # extract.citations.title_key
     index_number: Mapped[str | None] = mapped_column(String(200))
     subject: Mapped[str | None] = mapped_column(String(200))   # 主题分类 as printed
     validity: Mapped[str | None] = mapped_column(String(20))   # 有效性 as printed
@@ -147,3 +150,20 @@ class DedupKeys(Base):
     __tablename__ = "dedup_keys"
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     keys: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Citation(Base):
+    """One document a document cites (文号, 《title》 or both), resolved to an archived document
+    when one matches; cited_id stays None until one arrives (archive/store/citations.py)."""
+    __tablename__ = "citations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)           # order on the page (text first, then attachments)
+    source: Mapped[str] = mapped_column(String(16))          # text / attachment
+    doc_number: Mapped[str | None] = mapped_column(String(200))   # as printed
+    issuer: Mapped[str | None] = mapped_column(String(100))
+    number_key: Mapped[str | None] = mapped_column(String(24), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    title_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    cited_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"), index=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(16))   # doc_number / title; None: unresolved

@@ -18,6 +18,7 @@ from archive.config import sqlite_busy_timeout
 from archive.dedup.keys import DEFAULT, DedupSettings
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Capture, Document, DocumentEvent, Site, Version
+from archive.store.citations import rebuild_citations, refresh_citations
 from archive.store.clusters import assign_cluster, rebuild_clusters
 from archive.store.composition import recompose
 from archive.store.migrations import upgrade
@@ -152,6 +153,7 @@ class Archive:
             s.flush()
             recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
             assign_cluster(s, row, self.dedup_settings)
+            refresh_citations(s, row)
             if run_id is not None:
                 s.add(DocumentEvent(run_id=run_id, document_id=row.id, kind=outcome, at=seen_at))
             return IngestResult(row.id, outcome)
@@ -217,6 +219,8 @@ class Archive:
             s.refresh(doc, ["attachments"])
             if text_changed:
                 recompose(s, doc, self.dedup_settings, at)  # the document's text holds its files'
+            if text_changed:
+                refresh_citations(s, doc)   # the file's references join the page's
             if ocr:
                 from archive.store.ocr import enqueue
 
@@ -237,6 +241,11 @@ class Archive:
 
     def rebuild_clusters(self, progress=None) -> int:
         return rebuild_clusters(self._sessions, self.dedup_settings, progress)
+
+    # the citation graph -------------------------------------------------------------------
+    def rebuild_citations(self, progress=None) -> int:
+        """Every document's references found and resolved again (ingest keeps them current)."""
+        return rebuild_citations(self._sessions, progress)
 
 
 def _same_payload(s: Session, before: int | None, after: int) -> bool:

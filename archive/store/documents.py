@@ -14,6 +14,8 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive.extract.citations import title_key
+from archive.extract.docnumber import number_key
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Document, DocumentEvent, SiteEvent, Version
 from archive.store import revisions
@@ -49,6 +51,8 @@ def fill(row: Document, doc: ExtractedDocument, site_id, capture_id, digest: str
     row.written = doc.written
     row.agency = doc.agency
     row.doc_number = doc.doc_number.raw if doc.doc_number else None
+    row.doc_number_key = number_key(doc.doc_number)
+    row.title_key = title_key(doc.title)
     row.index_number = doc.index_number
     row.subject, row.validity = printed_labels(doc)
     row.region_code = doc.region.code

@@ -1,4 +1,4 @@
-"""`govplans extract`, `eval-extract`, `reextract`, `index`, `search`, `export`, `stats` and `dedup`:
+"""`govplans extract`, `eval-extract`, `reextract`, `index`, `search`, `export`, `stats`, `dedup` and `citations`:
 reading and keeping up the archive."""
 from __future__ import annotations
 
@@ -271,4 +271,26 @@ def dedup(rebuild, data_path) -> None:
                f"documents ({(datetime.now() - started).total_seconds():.1f}s)", err=True)
 
 
-COMMANDS = (extract, eval_extract, reextract, index, search, export, stats, dedup)
+@click.command()
+@click.option("--rebuild", is_flag=True, help="Find and resolve every document's references again first.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@data_option
+def citations(rebuild, as_json, data_path) -> None:
+    """The 文号 citation graph: references found, resolved by 文号 or title, unresolved; ingest keeps
+    it current, --rebuild recomputes it (an archive made before the graph)."""
+    from archive.read.citations import graph_figures
+    from archive.read.documents import count_documents
+
+    with open_archive(existing_archive(data_path)) as archive:
+        if rebuild:
+            with _progress(count_documents(archive), "citations") as bar:
+                archive.rebuild_citations(progress=bar.update)
+        figures = graph_figures(archive)
+    if as_json:
+        click.echo(json.dumps(figures))
+        return
+    for name, value in figures.items():
+        click.echo(f"{pad(name.replace('_', ' '), 24)} {value:>8}")
+
+
+COMMANDS = (extract, eval_extract, reextract, index, search, export, stats, dedup, citations)

@@ -8,7 +8,7 @@ import re
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
-from archive.read import templates
+from archive.read import citations, templates
 from archive.read.captures import HTML_TYPES, mimetype_of
 from archive.read.documents import Document, document_record, recognition, version_text
 from archive.read.replay import replay_address, stamp
@@ -51,6 +51,7 @@ def show_json(doc_id: int):
     page = copies(row, json=True)
     record["copies"] = page.pop("items")
     record.update({f"copies_{name}": value for name, value in page.items()})
+    record.update(graph(row))
     return jsonify(record)
 
 
@@ -85,6 +86,7 @@ def document_view(row: Document) -> dict:
         "latest_change": latest_change(row),
         "capture": capture(row),
         "copies": copies(row),
+        **graph(row),
     }
 
 
@@ -105,6 +107,19 @@ def _attachments(row: Document) -> list[dict]:
         out.append({"url": a.url, "name": a.name, "ext": a.ext, "text": a.text, "ocr": label,
                     "ocr_status": job["status"] if job else None})
     return out
+
+
+def graph(row: Document) -> dict:
+    """What the document cites (依据 / 引用) and what cites it (被引用), each with doc_number,
+    title and doc_id (None: not archived, or not matched), and the links to follow them."""
+    doc_url = url_pattern("documents.show", doc_id=ID_SLOT)
+    archive = resources().archive
+    cites = [{**c, "doc_url": doc_url.format(c["doc_id"]) if c["doc_id"] else None}
+             for c in citations.cites(archive, row.id)]
+    cited_by = [{**c, "doc_url": doc_url.format(c["doc_id"])} for c in citations.cited_by(archive, row.id)]
+    return {"cites": cites, "cited_by": cited_by, "cited_by_total": citations.cited_by_count(archive, row.id),
+            "chain_url": url_for("citations.chain", doc_id=row.id),
+            "cite_url": url_for("citations.cite", doc_id=row.id)}
 
 
 def capture(row: Document) -> dict | None:

@@ -116,6 +116,7 @@ def family_view(cluster_id: int, family: list[template_families.Member], matched
         "last_published": max(dated).isoformat() if dated else None,
         "members": members,
         "timeline": charts.timeline(events),
+        "adoption_url": url_for("timelines.adoption", cluster_id=cluster_id),
     }
 
 

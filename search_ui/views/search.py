@@ -91,6 +91,8 @@ def search_page(req: SearchRequest) -> tuple[dict, int]:
         "save_fields": {k: v for k, v in req.params().items() if k not in ("page", "sort")},  # POST /saved
         "csv_url": req.url("feeds.csv_download", page=None),
         "jsonl_url": req.url("feeds.jsonl_download", page=None),
+        "cite_url": req.url("citations.cite_search", page=None),
+        "timeline_url": req.url("timelines.timeline", page=None, sort=None),
         "export_max": current_app.config["EXPORT_MAX_ROWS"],
         "html_url": req.url(),
         "first_page_url": req.url(page=None),

@@ -104,6 +104,7 @@ class PgIndex:
         self.engine = engine_for(url)
         self.table = search_table(MetaData(), TABLE, self.schema, "live")
         self._lock_key = f"govplans.search:{self.schema or ''}"
+        self._columns_checked = False
 
     # writing
 
@@ -121,6 +122,10 @@ class PgIndex:
         exists = conn.execute(select(func.to_regclass(self._qualified(TABLE)))).scalar()
         if exists is None:
             search_table(MetaData(), TABLE, self.schema, uuid.uuid4().hex[:8]).create(conn)
+        elif not self._columns_checked:   # a table made before the cites: filter
+            self._columns_checked = True
+            conn.execute(text(f"ALTER TABLE {self._qualified(TABLE)} "
+                              "ADD COLUMN IF NOT EXISTS cites text[] NOT NULL DEFAULT '{}'"))
 
     def _qualified(self, name: str) -> str:
         prep = self.engine.dialect.identifier_preparer
@@ -291,7 +296,21 @@ class PgIndex:
             return t.c.themes.contains([value])
         if name in ("doc_type", "agency", "site", "status"):
             return t.c[name] == value
+        if name == "cites":
+            return self._cites(value)
         return false()
+
+    def _cites(self, query: str):
+        """archive.index.cites.matches in SQL: the same year:number, and an issuer one of the two ends."""
+        key, _, issuer = query.partition("|")
+        cited = func.unnest(self.table.c.cites).table_valued("v").render_derived("ct", with_types=False)
+        their_key, their_issuer = func.split_part(cited.c.v, "|", 1), func.split_part(cited.c.v, "|", 2)
+        cond = their_key == key
+        if issuer:
+            cond = and_(cond, their_issuer != "",
+                        or_(func.right(their_issuer, len(issuer)) == issuer,
+                            func.right(literal(issuer), func.length(their_issuer)) == their_issuer))
+        return select(literal(1)).select_from(cited).where(cond).exists()
 
     def _summary(self, parsed, where, sort, page, page_size, facets, region_filter):
         """One statement: the page's (doc_id, score, rank), the total and the facet counts,

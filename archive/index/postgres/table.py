@@ -51,7 +51,7 @@ def _clean(value):
 
 COLUMNS = ("doc_id", "url", "title", "text", "title_n", "text_n", "published", "year", "region_code",
            "province_code", "city_code", "county_code", "province", "city", "county", "themes",
-           "doc_type", "agency", "site", "status", "cluster_id")
+           "doc_type", "agency", "site", "status", "cluster_id", "cites")
 
 
 def search_table(metadata: MetaData, name: str, schema: str | None, suffix: str) -> Table:
@@ -73,6 +73,7 @@ def search_table(metadata: MetaData, name: str, schema: str | None, suffix: str)
         Column("doc_type", Text), Column("agency", Text), Column("site", Text),
         Column("status", Text, nullable=False),
         Column("cluster_id", BigInteger),
+        Column("cites", ARRAY(Text), nullable=False, server_default="{}"),   # archive.index.cites terms
         schema=schema,
     )
     Index(f"{TABLE}_title_trgm_{suffix}", t.c.title_n, postgresql_using="gin",
@@ -96,5 +97,5 @@ def table_row(doc: IndexDoc) -> dict:
         "province": _clean(doc.province), "city": _clean(doc.city), "county": _clean(doc.county),
         "themes": [_clean(t) for t in doc.themes], "doc_type": _clean(doc.doc_type),
         "agency": _clean(doc.agency), "site": _clean(doc.site), "status": _clean(doc.status or "active"),
-        "cluster_id": doc.cluster_id,
+        "cluster_id": doc.cluster_id, "cites": [_clean(c) for c in doc.cites],
     }

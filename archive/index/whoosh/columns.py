@@ -18,7 +18,8 @@ from archive.regions import region_codes
 
 COLUMN = "facets"
 FIELDS = ("doc_id", "published", "year", "province", "city", "county", "province_name",
-          "city_name", "county_name", "themes", "doc_type", "agency", "site", "status")
+          "city_name", "county_name", "themes", "doc_type", "agency", "site", "status", "cites")
+_MULTI = ("themes", "cites")   # fields holding a tuple of values
 _POS = {name: i for i, name in enumerate(FIELDS)}
 
 
@@ -28,7 +29,7 @@ def facet_row(doc: IndexDoc) -> tuple:
     return (doc.doc_id, published, doc.year, province, city, county,
             doc.province if province else None, doc.city if city else None,
             doc.county if county else None, tuple(doc.themes), doc.doc_type, doc.agency,
-            doc.site, doc.status)
+            doc.site, doc.status, tuple(doc.cites))
 
 
 class SegmentColumns:
@@ -36,7 +37,8 @@ class SegmentColumns:
 
     def __init__(self, reader):
         rows = list(reader.column_reader(COLUMN, translate=False)) if reader.has_column(COLUMN) else []
-        rows = [r if r else (None,) * len(FIELDS) for r in rows]
+        # rows written before a field was added are shorter: the missing fields are None
+        rows = [tuple(r) + (None,) * (len(FIELDS) - len(r)) if r else (None,) * len(FIELDS) for r in rows]
         self.lists = [list(col) for col in zip(*rows)] if rows else [[] for _ in FIELDS]
 
 
@@ -89,7 +91,7 @@ class Columns:
         codes are one per (document, theme) pair and the first array is their documents."""
         found = self._coded.get(name)
         if found is None:
-            found = _themes_coded(self["themes"]) if name == "themes" else _coded(self[name])
+            found = _themes_coded(self[name]) if name in _MULTI else _coded(self[name])
             with self._lock:
                 self._coded[name] = found
         return found
@@ -138,6 +140,15 @@ class Columns:
         mask = np.zeros(self.size, dtype=bool)
         if theme in values:
             mask[docs[codes == values.index(theme)]] = True
+        return mask
+
+    def has_any(self, name: str, test) -> np.ndarray:
+        """Bool per document: one of its values of a tuple field passes `test`."""
+        (docs, codes), values = self.coded(name)
+        mask = np.zeros(self.size, dtype=bool)
+        wanted = [i for i, v in enumerate(values) if test(v)]
+        if wanted:
+            mask[docs[np.isin(codes, wanted)]] = True
         return mask
 
     def count(self, name: str, hits: np.ndarray) -> Counter:

@@ -24,6 +24,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.columns import CompressedBytesColumn, PickleColumn
 
+from archive.index.cites import matches as cite_matches
 from archive.index.syntax import ParsedQuery, Word
 from archive.index.terms import anchor_terms, pinned_terms
 from archive.index.whoosh.columns import Columns
@@ -278,4 +279,6 @@ def _predicate(columns: Columns, name: str, value: str, docs: np.ndarray) -> np.
         return columns.equals_at(code_level(value), value, docs)
     if name == "theme":
         return columns.has_theme(value)[docs]
+    if name == "cites":
+        return columns.has_any("cites", lambda cited: cite_matches(cited, value))[docs]
     return columns.equals_at(name, value, docs)

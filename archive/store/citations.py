@@ -1,0 +1,186 @@
+"""The 文号 citation graph in SQL: what a document cites (archive.extract.citations finds it),
+resolved to an archived document by 文号 first, then by title (and date, and region).
+
+Ingest costs what the new document holds: its own references are looked up by indexed keys,
+and the citations that waited for it (cited_id None, its 文号 key or title key) are resolved
+then, so a plan cited before it was archived gets its edges when it arrives.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from archive.extract.citations import Reference, find_references, title_key
+from archive.extract.docnumber import number_key, parse_doc_number, same_issuer
+from archive.models import Attachment, Citation, Document
+
+ATTACHMENT_POSITION = 10_000_000   # attachments' references come after the page's own
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    id: int
+    issuer: str | None
+    title_key: str | None
+    number_key: str | None
+    region_code: str | None
+    cluster_id: int | None
+    published: object
+
+
+def document_keys(row: Document) -> None:
+    """The keys others find this document by (its 文号's year:number, its title)."""
+    row.doc_number_key = number_key(parse_doc_number(row.doc_number))
+    row.title_key = title_key(row.title)
+
+
+def refresh_citations(s: Session, row: Document) -> int:
+    """Replace what `row` cites with what its text and attachments' texts name now; returns
+    how many references it keeps. Then resolve the citations that were waiting for `row`."""
+    s.execute(delete(Citation).where(Citation.document_id == row.id))
+    refs = [("text", r) for r in find_references(row.text or "", row.title, row.doc_number)]
+    seen = {(r.key, r.title_key) for _, r in refs}
+    attachments = s.execute(select(Attachment.text).where(Attachment.document_id == row.id,
+                                                          Attachment.text.is_not(None))
+                            .order_by(Attachment.id)).scalars()
+    for n, text in enumerate(attachments):
+        for ref in find_references(text, row.title, row.doc_number):
+            if (ref.key, ref.title_key) not in seen:
+                seen.add((ref.key, ref.title_key))
+                refs.append(("attachment", _shifted(ref, ATTACHMENT_POSITION * (n + 1))))
+    cited: set[int] = set()
+    for source, ref in refs:
+        cited_id, how = resolve(s, row, ref)
+        if cited_id is not None:
+            if cited_id in cited:   # two spellings of one document (its 文号 here, its title there)
+                continue
+            cited.add(cited_id)
+        s.add(Citation(document_id=row.id, position=ref.position, source=source, doc_number=ref.doc_number,
+                       issuer=(ref.issuer or None) and ref.issuer[:100], number_key=ref.key, title=ref.title,
+                       title_key=ref.title_key, cited_id=cited_id, resolved_by=how))
+    s.flush()
+    resolve_waiting(s, row)
+    return len(refs)
+
+
+def _shifted(ref: Reference, offset: int) -> Reference:
+    return Reference(ref.doc_number, ref.issuer, ref.key, ref.title, ref.title_key, ref.position + offset)
+
+
+def resolve_waiting(s: Session, row: Document) -> int:
+    """Citations naming `row`'s 文号 or title, resolved again now that it is here: the unresolved
+    ones may be resolved, and one resolved to a plan elsewhere may turn out to mean this one (a
+    plan of the citing county's own line outranks a namesake elsewhere, whichever came first)."""
+    keys = [c for c in (Citation.number_key == row.doc_number_key if row.doc_number_key else None,
+                        Citation.title_key == row.title_key if row.title_key else None) if c is not None]
+    if not keys:
+        return 0
+    found = s.execute(select(Citation, Document.region_code).join(Document, Document.id == Citation.document_id)
+                      .where(Citation.document_id != row.id, or_(*keys),
+                             or_(Citation.cited_id.is_(None), Citation.cited_id != row.id))).all()
+    # year:number alone is shared by many plans: only the citations `row` could answer are resolved again
+    issuer = (parse_doc_number(row.doc_number) or _NO_NUMBER).issuer
+    waiting = [c for c, citing_region in found if _could_mean(c, citing_region, row, issuer)]
+    resolved = 0
+    for citation in waiting:
+        citing = s.get(Document, citation.document_id)
+        ref = Reference(citation.doc_number, citation.issuer, citation.number_key, citation.title,
+                        citation.title_key, citation.position)
+        citation.cited_id, citation.resolved_by = resolve(s, citing, ref)
+        resolved += citation.cited_id is not None
+    return resolved
+
+
+def _could_mean(c: Citation, citing_region: str | None, row: Document, issuer: str | None) -> bool:
+    if c.title_key and c.title_key == row.title_key:
+        return True
+    if not (c.number_key and c.number_key == row.doc_number_key and same_issuer(c.issuer, issuer)):
+        return False
+    return bool(c.issuer or c.title_key) or _related(row.region_code, citing_region)   # a bare 〔2021〕12号
+
+
+def resolve(s: Session, citing: Document, ref: Reference) -> tuple[int | None, str | None]:
+    """(the archived document `ref` names, how it was found) or (None, None)."""
+    if ref.key:
+        found = _pick(_candidates(s, Document.doc_number_key == ref.key, citing), citing, ref, by_number=True)
+        if found is not None:
+            return found, "doc_number"
+    if ref.title_key:
+        candidates = [c for c in _candidates(s, Document.title_key == ref.title_key, citing)
+                      if not (ref.key and c.number_key and c.number_key != ref.key)]   # another 文号: another document
+        found = _pick(candidates, citing, ref, by_number=False)
+        if found is not None:
+            return found, "title"
+    return None, None
+
+
+def _candidates(s: Session, condition, citing: Document) -> list[_Candidate]:
+    rows = s.execute(select(Document.id, Document.doc_number, Document.title_key, Document.doc_number_key,
+                            Document.region_code, Document.cluster_id, Document.published)
+                     .where(condition, Document.id != citing.id).limit(500)).all()
+    return [_Candidate(r.id, (parse_doc_number(r.doc_number) or _NO_NUMBER).issuer, r.title_key,
+                       r.doc_number_key, r.region_code, r.cluster_id, r.published) for r in rows]
+
+
+class _NoNumber:
+    issuer = None
+
+
+_NO_NUMBER = _NoNumber()
+
+
+def _pick(candidates: list[_Candidate], citing: Document, ref: Reference, by_number: bool) -> int | None:
+    """The one candidate the reference means, or None when it cannot be told."""
+    if by_number:
+        candidates = [c for c in candidates if same_issuer(ref.issuer, c.issuer)]
+        if ref.title_key:
+            titled = [c for c in candidates if c.title_key == ref.title_key]
+            candidates = titled or candidates
+        elif not ref.issuer:   # a bare 〔2021〕12号: only a document of the citing one's own line
+            candidates = [c for c in candidates if _related(c.region_code, citing.region_code)]
+    if not candidates:
+        return None
+    if len(candidates) == 1:
+        return candidates[0].id
+    # a plan of the citing document's own line before copies of one text elsewhere, then the earlier ones
+    for narrow in (lambda c: _related(c.region_code, citing.region_code),
+                   lambda c: not (c.published and citing.published) or c.published <= citing.published):
+        candidates = [c for c in candidates if narrow(c)] or candidates
+        if len(candidates) == 1:
+            return candidates[0].id
+        if len({c.cluster_id for c in candidates}) == 1 and candidates[0].cluster_id is not None:
+            return _canonical(candidates)
+    return None
+
+
+def _canonical(candidates: list[_Candidate]) -> int:
+    """Copies of one text: the earliest (the cluster's canonical is the earliest government copy)."""
+    return min(candidates, key=lambda c: (c.published is None, c.published or 0, c.id)).id
+
+
+def _related(code: str | None, citing_code: str | None) -> bool:
+    """code is citing_code's own region or one above it (its city, its province)."""
+    if not code or not citing_code or len(code) != 6 or len(citing_code) != 6:
+        return False
+    return code in {citing_code, citing_code[:4] + "00", citing_code[:2] + "0000"}
+
+
+def rebuild_citations(sessions, progress=None, batch: int = 200) -> int:
+    """Every document's citations recomputed (an archive made before the graph, or new rules);
+    returns how many references were kept. One pass: every cited document is already there."""
+    last, total = 0, 0
+    while True:
+        with sessions() as s, s.begin():
+            rows = s.scalars(select(Document).where(Document.id > last).order_by(Document.id).limit(batch)).all()
+            for row in rows:
+                document_keys(row)
+            s.flush()
+            for row in rows:
+                total += refresh_citations(s, row)
+        if not rows:
+            return total
+        last = rows[-1].id
+        if progress:
+            progress(len(rows))
