@@ -64,8 +64,6 @@ def test_each_site_has_a_learnt_template(county_crawl):
     assert all(pages >= 20 for _, pages in rows)
 
 
-@pytest.mark.xfail(reason="label variants in <ul>/<dl> (发文机关, 索取号 …) are the per-page cascade's part of "
-                          "issue #18 (archive/extract/metadata.py), not the site template's", strict=False)
 def test_fields_under_label_variants_are_read(county_crawl):
     data, truth = county_crawl
     stored = documents(data)
@@ -93,6 +91,8 @@ def test_extract_site_of_reads_one_page_with_its_site_template(county_crawl, tmp
     learnt = json.loads(run_govplans("extract", str(page), "--url", record["url"], "--site-of", str(data),
                                      data=tmp_path).stdout)
     chrome = set(record["chrome"])
-    assert len(_chrome_lines(alone["text"], chrome)) >= 3      # one page alone: the cascade's reading
+    # one page alone: the cascade cuts the navigation but cannot tell the site's name line from a body
+    assert _chrome_lines(alone["text"], chrome) != []
     assert _chrome_lines(learnt["text"], chrome) == []
+    assert learnt["sources"]["text"].startswith("site template")
     assert learnt["title"] == record["title"]
