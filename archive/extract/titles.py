@@ -17,8 +17,12 @@ COLUMN_NAME = re.compile(
     r"^(?:(?:政府)?信息公开(?:目录|专栏|平台|指南|制度|年报)?|政务公开|(?:政府|部门|政策|规范性|最新)文件|"
     r"通知公告|公示公告|公告公示|工作动态|政务动态|部门动态|乡镇动态|规划计划|发展规划|政策解读|政策法规|"
     r"法定主动公开内容|主动公开|新闻中心|新闻动态|要闻动态|本市要闻|图片新闻|文件通知|计划总结|"
-    r"其他文件|其他|正文|详细信息|内容详情)$")
+    r"其他文件|其他|正文|详细信息|内容详情|相关(?:文章|阅读|链接|文件|新闻|信息|推荐)|推荐阅读|热点推荐|热门文章|"
+    r"上一篇|下一篇)$")
 MIN_LEN, MAX_LEN = 4, 150
+# A nav link names a column in a few characters; a longer heading that a link also names is a
+# document's title that a 相关文章 or 上一篇 list links to (another document may share it).
+NAV_NAME_MAX = 12
 
 
 def pick_title(tree, meta: dict[str, list[Found]], page_title: str | None,
@@ -34,8 +38,8 @@ def pick_title(tree, meta: dict[str, list[Found]], page_title: str | None,
     site_names.update(_key(f.value) for f in meta.get("site_name", []) if f.value)
     # a heading that is one of the page's own nav links, or a column's name, is that column
     headings = [h for h in heading_candidates(tree)
-                if _key(h[0]) not in site_names and _key(h[0]) not in nav and not COLUMN_NAME.match(_key(h[0]))]
-    parts = [p for p in parts if not COLUMN_NAME.match(_key(p)) and _key(p) not in nav]
+                if _key(h[0]) not in site_names and not _column(_key(h[0]), nav)]
+    parts = [p for p in parts if not _column(_key(p), nav)]
     for found in meta.get("title", []):
         if found.source.lower() == "meta:articletitle" and _plausible(found.value):
             return found
@@ -63,6 +67,10 @@ def pick_title(tree, meta: dict[str, list[Found]], page_title: str | None,
     if page_title and page_title.strip():
         return Found(page_title.strip(), "title")
     return None
+
+
+def _column(key: str, nav: frozenset[str]) -> bool:
+    return bool(COLUMN_NAME.match(key)) or (key in nav and len(key) <= NAV_NAME_MAX)
 
 
 def heading_candidates(tree):

@@ -33,3 +33,21 @@ def test_a_doc_number_quoted_in_a_sentence_under_the_heading_is_not_the_pages():
     doc = extract(f"""<html><head><meta charset="utf-8"><title>{TITLE}_祁阳市人民政府</title></head><body>
 <h1>{TITLE}</h1><div class="meta">根据《祁阳市森林防火条例实施办法》（祁政发〔2019〕2号）精神制定</div>{BODY}</body></html>""")
     assert doc.doc_number is None
+
+
+def test_a_related_list_naming_the_same_title_does_not_take_the_title():
+    """A 相关文章 block under the article links another document of the same title (a plan issued
+    again): its heading is not the title, and the article's own h1 still is."""
+    related = ("<div class='related'><h3>相关文章</h3><ul>"
+               "<li><a href='/xxgk/t0.html'>祁阳市2023年乡村振兴实施方案</a></li>"
+               f"<li><a href='/xxgk/t9.html'>{TITLE}</a></li>"
+               "<li><a href='/xxgk/t8.html'>祁阳市关于深入推进生态环境保护的实施意见</a></li></ul></div>")
+    doc = extract(f"""<html><head><meta charset="utf-8"><title>{TITLE}-祁阳市人民政府</title></head><body>
+{NAV}<main><h1>{TITLE}</h1>{BODY}</main>{related}</body></html>""")
+    assert doc.title == TITLE
+
+
+def test_a_short_nav_link_heading_is_still_a_column():
+    doc = extract(f"""<html><head><meta charset="utf-8"><title>政务服务_祁阳市人民政府</title></head><body>
+{NAV}<h2>政务服务</h2><div class="article"><div class="bt">{TITLE}</div>{BODY}</div></body></html>""")
+    assert doc.title == TITLE
