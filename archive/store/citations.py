@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from archive.extract.citations import Reference, find_references, title_key
 from archive.extract.docnumber import number_key, parse_doc_number, same_issuer
-from archive.models import Attachment, Citation, Document
+from archive.models import Attachment, Citation, Document, Version
 
 ATTACHMENT_POSITION = 10_000_000   # attachments' references come after the page's own
 
@@ -36,11 +36,19 @@ def document_keys(row: Document) -> None:
     row.title_key = title_key(row.title)
 
 
+def _page_text(s: Session, row: Document) -> str:
+    """The page's own text: the latest version's (the row's text also holds its files', which are
+    read below as attachments); a row without versions (bulk loads) is its page."""
+    text = s.scalar(select(Version.text).where(Version.document_id == row.id)
+                    .order_by(Version.number.desc()).limit(1))
+    return text if text is not None else (row.text or "")
+
+
 def refresh_citations(s: Session, row: Document) -> int:
     """Replace what `row` cites with what its text and attachments' texts name now; returns
     how many references it keeps. Then resolve the citations that were waiting for `row`."""
     s.execute(delete(Citation).where(Citation.document_id == row.id))
-    refs = [("text", r) for r in find_references(row.text or "", row.title, row.doc_number)]
+    refs = [("text", r) for r in find_references(_page_text(s, row), row.title, row.doc_number)]
     seen = {(r.key, r.title_key) for _, r in refs}
     attachments = s.execute(select(Attachment.text).where(Attachment.document_id == row.id,
                                                           Attachment.text.is_not(None))
