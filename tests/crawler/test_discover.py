@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from crawler.discover import discover
-from sitefarm.families import NAMED_FAMILIES, PORTAL_FAMILIES
+from sitefarm.families import FAMILIES, NAMED_FAMILIES, PORTAL_FAMILIES
 from tests.conftest import run_govplans
 from tests.crawler.conftest import crawl, document_urls, truth_of, write_registry, yield_by_site
 from tests.crawler.test_platforms import need_chromium
@@ -29,7 +29,10 @@ def every_family():
 
 
 def expected(site) -> tuple[str, str | None]:
-    return ("generic", "browser") if site.family == "jslist" else (site.family, None)
+    """The family and render the farm's registry gives the site (jslist: generic in a browser;
+    county: read by the trs spider)."""
+    entry = getattr(FAMILIES[site.family], "REGISTRY", {})
+    return entry.get("family", site.family), entry.get("render")
 
 
 def test_discovery_proposes_each_family_and_its_columns(every_family):
