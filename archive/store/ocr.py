@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from archive.clock import utcnow
 from archive.models import Attachment, Capture, Document, OcrJob
+from archive.store.citations import refresh_citations
 from archive.store.composition import recompose
 
 LEASE = timedelta(minutes=15)
@@ -102,6 +103,7 @@ def finish(archive, job_id: int, text: str, confidence: float | None, engine: st
         if attachment is not None and not failed and document is not None:
             s.flush()
             recompose(s, document, archive.dedup_settings, now)  # the document's text holds the scan's
+            refresh_citations(s, document)  # the scan's references join the page's
 
 
 def fail(archive, job_id: int, error: str, now: datetime | None = None) -> None:

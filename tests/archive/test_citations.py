@@ -115,3 +115,17 @@ def test_a_namesake_elsewhere_gives_way_when_the_plan_of_the_citing_line_arrives
     own_line = archive.ingest(_doc("p", "关于开展2019年安全生产月活动的通知", None, HUNAN,
                                    published=date(2019, 5, 2))).document_id
     assert cites(archive, county)[0]["doc_id"] == own_line
+
+
+def test_a_recognised_scans_references_join_the_page(archive):
+    """A plan whose text is a scan cites what the recognised text names, as a file's text does."""
+    from archive.store import ocr as queue
+
+    city = archive.ingest(_doc("c", "永州市方案", "永政办发〔2021〕30号", YONGZHOU)).document_id
+    county = archive.ingest(_doc("q", "祁阳市方案", None, QIYANG, "见附件。")).document_id
+    archive.link_attachment_capture("http://x.test/q", "http://x.test/q.jpg", archive.record_capture(
+        "http://x.test/q.jpg", 200, {}, None), text="", ocr="image")
+    assert cites(archive, county) == []
+    job = queue.claim(archive, "test")[0]
+    queue.finish(archive, job.job_id, "根据永政办发〔2021〕30号制定。", 0.99, "rapidocr", 1, 1)
+    assert [(c["doc_id"], c["source"]) for c in cites(archive, county)] == [(city, "attachment")]
