@@ -22,6 +22,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from readability import Document
 
+from .anchor import lead_of
 from .dom import element_text, render_lines
 from .labels import TIERS
 from .navigation import NEUTRAL, is_nav_line, key as _nav_key, nav_texts
@@ -57,7 +58,7 @@ _CHROME_WORDS = re.compile(_CHROME_TEXT.pattern.replace(r"^\s*", "", 1) + "|" + 
 _LINE_CHROME = re.compile(
     r"^(?:【|\[)?\s*(?:扫一扫|分享到|分享|打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|收藏|"
     r"上一篇|下一篇|上一条|下一条|当前位置|您当前所在位置|您的位置|您现在的位置|"
-    r"字体|字号|浏览次数|访问量|访问次数|点击数|阅读次数|责任编辑|编辑|审核|校对|文章类型|"
+    r"字体|字号|浏览次数|访问量|访问次数|点击数|阅读次数|责任编辑|责编|作者|编辑|审核|校对|文章类型|"
     r"版权所有|主办单位|承办单位|网站标识码|ICP备|[京沪津渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川贵云陕甘青蒙桂藏宁新]ICP|"
     r"联系我们|网站地图|返回顶部|长者模式|无障碍|QQ空间|微信|微博|附件下载|点击右上角|选择在浏览器中打开|"
     r"索\s*引\s*号|发布机构|发文机关|成文日期|生成日期|发布日期|发布时间|公开方式|公开范围|主题分类|"
@@ -65,7 +66,7 @@ _LINE_CHROME = re.compile(
 # Where the article ends: related lists, disclaimers and footers follow these lines.
 _END_MARKER = re.compile(
     r"^\s*[【\[]?\s*(?:(?:相关|关联)(?:文章|阅读|链接|新闻|稿件|文件|文档|解读|信息)|热点推荐|推荐阅读|延伸阅读|"
-    r"相关范文推荐|下载本文|以下是引用片段|版权与免责声明|免责声明|版权声明|回到顶部|返回顶部|站点地图|"
+    r"相关范文推荐|下载本文|以下是引用片段|版权与免责声明|免责声明|版权声明|特别声明|回到顶部|返回顶部|站点地图|"
     r"分享插件|版权所有)\s*[】\]]?\s*(?:[:：]|$)")
 _CODE = re.compile(r"^</?[a-zA-Z][\w-]*(?:\s[^>]*)?/?>|^</?[a-zA-Z]+\s+\w+=[\"']|</?script|document\.write|^var\s|function\s*\(|new RegExp|^[{}()\];]+$")
 _DATE_LINE = re.compile(r"^[\d\s年月日时分秒:：\-/.]+$")
@@ -96,7 +97,10 @@ def main_text(tree, url: str | None = None, title: str | None = None, government
     nav set (navigation.nav_texts), computed here when not given."""
     nav = nav_texts(tree) if nav is None else nav
     if not government:
-        text = filter_lines(_readability(tree), title, nav)
+        lead = lead_of(tree, title)
+        text = filter_lines(_readability(tree, lead[0] if lead else None), title, nav)
+        if lead and _nav_key(lead[1]) in _nav_key(text):
+            return _from_lead(text, lead[1])  # the article under the heading, however short
         if len(text) >= READABILITY_MIN:
             return text
     pruned = copy.deepcopy(tree)
@@ -104,6 +108,24 @@ def main_text(tree, url: str | None = None, title: str | None = None, government
     unwrap_layout_tables(pruned)
     text = _trafilatura(pruned, url) or _trafilatura(copy.deepcopy(tree), url) or ""
     return filter_lines(text, title, nav)
+
+
+def _from_lead(text: str, lead: str) -> str:
+    """Between the heading and the article's first sentence stand bylines, dates, buttons and
+    player controls: short lines there go; a subtitle or a caption (longer lines) stays."""
+    lines = text.split("\n")
+    want = _nav_key(lead)[:LEAD_PREFIX]
+    start = next((n for n, line in enumerate(lines) if want in _nav_key(line)), 0)
+    above = [line for line in lines[:start]
+             if len(_nav_key(line)) > PRE_LEAD_SHORT and not _BYLINE.search(line)]
+    return "\n".join(above + lines[start:])
+
+
+# Lines above the lead this short (characters) are controls or labels (fit on the other
+# sites: evaluation.loso); a line with a clock time or 来源/作者 is a byline.
+PRE_LEAD_SHORT = 12
+LEAD_PREFIX = 20
+_BYLINE = re.compile(r"\d{1,2}:\d{2}|来源\s*[:：]|作者\s*[:：]|编辑\s*[:：]|发布时间|阅读(?:量|数)?\s*[:：]?\s*\d")
 
 
 def prune_chrome(tree) -> None:
@@ -273,13 +295,27 @@ def _trafilatura(tree, url: str | None) -> str | None:
         return None
 
 
-def _readability(tree) -> str:
-    """readability-lxml's article as lines ("" on failure); it works on a copy, the tree stays."""
+def _readability(tree, lead=None) -> str:
+    """readability-lxml's article as lines ("" on failure); it works on a copy, the tree stays.
+    lead: the element holding the article's first sentence (anchor.lead_of), marked for
+    _Readability to keep to the blocks that hold it."""
+    if lead is not None:
+        lead.set(_LEAD_MARK, "")
     try:
         summary = _Readability(tree).summary(html_partial=True)
         return "\n".join(render_lines(lxml_html.fromstring(summary))) if summary else ""
     except Exception:  # readability bugs on odd trees must not stop extraction
         return ""
+    finally:
+        if lead is not None:
+            lead.attrib.pop(_LEAD_MARK, None)
+
+
+_LEAD_MARK = "data-govplans-lead"
+# The block holding both readability's pick and the lead is one article when their text is at
+# least 1/ARTICLE_SPREAD of it; two stories when the page's other blocks fill the rest (fit on
+# the other sites: evaluation.loso).
+ARTICLE_SPREAD = 2.0
 
 
 # readability logs its own failures with a traceback before raising; we answer them (the cascade
@@ -301,6 +337,30 @@ class _Readability(Document):
                 el.drop_tree()
         self.encoding = "utf-8"
         return doc
+
+    def select_best_candidate(self, candidates):
+        """readability's choice, unless it is another story than the one under the heading (a
+        related-news stream or a recommended story beside a short article: a block apart from
+        every scored block that holds the article's lead): then the best block that holds it."""
+        best = super().select_best_candidate(candidates)
+        lead = next(iter(self.html.xpath(f"//*[@{_LEAD_MARK}]")), None) if best is not None else None
+        if lead is None:
+            return best
+        around = {lead, *lead.iterancestors()}
+        if best["elem"] in around:
+            return best
+        holders = [c for c in candidates.values() if c["elem"] in around]
+        if not holders:
+            return best
+        chosen = best["elem"]
+        common = next((a for a in chosen.iterancestors() if a in around), None)
+        lead_block = next((a for a in (lead, *lead.iterancestors()) if a in candidates), lead)
+        if common is not None and len(common.text_content()) <= ARTICLE_SPREAD * (
+                len(chosen.text_content()) + len(lead_block.text_content())):
+            return best  # one article holds both (a summary or caption under the heading, then the text)
+        apart = [c for c in holders if c["elem"] is not common and c["elem"] not in set(common.iterancestors())] \
+            if common is not None else holders
+        return max(apart or holders, key=lambda c: c["content_score"])
 
 
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
