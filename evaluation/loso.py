@@ -26,6 +26,8 @@ from .extraction import FIELDS, GoldPage, Scores, bigram_f1, load_bench, load_go
 TUNABLES: dict[str, tuple] = {
     "archive.extract.navigation.NAV_LINK_SHARE": (0.5, 0.7, 0.9),
     "archive.extract.body.NAV_BODY_SHARE": (0.2, 0.3, 0.5),
+    "archive.extract.anchor.LEAD_MIN": (20, 30, 40),
+    "archive.extract.body.ARTICLE_SPREAD": (1.5, 2.0, 3.0),
 }
 REPORTED = ("body_recall", "chrome_leak", "title", "published", "agency", "doc_number", "index_number")
 
