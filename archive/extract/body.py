@@ -152,8 +152,20 @@ def prune_chrome(tree) -> None:
             elif el.tag in ("table", "ul", "dl", "div") and (
                     len(_META_TABLE.findall(text)) >= 2 or len(set(_META_LABELLED.findall(text))) >= 2):
                 doomed.append(el)
+            elif el.tag == "table" and _label_cells(el) >= 2:
+                doomed.append(el)  # labels as a header row over a row of values (索取号 | 发布机构 | 文件编号)
     for el in doomed:
         _drop(el)
+
+
+# Every metadata label of the label table, as a cell's whole text (no colon in a header row).
+_LABELS = frozenset(label for field in ("index_number", "doc_number", "agency", "written", "published", "subject",
+                                        "validity") for tier in TIERS.get(field, ()) for label in tier)
+
+
+def _label_cells(table) -> int:
+    """How many of the table's cells hold nothing but a metadata label."""
+    return sum("".join(cell.text_content().split()).rstrip(":：") in _LABELS for cell in table.iter("td", "th"))
 
 
 def unwrap_layout_tables(tree) -> None:

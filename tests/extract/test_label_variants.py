@@ -45,6 +45,8 @@ def test_header_row_over_value_row():
     assert doc.index_number == "MB0Q12345/2024-00007"
     assert doc.agency == "某市卫生健康委员会"
     assert doc.doc_number and doc.doc_number.raw == "某卫发〔2024〕7号"
+    assert "索取号" not in doc.text and "文件编号" not in doc.text  # the header row is no body
+    assert "认真组织实施" in doc.text
 
 
 def test_div_grid_with_colons_in_their_own_cells():
