@@ -63,11 +63,15 @@ _LINE_CHROME = re.compile(
     r"联系我们|网站地图|返回顶部|长者模式|无障碍|QQ空间|微信|微博|附件下载|点击右上角|选择在浏览器中打开|"
     r"索\s*引\s*号|发布机构|发文机关|成文日期|生成日期|发布日期|发布时间|公开方式|公开范围|主题分类|"
     r"信息来源|来源|时间|日期|文\s*号|发文字号|有效性)\s*[】\]]?\s*(?:[:：]|$|\s)")
+# A site footer's line, wherever the words stand in it; only a run of them at the body's end goes.
+_FOOTER = re.compile(r"ICP[备证]|公网安备|版权所有|All Rights Reserved|Copyright|©|举报电话|举报邮箱|"
+                     r"许可证编号|网站标识码|技术支持[:：]|主办单位[:：]|承办单位[:：]", re.I)
+FOOTER_LINE = 150
 # Where the article ends: related lists, disclaimers and footers follow these lines.
 _END_MARKER = re.compile(
     r"^\s*[【\[]?\s*(?:(?:相关|关联)(?:文章|阅读|链接|新闻|稿件|文件|文档|解读|信息)|热点推荐|推荐阅读|延伸阅读|"
     r"相关范文推荐|下载本文|以下是引用片段|版权与免责声明|免责声明|版权声明|特别声明|回到顶部|返回顶部|站点地图|"
-    r"分享插件|版权所有)\s*[】\]]?\s*(?:[:：]|$)")
+    r"分享插件|版权所有|关键字|关键词|标签)\s*[】\]]?\s*(?:[:：]|$)")
 _CODE = re.compile(r"^</?[a-zA-Z][\w-]*(?:\s[^>]*)?/?>|^</?[a-zA-Z]+\s+\w+=[\"']|</?script|document\.write|^var\s|function\s*\(|new RegExp|^[{}()\];]+$")
 _DATE_LINE = re.compile(r"^[\d\s年月日时分秒:：\-/.]+$")
 _FONT_BAR = re.compile(r"[【\[]?\s*(?:字体|字号)?[：:]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?")
@@ -100,7 +104,7 @@ def main_text(tree, url: str | None = None, title: str | None = None, government
         lead = lead_of(tree, title)
         text = filter_lines(_readability(tree, lead[0] if lead else None), title, nav)
         if lead and _nav_key(lead[1]) in _nav_key(text):
-            return _from_lead(text, lead[1])  # the article under the heading, however short
+            return _from_lead(text, lead[1], title)  # the article under the heading, however short
         if len(text) >= READABILITY_MIN:
             return text
     pruned = copy.deepcopy(tree)
@@ -110,14 +114,16 @@ def main_text(tree, url: str | None = None, title: str | None = None, government
     return filter_lines(text, title, nav)
 
 
-def _from_lead(text: str, lead: str) -> str:
+def _from_lead(text: str, lead: str, title: str | None = None) -> str:
     """Between the heading and the article's first sentence stand bylines, dates, buttons and
-    player controls: short lines there go; a subtitle or a caption (longer lines) stays."""
+    player controls: short lines there go, and the title printed again (it is a field); a
+    subtitle or a caption (longer lines) stays."""
     lines = text.split("\n")
     want = _nav_key(lead)[:LEAD_PREFIX]
     start = next((n for n, line in enumerate(lines) if want in _nav_key(line)), 0)
-    above = [line for line in lines[:start]
-             if len(_nav_key(line)) > PRE_LEAD_SHORT and not _BYLINE.search(line)]
+    heading = _nav_key(title or "")
+    above = [line for line in lines[:start] if len(_nav_key(line)) > PRE_LEAD_SHORT
+             and not _BYLINE.search(line) and _nav_key(line) != heading]
     return "\n".join(above + lines[start:])
 
 
@@ -239,8 +245,9 @@ def filter_lines(text: str, title: str | None = None, nav: frozenset[str] = froz
             continue  # the date under the heading, already a field
         kept.append(line)
     kept = without_navigation(kept, nav)
-    while kept and re.fullmatch(r"附\s*件\s*[:：]?", kept[-1]):
-        kept.pop()  # an empty 附件 label
+    while kept and (re.fullmatch(r"附\s*件\s*[:：]?", kept[-1])
+                    or (len(kept[-1]) <= FOOTER_LINE and _FOOTER.search(kept[-1]))):
+        kept.pop()  # an empty 附件 label; the site's footer (ICP 备案, 版权所有, 举报电话) under the text
     return "\n".join(kept)
 
 

@@ -17,12 +17,13 @@ OTHER = [
 ]
 
 
-def page(article: str, above: str = "", after: str = "") -> bytes:
+def page(article: str, above: str = "", after: str = "", under: str = "",
+         title: str = "本地企业信心保持稳定") -> bytes:
     story = "".join(f"<p>{p}</p>" for p in OTHER)
-    return (f"<html><head><meta charset='utf-8'><title>本地企业信心保持稳定</title></head><body>"
+    return (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
             f"<div class='nav'><a href='/'>首页</a> <a href='/finance'>财经</a></div>"
-            f"<div class='main'><div class='head'><h1>本地企业信心保持稳定</h1></div>"
-            f"<div class='body'>{above}<p>{article}</p></div>{after}</div>"
+            f"<div class='main'><div class='head'><h1>{title}</h1></div>"
+            f"<div class='body'>{above}<p>{article}</p>{under}</div>{after}</div>"
             f"<div class='aside'><div class='item'><h3>原唱已离世多年</h3>{story}</div></div>"
             f"<div class='foot'>某某新闻网 版权所有</div></body></html>").encode("utf-8")
 
@@ -60,3 +61,20 @@ def test_the_lead_mark_is_taken_off_the_tree():
     tree = parse(page(SHORT).decode())
     main_text(tree, "https://news.example.com/a/4.html", "本地企业信心保持稳定", government=False)
     assert not tree.xpath("//*[@data-govplans-lead]")
+
+
+def test_the_title_printed_again_above_the_lead_goes():
+    title = "本地企业信心五月保持稳定 但成本上升损害利润"
+    above = f"<p>{title}</p><p>倍速</p>"
+    doc = extract_document(RawPage("https://news.example.com/a/5.html", page(SHORT, above=above, title=title)))
+    assert doc.title == title and title not in doc.text and SHORT in doc.text.replace("\n", "")
+
+
+def test_keywords_and_the_site_footer_under_the_text_go():
+    under = ("<p>关键字：</p><p>企业信心</p>"
+             "<p>某某日报网 京ICP备11000491号-1 All Rights Reserved</p>"
+             "<p>某某日报报业集团 版权所有，未经许可不得转载</p>")
+    article = SHORT + "".join(f"</p><p>第{n}段：{SHORT}" for n in range(3))
+    doc = extract_document(RawPage("https://news.example.com/a/6.html", page(article, under=under)))
+    assert SHORT in doc.text.replace("\n", "")
+    assert "关键字" not in doc.text and "ICP备" not in doc.text and "版权所有" not in doc.text
