@@ -8,7 +8,8 @@ many of them; we cut them before and after.
 Other pages (news, blogs, encyclopaedias): readability-lxml's densest-block candidate, which
 leaves out the "related"/"others also read" lists, reference sections and comment threads that
 trafilatura's recall mode keeps; when it finds next to nothing, the government cascade answers.
-Only one extractor runs on most pages.
+Only one extractor runs on most pages. Its block must be the article under the heading: the lead
+(anchor.py) overrules a pick that stands apart from it, and keeps a short answer that holds it.
 """
 from __future__ import annotations
 
