@@ -27,7 +27,7 @@ TUNABLES: dict[str, tuple] = {
     "archive.extract.navigation.NAV_LINK_SHARE": (0.5, 0.7, 0.9),
     "archive.extract.body.NAV_BODY_SHARE": (0.2, 0.3, 0.5),
     "archive.extract.anchor.LEAD_MIN": (20, 30, 40),
-    "archive.extract.body.ARTICLE_SPREAD": (1.5, 2.0, 3.0),
+    "archive.extract.readable.ARTICLE_SPREAD": (1.5, 2.0, 3.0),
 }
 REPORTED = ("body_recall", "chrome_leak", "title", "published", "agency", "doc_number", "index_number")
 

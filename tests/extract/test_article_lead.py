@@ -1,4 +1,4 @@
-"""The article under the heading (archive/extract/anchor.py, body._Readability): on pages whose
+"""The article under the heading (archive/extract/anchor.py, readable._Readability): on pages whose
 own article is short, the page's densest block is often another story (a recommended article,
 a related-news stream); the lead, the first sentence after the title heading, says which is
 the article."""
