@@ -1,6 +1,16 @@
 """Crawl throughput on the farm: bare Scrapy vs raw capture (WARC) vs full (capture + extract + store).
 
-    python -m bench.crawl [--sites 20] [--runs 7]
+    python -m bench.crawl [--sites 20] [--runs 7] [--inline]
+
+`full` is what `govplans crawl` runs: the crawl process captures and hands each page to the archive
+writer's two processes (crawler/writer.py: an extractor, and a store writing in batches).
+`--inline` adds `full-inline`, the same work in the crawl's own process page by page
+(ExtractionPipeline + StorePipeline), measured in the same rounds.
+
+CPU is counted for every process of a crawl: the crawl process's own (RUSAGE_SELF) plus its
+children's (RUSAGE_CHILDREN: the writer's processes, which run_crawl joins before it returns, so
+the kernel has added their CPU by then); `writer_cpu_seconds_per_1000_pages` is the children's
+share.
 
 Each mode runs in its own process (Scrapy's reactor starts once per process), modes interleaved
 run by run (their order rotating) so machine noise hits all of them alike, after one unmeasured

@@ -1,139 +1,45 @@
-"""The archive writer: one long-lived process that extracts and stores what the crawl captured, so
-the crawl (Scrapy's reactor, the WARC capture) never waits for the archive and the second core works.
+"""The archive writer: two long-lived processes that extract and store what the crawl captured, so
+the crawl (Scrapy's reactor, the WARC capture) never waits for the archive and both cores work.
 
-    crawl process                                   writer process (forked as the crawl starts)
-    ArchiveWriterPipeline.process_item(item) ──►   extract (crawler/pipelines/extraction.py)
-      a Deferred, fired when the page is stored      ... for up to BATCH_ITEMS pages or BATCH_SECONDS
-    ◄── (outcome, the document's fields) ────────   Archive.batch(): store them all, one commit
+    crawl process                            extractor process            store process
+    ArchiveWriterPipeline.process_item ──►   bytes -> document fields ──► Archive.batch(): up to
+      a Deferred, fired once stored          (crawler/pipelines/           BATCH_ITEMS pages or
+    ◄── (outcome, the document's fields) ─── extraction.py), in order     BATCH_SECONDS, one commit
 
-- Batches: pages are extracted as they arrive and stored together in one transaction (Archive.batch:
-  one commit, each document's cluster and citations once); only then is each page answered. A
-  Deferred fires after its page is committed, so what the crawl-runs extension counts is stored.
+Both are forked from the crawl before Scrapy starts (crawler/run.py), with the modules loaded, and
+live as long as the crawl; crawler/writer_stages.py holds their loops.
+
+- Batches: pages are stored together in one transaction (Archive.batch: one commit, each
+  document's cluster and citations once); only then is each page answered. A Deferred fires after
+  its page is committed, so what the crawl-runs extension counts is stored. Pages keep their order
+  (a page is stored before the files it links, as in the crawl).
 - Back-pressure: at most MAX_PENDING pages are with the writer; more wait in the crawl process,
   their Deferreds unfired, which keeps Scrapy's scraper slot full so it stops taking new requests
-  (SCRAPER_SLOT_MAX_ACTIVE_SIZE) until the archive catches up.
+  (SCRAPER_SLOT_MAX_ACTIVE_SIZE) until the archive catches up. A thread sends the pages, so a full
+  pipe never blocks the reactor.
 - Errors: a page that fails (not a storage problem) rolls its batch back; the batch is stored again
   page by page, so only that page fails (logged by Scrapy as before). A storage problem (disk full,
   database locked) is every page's answer from then on: the pipeline stops the crawl
-  (crawler.failures.abort_crawl) and `govplans crawl --resume` continues. A writer that dies is one too.
-- Crashes: the writer dies with the crawl (PR_SET_PDEATHSIG: a kill -9 of the crawl takes it along);
-  what it had not committed was never counted, and the resume fetches it again (the archive is the
-  journal, crawler/run.py). Ctrl-C reaches the crawl only: the writer finishes what it was given.
+  (crawler.failures.abort_crawl) and `govplans crawl --resume` continues. A stage that dies is one too.
+- Crashes: the stages die with the crawl (PR_SET_PDEATHSIG: a kill -9 of the crawl takes them
+  along); what they had not committed was never counted, and the resume fetches it again (the
+  archive is the journal, crawler/run.py). Ctrl-C reaches the crawl only: the stages finish what
+  they were given.
 """
 from __future__ import annotations
 
-import ctypes
-import dataclasses
-import logging
 import multiprocessing
-import signal
+import queue
 import threading
-import time
-import traceback
 from collections import deque
 from typing import Callable
 
-from archive.store import Archive, storage_problem
+from crawler.writer_stages import Stored, extract_stage, store_stage
 
-BATCH_ITEMS = 64          # pages per transaction at most
-BATCH_SECONDS = 0.25      # and the longest a page waits for its batch's commit
+BATCH_ITEMS = 128         # pages per transaction at most
+BATCH_SECONDS = 0.5       # and the longest a page waits for its batch's commit
 MAX_PENDING = 256         # pages with the writer at once; more wait in the crawl process
 
-log = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass(frozen=True)
-class Stored:
-    """The writer's answer for one page."""
-    outcome: str | None = None
-    document: object = None         # the extracted document's fields (text left out), for the run's coverage
-    error: str | None = None        # the page failed: why (a traceback)
-    fatal: str | None = None        # a storage problem: the crawl must stop
-
-
-# --- the writer process -------------------------------------------------------------------------
-
-def _die_with_parent() -> None:
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def serve(connection, crawl_end, database_url: str, batch_items: int, batch_seconds: float) -> None:
-    """The writer's loop: (seq, item, run_id) in, [(seq, Stored)] out per batch; None ends it."""
-    _die_with_parent()
-    crawl_end.close()   # the fork's copy of the crawl's end: the crawl's own is the only one left
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from crawler.pipelines.extraction import ExtractionPipeline
-
-    extraction = ExtractionPipeline()
-    archive, fatal = None, None
-    try:
-        archive = Archive(database_url)
-    except Exception as error:
-        fatal = storage_problem(error) or f"the archive writer could not open the archive: {error}"
-    closing = False
-    while not closing:
-        message = connection.recv()
-        if message is None:
-            break
-        batch, deadline = [message], time.monotonic() + batch_seconds
-        while len(batch) < batch_items and connection.poll(max(0.0, deadline - time.monotonic())):
-            message = connection.recv()
-            if message is None:
-                closing = True
-                break
-            batch.append(message)
-        if fatal is None:
-            answers, fatal = store_batch(archive, extraction, batch)
-        else:
-            answers = [(seq, Stored(fatal=fatal)) for seq, _, _ in batch]
-        connection.send(answers)
-    if archive is not None:
-        archive.close()
-
-
-def store_batch(archive: Archive, extraction, batch: list) -> tuple[list, str | None]:
-    """Extract each page, then store them all in one transaction; on an error, page by page."""
-    from crawler.pipelines.store import store_item
-
-    answers: dict[int, Stored] = {}
-    ready = []
-    for seq, item, run_id in batch:
-        try:
-            ready.append((seq, extraction.process_item(item), run_id))
-        except Exception:
-            answers[seq] = Stored(error=traceback.format_exc())
-    try:
-        with archive.batch():
-            for seq, item, run_id in ready:
-                store_item(archive, item, run_id)
-        answers.update((seq, _stored(item)) for seq, item, _ in ready)
-    except Exception as error:
-        if (problem := storage_problem(error)) is not None:
-            return [(seq, Stored(fatal=problem)) for seq, _, _ in batch], problem
-        for seq, item, run_id in ready:          # which page it was: each alone
-            item.outcome = None
-            try:
-                with archive.batch():
-                    store_item(archive, item, run_id)
-                answers[seq] = _stored(item)
-            except Exception as error:
-                if (problem := storage_problem(error)) is not None:
-                    return [(seq, Stored(fatal=problem)) for seq, _, _ in batch], problem
-                answers[seq] = Stored(error=traceback.format_exc())
-    return [(seq, answers[seq]) for seq, _, _ in batch], None
-
-
-def _stored(item) -> Stored:
-    document = item.document
-    if document is not None:   # what the run's coverage reads; the text stays in the writer
-        document = dataclasses.replace(document, text="", outline=(), page_lines=(), attachments=())
-    return Stored(outcome=item.outcome, document=document)
-
-
-# --- the crawl's side -----------------------------------------------------------------------------
 
 class ArchiveWriter:
     """The crawl process's end: submit(item, run_id, answer) sends a page to the writer; answer(Stored)
@@ -142,19 +48,30 @@ class ArchiveWriter:
     def __init__(self, database_url: str, batch_items: int = BATCH_ITEMS, batch_seconds: float = BATCH_SECONDS,
                  max_pending: int = MAX_PENDING):
         context = multiprocessing.get_context("fork")   # the modules are loaded already: no re-import
-        self._connection, theirs = context.Pipe()
-        self.process = context.Process(target=serve, args=(theirs, self._connection, database_url, batch_items, batch_seconds),
-                                       name="govplans-archive-writer", daemon=True)
-        self.process.start()
-        theirs.close()
+        to_extract, self._pages = context.Pipe(duplex=False)      # (reading end, writing end)
+        to_store, extracted = context.Pipe(duplex=False)
+        self._stored, answers = context.Pipe(duplex=False)
+        ends = [to_extract, self._pages, to_store, extracted, self._stored, answers]
+        self.processes = [
+            context.Process(target=extract_stage, name="govplans-extractor", daemon=True,
+                            args=(to_extract, extracted, [e for e in ends if e not in (to_extract, extracted)])),
+            context.Process(target=store_stage, name="govplans-archive-writer", daemon=True,
+                            args=(to_store, answers, [e for e in ends if e not in (to_store, answers)],
+                                  database_url, batch_items, batch_seconds))]
+        for process in self.processes:
+            process.start()
+        for end in (to_extract, to_store, extracted, answers):   # the stages' ends: theirs alone
+            end.close()
         self.max_pending = max_pending
         self._seq = 0
         self._answers: dict[int, Callable[[Stored], None]] = {}
         self._waiting: deque = deque()                # pages over max_pending, not sent yet
-        self._send_lock = threading.Lock()
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()   # sent by a thread: a full pipe never blocks the reactor
         self._closed = False
-        self._reader = threading.Thread(target=self._read, name="archive-writer-answers", daemon=True)
-        self._reader.start()
+        self._threads = [threading.Thread(target=self._write, name="archive-writer-pages", daemon=True),
+                         threading.Thread(target=self._read, name="archive-writer-answers", daemon=True)]
+        for thread in self._threads:
+            thread.start()
 
     @property
     def pending(self) -> int:
@@ -170,16 +87,24 @@ class ArchiveWriter:
             self._send((self._seq, item, run_id))
 
     def _send(self, message) -> None:
+        self._outbox.put(message)
+
+    def _write(self) -> None:
+        while (message := self._outbox.get()) is not None:
+            try:
+                self._pages.send(message)
+            except (OSError, ValueError):
+                break                               # the extractor is gone: _read tells the crawl
         try:
-            with self._send_lock:
-                self._connection.send(message)
+            self._pages.send(None)
         except (OSError, ValueError):
-            self._answer([(message[0], Stored(fatal=self._death()))])
+            pass
+        self._pages.close()
 
     def _read(self) -> None:
         while True:
             try:
-                answers = self._connection.recv()
+                answers = self._stored.recv()
             except (EOFError, OSError):
                 break
             _reactor().callFromThread(self._answer, answers)
@@ -199,26 +124,26 @@ class ArchiveWriter:
         self._answer([(seq, Stored(fatal=self._death())) for seq in list(self._answers)])
 
     def _death(self) -> str:
-        self.process.join(timeout=1)
-        return f"the archive writer process stopped (exit code {self.process.exitcode})"
+        for process in self.processes:
+            process.join(timeout=1)
+        codes = ", ".join(f"{p.name} {p.exitcode}" for p in self.processes)
+        return f"the archive writer's processes stopped (exit codes: {codes})"
 
     def close(self, timeout: float = 600) -> None:
-        """Let the writer finish what it was given, then stop it and wait for it (its CPU then
+        """Let the writer finish what it was given, then wait for its processes (their CPU then
         counts in the crawl process's RUSAGE_CHILDREN)."""
         if self._closed:
             return
         self._closed = True
-        try:
-            with self._send_lock:
-                self._connection.send(None)
-        except (OSError, ValueError):
-            pass
-        self.process.join(timeout)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-        self._connection.close()
-        self._reader.join(timeout=5)
+        self._outbox.put(None)
+        for process in self.processes:
+            process.join(timeout)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._stored.close()
 
 
 def _reactor():

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, func, or_, select, update
+from sqlalchemy import create_engine, event, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.clock import utcnow
 from archive.config import sqlite_busy_timeout
 from archive.dedup.keys import DEFAULT, DedupSettings
+from archive.extract.composed import compose
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Capture, Document, DocumentEvent, Site, Version
 from archive.store.citations import rebuild_citations, refresh_citations
@@ -154,28 +155,28 @@ class Archive:
     # captures ----------------------------------------------------------------------------
     def record_capture(self, url: str, status: int, headers: dict, location: WarcLocation | None,
                        site_id: str | None = None, fetched_at: datetime | None = None) -> int:
-        with self.session() as s:
-            capture = Capture(url=url, site_id=site_id, fetched_at=fetched_at or utcnow(), status=status,
-                              headers=dict(headers), payload_digest=location.payload_digest if location else "",
-                              warc_file=location.file if location else None,
-                              warc_offset=location.offset if location else None,
-                              warc_length=location.length if location else None)
-            s.add(capture)
-            s.flush()
-            return capture.id
+        with self.session() as s:   # one INSERT … RETURNING: no ORM object to track for a row never read back
+            return s.scalar(insert(Capture).returning(Capture.id).values(
+                url=url, site_id=site_id, fetched_at=fetched_at or utcnow(), status=status, headers=dict(headers),
+                payload_digest=location.payload_digest if location else "",
+                warc_file=location.file if location else None,
+                warc_offset=location.offset if location else None,
+                warc_length=location.length if location else None))
 
     # documents ---------------------------------------------------------------------------
     def ingest(self, doc: ExtractedDocument, site_id: str | None = None, capture_id: int | None = None,
-               seen_at: datetime | None = None, run_id: int | None = None) -> IngestResult:
+               seen_at: datetime | None = None, run_id: int | None = None,
+               page_keys: frozenset[str] | None = None) -> IngestResult:
         """Store one extracted page; the same content twice changes nothing but last_seen.
         With a run_id, a new or changed document is recorded as that run's event. A different
         extraction is a new version when the content changed (archive/store/revisions.py), else the
-        row is re-extracted in place (outcome `reextracted`, a site event of the run, no version)."""
+        row is re-extracted in place (outcome `reextracted`, a site event of the run, no version).
+        page_keys: the page's template keys if computed already (site_chrome.page_keys of its page_lines)."""
         seen_at = seen_at or utcnow()
         with self.session() as s:
             batch = self._batch()
             doc, redesigned = learn_and_strip(s, doc, site_id, seen_at, self.dedup_settings,  # chrome cut
-                                              batch.templates if batch is not None else None)
+                                              batch.templates if batch is not None else None, page_keys)
             if redesigned:  # a new template: recorded for the site, never as edits of its documents
                 note_site_event(s, site_id, run_id, doc.url, seen_at, kind="redesign")
             digest = content_hash(doc.title, doc.text)
@@ -211,19 +212,23 @@ class Archive:
                 row.status = "changed"
                 outcome = "changed"
             fill(row, doc, site_id, capture_id, digest, seen_at)
+            row.withdrawn_at = None   # before the flush: part of the row's INSERT, not an UPDATE after it
             s.add(row)
             s.flush()
-            number = (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
+            number = 1 if outcome == "new" else \
+                (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
             s.add(Version(document_id=row.id, number=number, content_hash=digest, title=doc.title,
                           text=doc.text, seen_at=seen_at, last_seen=seen_at, capture_id=capture_id,
                           attachment_text=version_attachment_text(row) if outcome == "changed" else None))
-            row.withdrawn_at = None
-            known = {a.url for a in row.attachments}
+            known = set() if outcome == "new" else {a.url for a in row.attachments}   # a new row has none yet
             for link in doc.attachments:
                 if link.url not in known:
                     s.add(Attachment(document_id=row.id, url=link.url, name=link.name, ext=link.ext))
             s.flush()
-            recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
+            if outcome == "new":   # its files have no text yet: its text is its page's (no query)
+                row.text = compose(doc.text or "", ())
+            else:
+                recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
             self._after(s, row, None, cluster=True, citations=True)
             if run_id is not None:
                 s.add(DocumentEvent(run_id=run_id, document_id=row.id, kind=outcome, at=seen_at))
@@ -287,7 +292,7 @@ class Archive:
             if text_changed:
                 row.text = text
             s.flush()
-            s.refresh(doc, ["attachments"])
+            s.expire(doc, ["attachments"])   # read again (with the row above) when next used
             if text_changed:   # the document's text holds its files'; the file's references join the page's
                 composed = recompose(s, doc, self.dedup_settings, at, cluster=False)
                 self._after(s, doc, at, cluster=composed, citations=True)

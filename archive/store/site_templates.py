@@ -57,16 +57,18 @@ class TemplateCache:
 
 
 def learn_and_strip(session: Session, doc: ExtractedDocument, site_id: str | None, now: datetime,
-                    settings: DedupSettings, cache: TemplateCache | None = None) -> tuple[ExtractedDocument, bool]:
+                    settings: DedupSettings, cache: TemplateCache | None = None,
+                    keys: frozenset[str] | None = None) -> tuple[ExtractedDocument, bool]:
     """The page with its site's chrome cut; its template learns it (a new template when it fits none).
     The flag: this page started a new template beside a learnt one (the site was redesigned).
-    cache: a batch's templates (Archive.batch), written when it ends; without one, written now."""
+    cache: a batch's templates (Archive.batch), written when it ends; without one, written now.
+    keys: page_keys(doc.page_lines) computed already (by the crawl's extractor process)."""
     redesigned = False
-    if not site_id or not doc.page_lines:
+    if not site_id or (keys is None and not doc.page_lines):
         return doc, redesigned
     own = cache is None
     cache = cache or TemplateCache()
-    keys = page_keys(doc.page_lines)
+    keys = page_keys(doc.page_lines) if keys is None else keys
     entries = cache.of(session, site_id)
     chosen = best_template(((n, template) for n, (_, template, _) in enumerate(entries)), keys)
     entry = entries[chosen] if chosen is not None else None

@@ -78,6 +78,7 @@ def store_item(archive, item, run_id: int | None):
             item.outcome = "withdrawn"
     elif item.document is not None:
         outcome = archive.ingest(item.document, site_id=item.site_id, capture_id=capture_id,
-                                 seen_at=item.fetched_at, run_id=run_id).outcome
+                                 seen_at=item.fetched_at, run_id=run_id,
+                                 page_keys=item.extra.get("page_keys")).outcome
         item.outcome = "unchanged" if outcome == "reextracted" else outcome   # same content: no edit
     return item
