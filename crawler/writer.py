@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import sys
 import threading
 from collections import deque
 from typing import Callable
@@ -68,6 +69,7 @@ class ArchiveWriter:
         self._waiting: deque = deque()                # pages over max_pending, not sent yet
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()   # sent by a thread: a full pipe never blocks the reactor
         self._closed = False
+        self._dead: str | None = None                 # why the writer's processes stopped, if they did
         self._threads = [threading.Thread(target=self._write, name="archive-writer-pages", daemon=True),
                          threading.Thread(target=self._read, name="archive-writer-answers", daemon=True)]
         for thread in self._threads:
@@ -79,6 +81,9 @@ class ArchiveWriter:
 
     def submit(self, item, run_id: int | None, answer: Callable[[Stored], None]) -> None:
         """Called in the reactor's thread."""
+        if self._dead:                              # every page from now on is answered with it
+            answer(Stored(fatal=self._dead))
+            return
         self._seq += 1
         self._answers[self._seq] = answer
         if len(self._answers) - len(self._waiting) > self.max_pending:
@@ -108,8 +113,12 @@ class ArchiveWriter:
             except (EOFError, OSError):
                 break
             _reactor().callFromThread(self._answer, answers)
-        if not self._closed and self._answers:   # answers come only once the crawl (its reactor) runs
+        if self._closed:
+            return
+        if "twisted.internet.reactor" in sys.modules:   # else the crawl has not started: nothing waits
             _reactor().callFromThread(self._writer_died)
+        else:
+            self._dead = self._death()
 
     def _answer(self, answers) -> None:
         for seq, stored in answers:
@@ -120,8 +129,9 @@ class ArchiveWriter:
             self._send(self._waiting.popleft())
 
     def _writer_died(self) -> None:
+        self._dead = self._death()
         self._waiting.clear()
-        self._answer([(seq, Stored(fatal=self._death())) for seq in list(self._answers)])
+        self._answer([(seq, Stored(fatal=self._dead)) for seq in list(self._answers)])
 
     def _death(self) -> str:
         for process in self.processes:
