@@ -1,6 +1,16 @@
 """Crawl throughput on the farm: bare Scrapy vs raw capture (WARC) vs full (capture + extract + store).
 
-    python -m bench.crawl [--sites 20] [--runs 7]
+    python -m bench.crawl [--sites 20] [--runs 7] [--inline]
+
+`full` is what `govplans crawl` runs: the crawl process captures and hands each page to the archive
+writer's two processes (crawler/writer.py: an extractor, and a store writing in batches).
+`--inline` adds `full-inline`, the same work in the crawl's own process page by page
+(ExtractionPipeline + StorePipeline), measured in the same rounds.
+
+CPU is counted for every process of a crawl: the crawl process's own (RUSAGE_SELF) plus its
+children's (RUSAGE_CHILDREN: the writer's processes, which run_crawl joins before it returns, so
+the kernel has added their CPU by then); `writer_cpu_seconds_per_1000_pages` is the children's
+share.
 
 Each mode runs in its own process (Scrapy's reactor starts once per process), modes interleaved
 run by run (their order rotating) so machine noise hits all of them alike, after one unmeasured
@@ -30,6 +40,9 @@ MODES = {
     "capture": {"ITEM_PIPELINES": {}, "EXTENSIONS": {}},
     "full": {},
 }
+# the full path in the crawl's own process, page by page (what `full` was before the archive writer)
+INLINE = {"ITEM_PIPELINES": {"crawler.pipelines.extraction.ExtractionPipeline": 300,
+                             "crawler.pipelines.store.StorePipeline": 400}}
 
 
 def crawl_once(sites_file: str, mode: str, data_dir: str) -> dict:
@@ -37,18 +50,26 @@ def crawl_once(sites_file: str, mode: str, data_dir: str) -> dict:
     from crawler.registry import load_sites
     from crawler.run import run_crawl
 
-    before = resource.getrusage(resource.RUSAGE_SELF)
-    summary = run_crawl(load_sites(sites_file), DataDir.resolve(data_dir), overrides=MODES[mode] | {"LOG_LEVEL": "ERROR"})
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    before = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+    summary = run_crawl(load_sites(sites_file), DataDir.resolve(data_dir), overrides=(INLINE if mode == "full-inline" else MODES[mode]) | {"LOG_LEVEL": "ERROR"})
+    crawl = _cpu(resource.RUSAGE_SELF) - before[0]
+    writer = _cpu(resource.RUSAGE_CHILDREN) - before[1]   # the archive writer, joined when run_crawl ended
     return {"mode": mode, "pages": summary.pages, "seconds": summary.seconds,
-            "pages_per_second": summary.pages_per_second, "cpu_seconds": cpu}
+            "pages_per_second": summary.pages_per_second, "cpu_seconds": crawl + writer,
+            "crawl_cpu_seconds": crawl, "writer_cpu_seconds": writer}
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sites", type=int, default=20)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--inline", action="store_true",
+                        help="also the full path in the crawl's own process (full-inline), side by side")
     parser.add_argument("--one", nargs=3, metavar=("SITES_FILE", "MODE", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -61,7 +82,8 @@ def main() -> None:
 
     port = free_port()
     farm = start_farm(port, args.sites)
-    results: dict[str, list[dict]] = {mode: [] for mode in MODES}
+    modes = list(MODES) + (["full-inline"] if args.inline else [])
+    results: dict[str, list[dict]] = {mode: [] for mode in modes}
     try:
         with tempfile.TemporaryDirectory() as tmp:
             sites_file = Path(tmp) / "sites.yaml"
@@ -72,7 +94,6 @@ def main() -> None:
                 return json.loads(out.stdout.strip().splitlines()[-1])
 
             once("bare", Path(tmp) / "warm-up")
-            modes = list(MODES)
             for run in range(args.runs):
                 for mode in modes[run % len(modes):] + modes[:run % len(modes)]:
                     results[mode].append(once(mode, Path(tmp) / f"{mode}-{run}"))
@@ -97,17 +118,20 @@ def summarize(results: dict[str, list[dict]], sites: int) -> dict:
                         "paired_ratio_range": [round(min(paired), 2), round(max(paired), 2)] if paired else None,
                         "cpu_seconds_per_1000_pages": round(statistics.median(
                             1000 * r["cpu_seconds"] / r["pages"] for r in runs if r["pages"]), 2),
+                        "writer_cpu_seconds_per_1000_pages": round(statistics.median(
+                            1000 * r["writer_cpu_seconds"] / r["pages"] for r in runs if r["pages"]), 2),
                         "pages_per_second_runs": [round(v, 1) for v in speeds], "runs": len(runs)}
     return {"bench": "crawl", "sites": sites, "modes": report}
 
 
 def print_table(report: dict, runs: int) -> None:
-    print(f"\n{'mode':8} {'pages':>6} {'pages/s (median of %d)' % runs:>23} {'× bare':>7} {'paired × bare':>14} "
-          f"{'range':>11} {'CPU s/1000 pages':>17}")
+    print(f"\n{'mode':11} {'pages':>6} {'pages/s (median of %d)' % runs:>23} {'× bare':>7} {'paired × bare':>14} "
+          f"{'range':>11} {'CPU s/1000 pages':>17} {'of it writer':>13}")
     for mode, row in report.items():
         low, high = row["paired_ratio_range"]
-        print(f"{mode:8} {row['pages']:>6} {row['median_pages_per_second']:>23} {row['ratio_to_bare']:>7} "
-              f"{row['median_paired_ratio']:>14} {f'{low}-{high}':>11} {row['cpu_seconds_per_1000_pages']:>17}")
+        print(f"{mode:11} {row['pages']:>6} {row['median_pages_per_second']:>23} {row['ratio_to_bare']:>7} "
+              f"{row['median_paired_ratio']:>14} {f'{low}-{high}':>11} {row['cpu_seconds_per_1000_pages']:>17} "
+              f"{row['writer_cpu_seconds_per_1000_pages']:>13}")
 
 
 if __name__ == "__main__":

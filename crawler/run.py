@@ -33,8 +33,10 @@ from crawler.archive_handle import crawl_archive
 from crawler.failures import FATAL_STAT
 from crawler.render import browser_settings, renders
 from crawler.spiders import spider_for
+from crawler.writer import close_writer, writer_for
 
 JOB_FILE = "crawl-job.json"
+WRITER_PIPELINE = "crawler.pipelines.writer.ArchiveWriterPipeline"
 # Settings the environment may set (the operator's configuration), as for GOVPLANS_DATA.
 ENVIRONMENT_SETTINGS = ("GOVPLANS_CONTACT_URL", "GOVPLANS_STOP_AFTER_SEEN", "GOVPLANS_CHROMIUM")
 
@@ -133,6 +135,28 @@ def _crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None, full
         settings.update(browser_settings(settings), priority="cmdline")
     settings.set("GOVPLANS_FULL_SWEEP", full, priority="cmdline")
     settings.set("GOVPLANS_RESUME_SINCE", resume_since, priority="cmdline")
+    with crawl_writer(settings):
+        return _run(settings, sites, data)
+
+
+@contextmanager
+def crawl_writer(settings: Settings):
+    """The archive writer process (crawler/writer.py) of a crawl whose pipelines use it: forked before
+    Scrapy starts (no reactor, no threads yet), shared by the crawl's spiders, closed (and waited for)
+    when the crawl ends."""
+    url = settings.get("GOVPLANS_DATABASE_URL")
+    if WRITER_PIPELINE not in settings.getdict("ITEM_PIPELINES") or not url:
+        yield
+        return
+    settings.set("GOVPLANS_WRITER_OWNED_BY_RUN", True, priority="cmdline")
+    writer_for(url)
+    try:
+        yield
+    finally:
+        close_writer(url)
+
+
+def _run(settings: Settings, sites: list[dict], data: DataDir) -> CrawlSummary:
     process = CrawlerProcess(settings)   # installs the root log handler (LOG_INSTALL_ROOT_HANDLER)
     by_family: dict[str, list[dict]] = defaultdict(list)
     for site in sites:

@@ -81,10 +81,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {
-    # A page's bytes -> its document fields (an attachment's -> its text); no database.
-    "crawler.pipelines.extraction.ExtractionPipeline": 300,
-    # The capture row, then the document ingested, withdrawn or sighted, or the file tied to its document.
-    "crawler.pipelines.store.StorePipeline": 400,
+    # Each page to the archive writer process (crawler/writer.py), which extracts it (its bytes -> its
+    # document fields, an attachment's -> its text) and stores it in batches: the capture row, then
+    # the document ingested, withdrawn or sighted, or the file tied to its document. The same in this
+    # process, page by page: crawler.pipelines.extraction.ExtractionPipeline (300) and
+    # crawler.pipelines.store.StorePipeline (400).
+    "crawler.pipelines.writer.ArchiveWriterPipeline": 400,
 }
 EXTENSIONS = {
     # One crawl_runs row per site: counts, progress every second, withdrawals at the end, site health.

@@ -22,10 +22,12 @@ def compose(page_text: str, attachments: Iterable[tuple[str, str | None]]) -> st
     text already there (the signed copy of the page as a PDF) keeps its heading only: its words
     twice would make the document unlike every other copy of it."""
     parts = [page_text.strip()] if page_text and page_text.strip() else []
-    seen = _shingles("".join(parts))
+    seen = None   # the page's shingles: read only once a file has text
     for name, text in attachments:
         if not (text and text.strip()):
             continue
+        if seen is None:
+            seen = _shingles("".join(parts))
         heading = HEADING.format(name=_one_line(name) or "附件")
         mine = _shingles(text)
         if mine and len(mine & seen) >= COPY * len(mine):

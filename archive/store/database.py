@@ -5,17 +5,20 @@ Open one per process (or per crawl) and share it: opening runs the migrations.
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, func, or_, select, update
+from sqlalchemy import create_engine, event, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.clock import utcnow
 from archive.config import sqlite_busy_timeout
 from archive.dedup.keys import DEFAULT, DedupSettings
+from archive.extract.composed import compose
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Capture, Document, DocumentEvent, Site, Version
 from archive.store.citations import rebuild_citations, refresh_citations
@@ -26,7 +29,7 @@ from archive.store.documents import (IngestResult, attachment_replaced, content_
                                      latest_version, new_attachment_version, note_site_event, printed_labels,
                                      reextracted_in_place, shared_with_site, stored_content, version_attachment_text)
 from archive.store.revisions import content_changed
-from archive.store.site_templates import learn_and_strip
+from archive.store.site_templates import TemplateCache, learn_and_strip
 from archive.warc import WarcLocation
 
 
@@ -39,6 +42,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+@dataclass
+class _Batch:
+    """One batch's transaction and what it settles when it commits: the documents whose cluster or
+    citations must be brought up to date (once each, however many of their pages and files came in
+    the batch), and the sites' templates learnt from its pages (written once)."""
+    session: Session
+    settle: dict[int, list] = field(default_factory=dict)   # document id -> [row, cluster?, citations?, now]
+    templates: TemplateCache = field(default_factory=TemplateCache)
+
+
 class Archive:
     def __init__(self, database_url: str, dedup_settings: DedupSettings = DEFAULT):
         self.engine: Engine = create_engine(database_url)
@@ -48,13 +61,71 @@ class Archive:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.dedup_settings = dedup_settings
         self._template_lines: dict[str | None, set[str]] = {}   # site -> lines judged its template
+        self._local = threading.local()                          # the thread's open batch, if any
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in a transaction, committed when the block ends without an error."""
+        """A session in a transaction, committed when the block ends without an error (inside a
+        batch: the batch's, committed with it)."""
+        batch = self._batch()
+        if batch is not None:
+            yield batch.session
+            return
         with self._sessions() as session:
             with session.begin():
                 yield session
+
+    @contextmanager
+    def batch(self) -> Iterator[Session]:
+        """Many writes in one transaction (the crawl's archive writer: a batch of pages).
+
+        Every write of this Archive in the block (record_capture, ingest, link_attachment_capture,
+        mark_seen …) joins it; a document's cluster and citations are computed once, when the
+        block ends, and the batch commits then; an error rolls all of it back (nothing half-written:
+        the caller stores the pages again one by one, or stops). One thread, one batch at a time."""
+        if self._batch() is not None:
+            raise RuntimeError("a batch is already open in this thread")
+        batch = _Batch(self._sessions())
+        self._local.batch = batch
+        try:
+            with batch.session.begin():
+                yield batch.session
+                self._settle(batch)
+        finally:
+            self._local.batch = None
+            batch.session.close()
+
+    def _batch(self) -> _Batch | None:
+        return getattr(self._local, "batch", None)
+
+    def _after(self, s: Session, row: Document, now: datetime | None, cluster: bool = False,
+               citations: bool = False) -> None:
+        """The document's cluster and/or citations brought up to date: now, or when its batch ends."""
+        batch = self._batch()
+        if batch is None:
+            if cluster:
+                assign_cluster(s, row, self.dedup_settings, now)
+            if citations:
+                refresh_citations(s, row)
+            return
+        s.flush()
+        entry = batch.settle.setdefault(row.id, [row, False, False, now])
+        entry[1] |= cluster
+        entry[2] |= citations
+        if now is not None and (entry[3] is None or now > entry[3]):
+            entry[3] = now
+
+    def _settle(self, batch: _Batch) -> None:
+        s = batch.session
+        batch.templates.write(s)
+        pending = list(batch.settle.values())   # in the order the pages came
+        for row, cluster, _, now in pending:
+            if cluster:
+                assign_cluster(s, row, self.dedup_settings, now)
+        for row, _, citations, _ in pending:   # every cluster settled first: resolution may read them
+            if citations:
+                refresh_citations(s, row)
+        batch.settle.clear()
 
     def reading(self) -> Session:
         """A session for reads (`with archive.reading() as s:`): nothing is committed."""
@@ -84,26 +155,28 @@ class Archive:
     # captures ----------------------------------------------------------------------------
     def record_capture(self, url: str, status: int, headers: dict, location: WarcLocation | None,
                        site_id: str | None = None, fetched_at: datetime | None = None) -> int:
-        with self.session() as s:
-            capture = Capture(url=url, site_id=site_id, fetched_at=fetched_at or utcnow(), status=status,
-                              headers=dict(headers), payload_digest=location.payload_digest if location else "",
-                              warc_file=location.file if location else None,
-                              warc_offset=location.offset if location else None,
-                              warc_length=location.length if location else None)
-            s.add(capture)
-            s.flush()
-            return capture.id
+        with self.session() as s:   # one INSERT … RETURNING: no ORM object to track for a row never read back
+            return s.scalar(insert(Capture).returning(Capture.id).values(
+                url=url, site_id=site_id, fetched_at=fetched_at or utcnow(), status=status, headers=dict(headers),
+                payload_digest=location.payload_digest if location else "",
+                warc_file=location.file if location else None,
+                warc_offset=location.offset if location else None,
+                warc_length=location.length if location else None))
 
     # documents ---------------------------------------------------------------------------
     def ingest(self, doc: ExtractedDocument, site_id: str | None = None, capture_id: int | None = None,
-               seen_at: datetime | None = None, run_id: int | None = None) -> IngestResult:
+               seen_at: datetime | None = None, run_id: int | None = None,
+               page_keys: frozenset[str] | None = None) -> IngestResult:
         """Store one extracted page; the same content twice changes nothing but last_seen.
         With a run_id, a new or changed document is recorded as that run's event. A different
         extraction is a new version when the content changed (archive/store/revisions.py), else the
-        row is re-extracted in place (outcome `reextracted`, a site event of the run, no version)."""
+        row is re-extracted in place (outcome `reextracted`, a site event of the run, no version).
+        page_keys: the page's template keys if computed already (site_chrome.page_keys of its page_lines)."""
         seen_at = seen_at or utcnow()
         with self.session() as s:
-            doc, redesigned = learn_and_strip(s, doc, site_id, seen_at, self.dedup_settings)  # chrome cut
+            batch = self._batch()
+            doc, redesigned = learn_and_strip(s, doc, site_id, seen_at, self.dedup_settings,  # chrome cut
+                                              batch.templates if batch is not None else None, page_keys)
             if redesigned:  # a new template: recorded for the site, never as edits of its documents
                 note_site_event(s, site_id, run_id, doc.url, seen_at, kind="redesign")
             digest = content_hash(doc.title, doc.text)
@@ -132,28 +205,31 @@ class Archive:
                 reextracted_in_place(s, row, doc, site_id, capture_id, digest, seen_at)
                 s.flush()
                 recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
-                assign_cluster(s, row, self.dedup_settings)
+                self._after(s, row, None, cluster=True)
                 note_site_event(s, row.site_id, run_id, row.url, seen_at)
                 return IngestResult(row.id, "reextracted")
             else:
                 row.status = "changed"
                 outcome = "changed"
             fill(row, doc, site_id, capture_id, digest, seen_at)
+            row.withdrawn_at = None   # before the flush: part of the row's INSERT, not an UPDATE after it
             s.add(row)
             s.flush()
-            number = (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
+            number = 1 if outcome == "new" else \
+                (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
             s.add(Version(document_id=row.id, number=number, content_hash=digest, title=doc.title,
                           text=doc.text, seen_at=seen_at, last_seen=seen_at, capture_id=capture_id,
                           attachment_text=version_attachment_text(row) if outcome == "changed" else None))
-            row.withdrawn_at = None
-            known = {a.url for a in row.attachments}
+            known = set() if outcome == "new" else {a.url for a in row.attachments}   # a new row has none yet
             for link in doc.attachments:
                 if link.url not in known:
                     s.add(Attachment(document_id=row.id, url=link.url, name=link.name, ext=link.ext))
             s.flush()
-            recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
-            assign_cluster(s, row, self.dedup_settings)
-            refresh_citations(s, row)
+            if outcome == "new":   # its files have no text yet: its text is its page's (no query)
+                row.text = compose(doc.text or "", ())
+            else:
+                recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
+            self._after(s, row, None, cluster=True, citations=True)
             if run_id is not None:
                 s.add(DocumentEvent(run_id=run_id, document_id=row.id, kind=outcome, at=seen_at))
             return IngestResult(row.id, outcome)
@@ -216,11 +292,10 @@ class Archive:
             if text_changed:
                 row.text = text
             s.flush()
-            s.refresh(doc, ["attachments"])
-            if text_changed:
-                recompose(s, doc, self.dedup_settings, at)  # the document's text holds its files'
-            if text_changed:
-                refresh_citations(s, doc)   # the file's references join the page's
+            s.expire(doc, ["attachments"])   # read again (with the row above) when next used
+            if text_changed:   # the document's text holds its files'; the file's references join the page's
+                composed = recompose(s, doc, self.dedup_settings, at, cluster=False)
+                self._after(s, doc, at, cluster=composed, citations=True)
             if ocr:
                 from archive.store.ocr import enqueue
 

@@ -35,28 +35,59 @@ def pick(rows: list[SiteTemplate], keys: frozenset[str]) -> SiteTemplate | None:
     return next((row for row in rows if row.id == chosen), None)
 
 
+class TemplateCache:
+    """The templates of the sites a batch of pages touched, as learnt so far: read once per batch,
+    written back once (write) rather than a row of counts serialised for every page."""
+
+    def __init__(self):
+        self.sites: dict[str, list[list]] = {}   # site id -> [[row, Template, learnt at]] in id order
+
+    def of(self, session: Session, site_id: str) -> list[list]:
+        if site_id not in self.sites:
+            self.sites[site_id] = [[row, _template(row), None] for row in templates_of(session, site_id)]
+        return self.sites[site_id]
+
+    def write(self, session: Session) -> None:
+        for entries in self.sites.values():
+            for row, template, learnt_at in entries:
+                if learnt_at is not None:
+                    row.pages, row.counts, row.updated_at = template.pages, template.counts, learnt_at
+        session.flush()
+        self.sites.clear()
+
+
 def learn_and_strip(session: Session, doc: ExtractedDocument, site_id: str | None, now: datetime,
-                    settings: DedupSettings) -> tuple[ExtractedDocument, bool]:
+                    settings: DedupSettings, cache: TemplateCache | None = None,
+                    keys: frozenset[str] | None = None) -> tuple[ExtractedDocument, bool]:
     """The page with its site's chrome cut; its template learns it (a new template when it fits none).
-    The flag: this page started a new template beside a learnt one (the site was redesigned)."""
+    The flag: this page started a new template beside a learnt one (the site was redesigned).
+    cache: a batch's templates (Archive.batch), written when it ends; without one, written now.
+    keys: page_keys(doc.page_lines) computed already (by the crawl's extractor process)."""
     redesigned = False
-    if not site_id or not doc.page_lines:
+    if not site_id or (keys is None and not doc.page_lines):
         return doc, redesigned
-    keys = page_keys(doc.page_lines)
-    rows = templates_of(session, site_id)
-    row = pick(rows, keys)
-    if row is None:
-        latest = rows[-1] if rows else None
-        if latest is not None and not _template(latest).ready:
-            row = latest                      # still learning: every page joins it
+    own = cache is None
+    cache = cache or TemplateCache()
+    keys = page_keys(doc.page_lines) if keys is None else keys
+    entries = cache.of(session, site_id)
+    chosen = best_template(((n, template) for n, (_, template, _) in enumerate(entries)), keys)
+    entry = entries[chosen] if chosen is not None else None
+    if entry is None:
+        latest = entries[-1] if entries else None
+        if latest is not None and not latest[1].ready:
+            entry = latest                    # still learning: every page joins it
         else:
             redesigned = latest is not None
             row = SiteTemplate(site_id=site_id, pages=0, counts={}, cleaned_at_pages=0, created_at=now,
                                updated_at=now)
             session.add(row)
-    learnt = _template(row).learn(keys)
-    row.pages, row.counts, row.updated_at = learnt.pages, learnt.counts, now
-    session.flush()
+            entry = [row, _template(row), None]
+            entries.append(entry)
+    row = entry[0]
+    learnt = entry[1] = entry[1].learn(keys)
+    entry[2] = now
+    if own:
+        cache.write(session)
     chrome = learnt.chrome()
     if chrome and learnt.pages >= max(MIN_PAGES, 2 * row.cleaned_at_pages):
         clean_site(session, site_id, chrome, settings, now)

@@ -50,29 +50,35 @@ class StorePipeline:
             raise DropItem(problem) from None
 
     def _store(self, item):
-        archive = self.archive
-        capture_id = archive.record_capture(item.url, item.status, item.headers, item.warc,
-                                            site_id=item.site_id, fetched_at=item.fetched_at)
         run_id = self.runs.run_id(item.site_id) if self.runs is not None else None
-        if item.kind == "attachment" and item.status == 304:
-            pass                                    # the file as stored: its capture row says it was asked
-        elif item.kind == "attachment":
-            digest = item.warc.payload_digest if item.warc is not None else None
-            if archive.link_attachment_capture(item.referrer, item.url, capture_id, text=item.text, run_id=run_id,
-                                               digest=digest, at=item.fetched_at, ocr=item.ocr) == "changed":
-                item.outcome = "changed"
-        elif item.kind == "unchanged":
-            if archive.mark_seen(item.url, item.fetched_at) is not None:
-                item.outcome = "unchanged"
-        elif item.kind == "gone":
-            if mark_withdrawn(archive, [item.url], item.fetched_at, run_id=run_id):
-                item.outcome = "withdrawn"
-        elif item.document is not None:
-            outcome = archive.ingest(item.document, site_id=item.site_id, capture_id=capture_id,
-                                     seen_at=item.fetched_at, run_id=run_id).outcome
-            item.outcome = "unchanged" if outcome == "reextracted" else outcome   # same content: no edit
-        return item
+        return store_item(self.archive, item, run_id)
 
     def _stats(self) -> dict:
         stats = getattr(self.crawler, "stats", None)
         return stats.get_stats() if stats else {}
+
+
+def store_item(archive, item, run_id: int | None):
+    """One captured page into the archive (its capture row, then what it means for its document);
+    sets item.outcome. The archive writer (crawler/writer.py) calls it inside a batch."""
+    capture_id = archive.record_capture(item.url, item.status, item.headers, item.warc,
+                                        site_id=item.site_id, fetched_at=item.fetched_at)
+    if item.kind == "attachment" and item.status == 304:
+        pass                                    # the file as stored: its capture row says it was asked
+    elif item.kind == "attachment":
+        digest = item.warc.payload_digest if item.warc is not None else None
+        if archive.link_attachment_capture(item.referrer, item.url, capture_id, text=item.text, run_id=run_id,
+                                           digest=digest, at=item.fetched_at, ocr=item.ocr) == "changed":
+            item.outcome = "changed"
+    elif item.kind == "unchanged":
+        if archive.mark_seen(item.url, item.fetched_at) is not None:
+            item.outcome = "unchanged"
+    elif item.kind == "gone":
+        if mark_withdrawn(archive, [item.url], item.fetched_at, run_id=run_id):
+            item.outcome = "withdrawn"
+    elif item.document is not None:
+        outcome = archive.ingest(item.document, site_id=item.site_id, capture_id=capture_id,
+                                 seen_at=item.fetched_at, run_id=run_id,
+                                 page_keys=item.extra.get("page_keys")).outcome
+        item.outcome = "unchanged" if outcome == "reextracted" else outcome   # same content: no edit
+    return item

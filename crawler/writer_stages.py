@@ -1,0 +1,162 @@
+"""The archive writer's two processes (crawler/writer.py starts them): the extractor turns each
+captured page into its document fields, the store writes them in batches. Messages are
+(seq, item, run_id) and end with None; the store answers [(seq, Stored)] once a batch is committed.
+"""
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import signal
+import time
+import traceback
+
+from archive.extract.site_chrome import page_keys
+from archive.store import Archive, storage_problem
+
+HOLD_SECONDS = 0.25   # the longest one transaction of the store stays open (a SQLite write lock)
+
+
+@dataclasses.dataclass(frozen=True)
+class Stored:
+    """The writer's answer for one page."""
+    outcome: str | None = None
+    document: object = None         # the extracted document's fields (text left out), for the run's coverage
+    error: str | None = None        # the page failed: why (a traceback)
+    fatal: str | None = None        # a storage problem: the crawl must stop
+
+
+def _child(close: list) -> None:
+    """In a forked stage: die with the crawl (PR_SET_PDEATHSIG: a kill -9 of the crawl takes the
+    stage along), leave Ctrl-C to the crawl, and close the pipe ends the fork copied but are not ours
+    (so that a stage's end is seen by the next one as the end of its input)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for connection in close:
+        connection.close()
+
+
+def extract_stage(inbox, outbox, close: list) -> None:
+    """Each page extracted (crawler/pipelines/extraction.py) and passed on in order, with the
+    traceback of an extraction that raised."""
+    _child(close)
+    from crawler.pipelines.extraction import ExtractionPipeline
+
+    extraction = ExtractionPipeline()
+    while True:
+        try:
+            message = inbox.recv()
+        except EOFError:
+            break
+        if message is None:
+            break
+        seq, item, run_id = message
+        try:
+            outbox.send((seq, _extracted(extraction.process_item(item)), run_id, None))
+        except Exception:
+            outbox.send((seq, item, run_id, traceback.format_exc()))
+    outbox.send(None)
+    outbox.close()
+
+
+def _extracted(item):
+    """What the store needs of an extracted page: the page's template keys computed here (the
+    store's process is the busier one) in place of its lines, and no bytes (they are in the WARC)."""
+    document = item.document
+    if document is not None and document.page_lines:
+        item.extra["page_keys"] = page_keys(document.page_lines)
+        item.document = dataclasses.replace(document, page_lines=())
+    item.body = b""
+    return item
+
+
+def store_stage(inbox, answers, close: list, database_url: str, batch_items: int, batch_seconds: float) -> None:
+    """Extracted pages stored in batches of up to batch_items, or what came in batch_seconds."""
+    _child(close)
+    archive, fatal = None, None
+    try:
+        archive = Archive(database_url)
+    except Exception as error:
+        fatal = storage_problem(error) or f"the archive writer could not open the archive: {error}"
+    closing = False
+    while not closing:
+        try:
+            message = inbox.recv()
+        except EOFError:
+            break
+        if message is None:
+            break
+        batch, deadline = [message], time.monotonic() + batch_seconds
+        while len(batch) < batch_items and inbox.poll(max(0.0, deadline - time.monotonic())):
+            try:
+                message = inbox.recv()
+            except EOFError:
+                message = None
+            if message is None:
+                closing = True
+                break
+            batch.append(message)
+        if fatal is None:
+            stored, fatal = store_batch(archive, batch)
+        else:
+            stored = [(seq, Stored(fatal=fatal)) for seq, *_ in batch]
+        answers.send(stored)
+    answers.close()
+    if archive is not None:
+        archive.close()
+
+
+def store_batch(archive: Archive, batch: list, hold: float = HOLD_SECONDS) -> tuple[list, str | None]:
+    """The extracted pages stored in transactions of what `hold` seconds store (a SQLite write lock
+    is held that long at most, then the crawl's own writes get their turn); on an error, that
+    transaction's pages again one by one (only the page at fault fails). Returns the answers and the
+    storage problem, if one stopped it (the pages not committed by then are answered with it)."""
+    from crawler.pipelines.store import store_item
+
+    answers = {seq: Stored(error=error) for seq, _, _, error in batch if error}
+    ready = [(seq, item, run_id) for seq, item, run_id, error in batch if not error]
+    start = 0
+    while start < len(ready):
+        attempted = start
+        try:
+            with archive.batch():
+                began = time.monotonic()
+                for seq, item, run_id in ready[start:]:
+                    attempted += 1
+                    store_item(archive, item, run_id)
+                    if time.monotonic() - began >= hold:
+                        break
+            answers.update((seq, _stored(item)) for seq, item, _ in ready[start:attempted])
+        except Exception as error:
+            problem = storage_problem(error) or _one_by_one(archive, ready[start:attempted], answers)
+            if problem is not None:
+                answers.update((seq, Stored(fatal=problem)) for seq, *_ in batch if seq not in answers)
+                return [(seq, answers[seq]) for seq, *_ in batch], problem
+        start = attempted
+    return [(seq, answers[seq]) for seq, *_ in batch], None
+
+
+def _one_by_one(archive: Archive, pages: list, answers: dict) -> str | None:
+    """Each page in its own transaction: the one at fault fails alone. A storage problem is returned."""
+    from crawler.pipelines.store import store_item
+
+    for seq, item, run_id in pages:
+        item.outcome = None
+        try:
+            with archive.batch():
+                store_item(archive, item, run_id)
+            answers[seq] = _stored(item)
+        except Exception as error:
+            if (problem := storage_problem(error)) is not None:
+                return problem
+            answers[seq] = Stored(error=traceback.format_exc())
+    return None
+
+
+def _stored(item) -> Stored:
+    document = item.document
+    if document is not None:   # what the run's coverage reads; the text stays here
+        document = dataclasses.replace(document, text="", outline=(), page_lines=(), attachments=())
+    return Stored(outcome=item.outcome, document=document)
