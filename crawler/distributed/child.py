@@ -18,6 +18,7 @@ was killed left it there, and the redelivered task (same id) resumes that crawl.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -118,6 +119,8 @@ class CrawlEngine:
         self._process = None
         self._keep_alive = None
         self._waiting: dict[str, dict] = {}   # task id -> {"event", "opened", "summary", "error"}
+        # before multiprocessing's own exit hook, which would wait for the process forever
+        atexit.register(self.close)
 
     def start(self) -> None:
         """Start the crawl process unless it runs (a worker calls this before it takes tasks)."""
@@ -137,6 +140,14 @@ class CrawlEngine:
         lifeline.close()
         self._conn, self._process, self._keep_alive = conn, process, keep_alive
         threading.Thread(target=self._listen, args=(conn, process), name="crawl reports", daemon=True).start()
+
+    def close(self) -> None:
+        """Kill the crawl process (the worker is exiting: a crawl still running is redelivered)."""
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None and process.exitcode is None:
+            process.kill()
+            process.join()
 
     def _listen(self, conn, process) -> None:
         try:
