@@ -21,13 +21,11 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
-import os
-import signal
+import multiprocessing.util  # noqa: F401 - its exit hook registered before ours (see CrawlEngine)
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-
 
 from archive.config import DataDir
 from archive.store import migrations
@@ -98,18 +96,6 @@ def prepare() -> None:
     engine().start()
 
 
-def die_with_worker(lifeline) -> None:
-    """Kill this process when the worker's end of the lifeline closes (the worker died)."""
-    def watch():
-        try:
-            lifeline.recv()
-        except (EOFError, OSError):
-            pass
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    threading.Thread(target=watch, name="lifeline", daemon=True).start()
-
-
 class CrawlEngine:
     """The worker's handle on its crawl process: `crawl` blocks its task's thread until the site ends."""
 
@@ -119,8 +105,7 @@ class CrawlEngine:
         self._process = None
         self._keep_alive = None
         self._waiting: dict[str, dict] = {}   # task id -> {"event", "opened", "summary", "error"}
-        # before multiprocessing's own exit hook, which would wait for the process forever
-        atexit.register(self.close)
+        self._exit_hook = False
 
     def start(self) -> None:
         """Start the crawl process unless it runs (a worker calls this before it takes tasks)."""
@@ -131,6 +116,9 @@ class CrawlEngine:
         if self._process is not None and self._process.is_alive():
             return
         ctx = context()
+        if not self._exit_hook:   # registered after multiprocessing's (which would wait for the process
+            atexit.register(self.close)   # forever), so it runs first: atexit runs last-in first-out
+            self._exit_hook = True
         conn, theirs = ctx.Pipe(duplex=True)
         lifeline, keep_alive = ctx.Pipe(duplex=False)  # the process dies when keep_alive closes
         from crawler.distributed.engine import serve

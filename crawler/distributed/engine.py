@@ -25,11 +25,23 @@ import threading
 import time
 from pathlib import Path
 
-from crawler.distributed.child import TaskDataDir, die_with_worker
+from archive.config import DataDir
 from crawler.failures import FATAL_STAT
 from crawler.run import begin_job, end_job, job_settings, pending_job
 
 log = logging.getLogger(__name__)
+
+
+def die_with_worker(lifeline) -> None:
+    """Kill this process when the worker's end of the lifeline closes (the worker died)."""
+    def watch():
+        try:
+            lifeline.recv()
+        except (EOFError, OSError):
+            pass
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()
 
 
 class CrawlProcess:
@@ -45,7 +57,7 @@ class CrawlProcess:
         with self._send_lock:
             self.conn.send(message)
 
-    def start(self, task_id: str, site: dict, data: TaskDataDir, options: dict) -> None:
+    def start(self, task_id: str, site: dict, data: DataDir, options: dict) -> None:
         try:
             self._start(task_id, site, data, options)
         except Exception as error:  # noqa: BLE001 - reported to the task, which fails or retries
@@ -53,7 +65,7 @@ class CrawlProcess:
             self.crawlers.pop(task_id, None)
             self.send(("failed", task_id, f"{type(error).__name__}: {error}"))
 
-    def _start(self, task_id: str, site: dict, data: TaskDataDir, options: dict) -> None:
+    def _start(self, task_id: str, site: dict, data: DataDir, options: dict) -> None:
         from scrapy import signals
         from scrapy.crawler import Crawler
         from twisted.internet import reactor
@@ -133,7 +145,6 @@ def serve(conn, lifeline, settings_overrides: dict | None = None) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.reactor import install_reactor
 
-    from archive.config import DataDir
     from crawler.run import crawl_settings
 
     die_with_worker(lifeline)
