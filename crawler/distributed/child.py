@@ -18,10 +18,8 @@ was killed left it there, and the redelivered task (same id) resumes that crawl.
 """
 from __future__ import annotations
 
-import atexit
 import logging
 import multiprocessing
-import multiprocessing.util  # noqa: F401 - its exit hook registered before ours (see CrawlEngine)
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,7 +103,6 @@ class CrawlEngine:
         self._process = None
         self._keep_alive = None
         self._waiting: dict[str, dict] = {}   # task id -> {"event", "opened", "summary", "error"}
-        self._exit_hook = False
 
     def start(self) -> None:
         """Start the crawl process unless it runs (a worker calls this before it takes tasks)."""
@@ -116,14 +113,14 @@ class CrawlEngine:
         if self._process is not None and self._process.is_alive():
             return
         ctx = context()
-        if not self._exit_hook:   # registered after multiprocessing's (which would wait for the process
-            atexit.register(self.close)   # forever), so it runs first: atexit runs last-in first-out
-            self._exit_hook = True
         conn, theirs = ctx.Pipe(duplex=True)
         lifeline, keep_alive = ctx.Pipe(duplex=False)  # the process dies when keep_alive closes
         from crawler.distributed.engine import serve
         process = ctx.Process(target=serve, args=(theirs, lifeline), name="crawl process", daemon=False)
         process.start()
+        # multiprocessing joins its live children when the worker exits, and this one never ends by
+        # itself: untracked, it dies with the worker through its lifeline instead
+        multiprocessing.process._children.discard(process)
         theirs.close()
         lifeline.close()
         self._conn, self._process, self._keep_alive = conn, process, keep_alive
