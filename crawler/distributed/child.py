@@ -180,7 +180,10 @@ class CrawlEngine:
                     stopping = True
                     with self._lock:
                         if waiting["process"] is self._process:
-                            self._conn.send(("stop", task_id, None))
+                            try:
+                                self._conn.send(("stop", task_id, None))
+                            except OSError:   # the process is gone: its listener reports the crawl lost
+                                pass
         finally:
             with self._lock:
                 self._waiting.pop(task_id, None)
@@ -200,6 +203,7 @@ _engine = CrawlEngine()
 def engine() -> CrawlEngine:
     """This worker's crawl process (one per worker process)."""
     return _engine
+
 
 def _component_paths(value):
     if isinstance(value, (BaseSettings, dict)):

@@ -117,6 +117,7 @@ class CrawlProcess:
             "site": site["id"], "pages": stats.get_value("response_received_count", 0),
             "requests": stats.get_value("downloader/request_count", 0),
             "seconds": round(time.monotonic() - started, 3), "resumed": resume, "finished": finished,
+            "process": os.getpid(),
             "opened": times.get("opened", ended), "idle": times.get("idle", ended), "ended": ended}))
 
     def stop(self, task_id: str) -> None:
