@@ -1,18 +1,29 @@
-"""Crawl throughput with 1, 2 and 3 Celery workers on the same farm (Redis broker, PostgreSQL archive).
+"""Crawl throughput of 1, 2 … Celery workers beside a one-process `govplans crawl` of the same farm sites.
 
-    python -m bench.workers [--sites 30] [--docs 10-15] [--runs 3] [--workers 1,2,3]
+    python -m bench.workers [--sites 30] [--docs 10-15] [--runs 3] [--workers 1,2] [--concurrency 16]
 
-Each run: a fresh PostgreSQL database, a fresh Redis queue, N `govplans worker --concurrency 1`
-processes (started and ready before the clock starts), every site enqueued, the clock stopped
-when the last task has ended. pages/s = responses of all crawls / that wall time. Worker counts
-are interleaved run by run so machine noise hits them alike; prints the median per count as JSON
-and a table. Needs Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 (as the tests).
+Every configuration writes into a fresh PostgreSQL database (the same archive kind):
+- `crawl`: `govplans crawl --sites-file` in one process; pages/s is what it prints (its responses
+  over its crawl's wall time, imports and the index update after it excluded);
+- N workers: a fresh Redis queue, N `govplans worker --concurrency C` processes (started and ready
+  before the clock starts), every site enqueued, the clock stopped when the last task has ended;
+  pages/s = responses of all tasks / that wall time.
+The farm serves from a process of its own (so its CPU does not compete with the bench's polling).
+Configurations are interleaved run by run (the order rotates) so machine noise hits them alike.
+Printed: each run as JSON (stderr), then the medians as JSON and a table with each configuration's
+pages/s, its ratio to the one-process crawl and to one worker (medians of the ratios paired within a
+run), and each task's timing, median over the tasks of every run (seconds): queue_wait = enqueued to
+taken by a worker, startup = taken to the spider open, crawl = open to nothing left to fetch,
+store = from then to the task's done mark (crawler/distributed/tasks.py `task_summary`). The load
+average before and after is printed: the machine may be shared. Needs Redis on 127.0.0.1:6379
+and PostgreSQL on 127.0.0.1:5432 (as the tests).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -20,15 +31,46 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS = os.environ.get("GOVPLANS_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 POSTGRES = os.environ.get("GOVPLANS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PHASES = ("queue_wait", "startup", "crawl", "store")
 
 
-def run_once(sites: list[dict], workers: int, tmp: Path) -> dict:
+@contextmanager
+def fresh_database():
     import psycopg
+
+    name = f"govplans_bench_{uuid.uuid4().hex[:10]}"
+    admin = psycopg.connect(POSTGRES, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}", name
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def crawl_once(sites_file: Path, tmp: Path) -> dict:
+    """One-process `govplans crawl` of the sites into a fresh PostgreSQL database."""
+    with fresh_database() as (database_url, name):
+        data = tmp / name
+        env = dict(os.environ, GOVPLANS_DATABASE_URL=database_url, GOVPLANS_DATA=str(data))
+        done = subprocess.run([sys.executable, "-m", "govplans.cli", "crawl", "--sites-file", str(sites_file)],
+                              env=env, cwd=ROOT, capture_output=True, text=True)
+        said = re.search(r"crawled \d+ sites: \d+ requests, (\d+) responses in ([\d.]+)s", done.stderr)
+        if done.returncode != 0 or said is None:
+            raise RuntimeError(f"govplans crawl failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    pages, seconds = int(said.group(1)), float(said.group(2))
+    return {"config": "crawl", "pages": pages, "seconds": seconds, "pages_per_second": round(pages / seconds, 1)}
+
+
+def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path) -> dict:
     import redis
     from celery import Celery
 
@@ -36,55 +78,89 @@ def run_once(sites: list[dict], workers: int, tmp: Path) -> dict:
     from crawler.distributed.config import DistributedConfig
     from crawler.distributed.enqueue import enqueue_sites
 
-    name = f"govplans_bench_{uuid.uuid4().hex[:10]}"
     queue = f"govplans-bench-{uuid.uuid4().hex[:10]}"
     broker = f"{REDIS}/14"
-    admin = psycopg.connect(POSTGRES, autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
-    database_url = POSTGRES.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
-    data = tmp / name
-    env = dict(os.environ, GOVPLANS_BROKER_URL=broker, GOVPLANS_RESULT_BACKEND=broker, GOVPLANS_QUEUE=queue,
-               GOVPLANS_DATABASE_URL=database_url, GOVPLANS_DATA=str(data))
-    data.mkdir(parents=True)
-    logs = [data / f"worker-{n}.log" for n in range(workers)]
-    processes = []
-    for log in logs:
-        with open(log, "wb") as out:
-            processes.append(subprocess.Popen([sys.executable, "-m", "govplans.cli", "worker", "--concurrency", "1"],
-                                              env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT))
-    app = configure(Celery("bench"), DistributedConfig(broker_url=broker, result_backend=broker, queue=queue))
-    try:
-        while not all(" ready." in log.read_text(errors="replace") for log in logs):
-            if any(p.poll() is not None for p in processes):
-                raise RuntimeError("a worker exited:\n" + "\n".join(log.read_text()[-2000:] for log in logs))
-            time.sleep(0.2)
-        os.environ["GOVPLANS_QUEUE"] = queue
-        started = time.monotonic()
-        ids = enqueue_sites(sites, broker, {"overrides": {"LOG_LEVEL": "WARNING"}})
-        results = [app.AsyncResult(task_id) for task_id in ids]
-        while not all(r.ready() for r in results):
+    with fresh_database() as (database_url, name):
+        data = tmp / name
+        env = dict(os.environ, GOVPLANS_BROKER_URL=broker, GOVPLANS_RESULT_BACKEND=broker, GOVPLANS_QUEUE=queue,
+                   GOVPLANS_DATABASE_URL=database_url, GOVPLANS_DATA=str(data))
+        data.mkdir(parents=True)
+        logs = [data / f"worker-{n}.log" for n in range(workers)]
+        processes = []
+        for log in logs:
+            with open(log, "wb") as out:
+                processes.append(subprocess.Popen(
+                    [sys.executable, "-m", "govplans.cli", "worker", "--concurrency", str(concurrency)],
+                    env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT))
+        app = configure(Celery("bench"), DistributedConfig(broker_url=broker, result_backend=broker, queue=queue))
+        try:
+            while not all(" ready." in log.read_text(errors="replace") for log in logs):
+                if any(p.poll() is not None for p in processes):
+                    raise RuntimeError("a worker exited:\n" + "\n".join(log.read_text()[-2000:] for log in logs))
+                time.sleep(0.2)
+            os.environ["GOVPLANS_QUEUE"] = queue
+            started = time.monotonic()
+            ids = enqueue_sites(sites, broker)
+            results = [app.AsyncResult(task_id) for task_id in ids]
+            while not all(r.ready() for r in results):
+                time.sleep(0.1)
+            seconds = time.monotonic() - started
+            failed = [r.result for r in results if not r.successful()]
+            if failed:
+                raise RuntimeError(f"failed tasks: {failed[:3]}")
+            summaries = [r.result for r in results]
+            for r in results:
+                r.forget()
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGQUIT)
+            for process in processes:
+                process.wait()
+            app.close()
+            client = redis.Redis.from_url(broker)
+            keys = list(client.scan_iter(match=f"{queue}*")) + list(client.scan_iter(match=f"_kombu.binding.{queue}*"))
+            if keys:
+                client.delete(*keys)
+    pages = sum(s["pages"] for s in summaries)
+    return {"config": f"{workers} worker{'s' if workers > 1 else ''}", "workers": workers, "pages": pages,
+            "seconds": round(seconds, 2), "pages_per_second": round(pages / seconds, 1),
+            "tasks": [s["timing"] for s in summaries if "timing" in s]}   # (none from a worker before timing)
+
+
+def _serve_farm(sites: int, docs: tuple[int, int], port: int) -> None:
+    from sitefarm.server import make_server, serve_forever
+    from sitefarm.world import World
+
+    serve_forever(make_server(World(sites=sites, seed=5, docs_per_site=docs), "127.0.0.1", port))
+
+
+def start_farm(sites: int, docs: tuple[int, int]):
+    """The farm in a child process; (process, port) once it answers."""
+    import multiprocessing
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = multiprocessing.get_context("spawn").Process(target=_serve_farm, args=(sites, docs, port), daemon=True)
+    process.start()
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
             time.sleep(0.1)
-        seconds = time.monotonic() - started
-        failed = [r.result for r in results if not r.successful()]
-        if failed:
-            raise RuntimeError(f"failed tasks: {failed[:3]}")
-        pages = sum(r.result["pages"] for r in results)
-        for r in results:
-            r.forget()
-    finally:
-        for process in processes:
-            process.send_signal(signal.SIGQUIT)
-        for process in processes:
-            process.wait()
-        app.close()
-        client = redis.Redis.from_url(broker)
-        keys = list(client.scan_iter(match=f"{queue}*")) + list(client.scan_iter(match=f"_kombu.binding.{queue}*"))
-        if keys:
-            client.delete(*keys)
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-    return {"workers": workers, "pages": pages, "seconds": round(seconds, 2),
-            "pages_per_second": round(pages / seconds, 1)}
+    raise RuntimeError("the farm did not start")
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def paired(runs: list[dict], config: str, base: str) -> float | None:
+    """Median over runs of config's pages/s / base's pages/s in the same run."""
+    ratios = [r[config]["pages_per_second"] / r[base]["pages_per_second"] for r in runs if config in r and base in r]
+    return round(statistics.median(ratios), 3) if ratios else None
 
 
 def main() -> None:
@@ -92,37 +168,61 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=30)
     parser.add_argument("--docs", default="10-15", help="documents per site, LOW-HIGH")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--workers", default="1,2,3")
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--concurrency", type=int, default=16, help="sites at once per worker")
+    parser.add_argument("--no-crawl", action="store_true", help="leave out the one-process `govplans crawl` row")
     args = parser.parse_args()
 
-    from sitefarm.server import start_in_thread
     from sitefarm.world import World
 
     low, high = (int(x) for x in args.docs.split("-"))
     counts = [int(n) for n in args.workers.split(",")]
-    world = World(sites=args.sites, seed=5, docs_per_site=(low, high))
-    server, port = start_in_thread(world, port=0)
-    runs: dict[int, list[dict]] = {n: [] for n in counts}
+    configs = ([] if args.no_crawl else ["crawl"]) + counts
+    farm, port = start_farm(args.sites, (low, high))
+    world = World(sites=args.sites, seed=5, docs_per_site=(low, high))   # the same world, for its registry
+    runs: list[dict] = []
+    load_before = load()
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            sites = world.registry(port)
+            sites_file = Path(tmp) / "sites.yaml"
+            sites_file.write_text(yaml.safe_dump(sites, allow_unicode=True), encoding="utf-8")
             for run in range(args.runs):
-                for n in counts[run % len(counts):] + counts[:run % len(counts)]:
-                    result = run_once(world.registry(port), n, Path(tmp))
-                    print(json.dumps(result), file=sys.stderr, flush=True)
-                    runs[n].append(result)
+                this_run = {}
+                for config in configs[run % len(configs):] + configs[:run % len(configs)]:
+                    if config == "crawl":
+                        result = crawl_once(sites_file, Path(tmp))
+                    else:
+                        result = workers_once(sites, config, args.concurrency, Path(tmp))
+                    result["load"] = load()
+                    print(json.dumps({k: v for k, v in result.items() if k != "tasks"}), file=sys.stderr, flush=True)
+                    this_run[result["config"]] = result
+                runs.append(this_run)
     finally:
-        server.shutdown()
-    summary = {
-        "sites": args.sites, "docs_per_site": [low, high], "runs": args.runs, "cores": os.cpu_count(),
-        "median_pages_per_second": {str(n): statistics.median(r["pages_per_second"] for r in runs[n]) for n in counts},
-        "runs_by_workers": {str(n): runs[n] for n in counts},
-    }
-    print(json.dumps(summary, ensure_ascii=False))
-    base = summary["median_pages_per_second"][str(counts[0])]
-    print(f"{'workers':>8} {'pages/s (median)':>17} {'speed-up':>9}")
-    for n in counts:
-        value = summary["median_pages_per_second"][str(n)]
-        print(f"{n:>8} {value:>17.1f} {value / base:>8.2f}x")
+        farm.kill()
+        farm.join()
+    names = [r for r in runs[0]]
+    names.sort(key=lambda n: (n != "crawl", n))
+    rows = {}
+    for name in names:
+        row = {"pages_per_second": statistics.median(r[name]["pages_per_second"] for r in runs),
+               "x_crawl": paired(runs, name, "crawl"), "x_one_worker": paired(runs, name, "1 worker")}
+        tasks = [t for r in runs for t in r[name].get("tasks", [])]
+        for phase in PHASES:
+            values = [t[phase] for t in tasks if t.get(phase) is not None]
+            row[phase] = round(statistics.median(values), 3) if values else None
+        rows[name] = row
+    print(json.dumps({"sites": args.sites, "docs_per_site": [low, high], "runs": args.runs, "cores": os.cpu_count(),
+                      "concurrency": args.concurrency, "load_before": load_before, "load_after": load(),
+                      "medians": rows}, ensure_ascii=False))
+    print(f"{'config':>10} {'pages/s':>8} {'x crawl':>8} {'x 1 worker':>10} "
+          + " ".join(f"{p:>10}" for p in PHASES) + "   (per task, median s)")
+    for name, row in rows.items():
+        cells = [f"{row[p]:>10.3f}" if row[p] is not None else f"{'-':>10}" for p in PHASES]
+        ratio = lambda v: f"{v:.2f}x" if v is not None else "-"  # noqa: E731
+        print(f"{name:>10} {row['pages_per_second']:>8.1f} {ratio(row['x_crawl']):>8} "
+              f"{ratio(row['x_one_worker']):>10} " + " ".join(cells))
+    print(f"load average before {load_before}, after {load()}")
 
 
 if __name__ == "__main__":

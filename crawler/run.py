@@ -103,6 +103,36 @@ def _own_signal_handlers():
             signal.signal(sig, handler)
 
 
+def begin_job(data: DataDir, sites: list[dict] | None, full: bool, resume: bool) -> tuple[list[dict], bool, str | None]:
+    """(sites, full, resume_since) of the crawl about to start: with resume, the interrupted job's;
+    else a new job file records these sites (a crawl that finishes removes it: `end_job`)."""
+    if resume:
+        job = pending_job(data)
+        if job is None:
+            raise NoJobToResume(f"no interrupted crawl in {data.root}")
+        return job["sites"], job["full"], job["started"]
+    started = utcnow().isoformat()
+    job_path(data).write_text(json.dumps({"started": started, "full": full, "sites": sites},
+                                         ensure_ascii=False, default=str), encoding="utf-8")
+    return sites, full, None
+
+
+def end_job(data: DataDir) -> None:
+    job_path(data).unlink(missing_ok=True)
+
+
+def job_settings(data: DataDir, sites: list[dict], overrides: dict | None, full: bool,
+                 resume_since: str | None) -> Settings:
+    """The settings of a crawl of these sites (farm ones, rendered ones, a full sweep, a resume)."""
+    farm = bool(sites) and all(site.get("farm") for site in sites)
+    settings = crawl_settings(data, farm, overrides)
+    if any(renders(site) for site in sites):
+        settings.update(browser_settings(settings), priority="cmdline")
+    settings.set("GOVPLANS_FULL_SWEEP", full, priority="cmdline")
+    settings.set("GOVPLANS_RESUME_SINCE", resume_since, priority="cmdline")
+    return settings
+
+
 def run_crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None = None, full: bool = False,
               resume: bool = False) -> CrawlSummary:
     """Crawl every site with its family's spider; documents land in the data directory.
@@ -119,22 +149,8 @@ def run_crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None = 
 
 def _crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None, full: bool,
            resume: bool) -> CrawlSummary:
-    resume_since = None
-    if resume:
-        job = pending_job(data)
-        if job is None:
-            raise NoJobToResume(f"no interrupted crawl in {data.root}")
-        sites, full, resume_since = job["sites"], job["full"], job["started"]
-    else:
-        started = utcnow().isoformat()
-        job_path(data).write_text(json.dumps({"started": started, "full": full, "sites": sites},
-                                             ensure_ascii=False, default=str), encoding="utf-8")
-    farm = bool(sites) and all(site.get("farm") for site in sites)
-    settings = crawl_settings(data, farm, overrides)
-    if any(renders(site) for site in sites):
-        settings.update(browser_settings(settings), priority="cmdline")
-    settings.set("GOVPLANS_FULL_SWEEP", full, priority="cmdline")
-    settings.set("GOVPLANS_RESUME_SINCE", resume_since, priority="cmdline")
+    sites, full, resume_since = begin_job(data, sites, full, resume)
+    settings = job_settings(data, sites, overrides, full, resume_since)
     with crawl_writer(settings):
         return _run(settings, sites, data)
 
@@ -177,7 +193,7 @@ def _run(settings: Settings, sites: list[dict], data: DataDir) -> CrawlSummary:
                            f"`govplans crawl --resume`")
     finished = all(s.get_value("finish_reason") == "finished" for s in stats)
     if finished:
-        job_path(data).unlink(missing_ok=True)
+        end_job(data)
     pages = sum(s.get_value("response_received_count", 0) for s in stats)
     requests = sum(s.get_value("downloader/request_count", 0) for s in stats)
     return CrawlSummary(len(sites), pages, seconds, requests, finished)

@@ -1,11 +1,24 @@
-"""Clusters kept up to date as documents arrive: the LSH bands live in SQL, so every process shares them."""
+"""Clusters kept up to date as documents arrive: the LSH bands live in SQL, so every process shares them.
+
+Concurrent writers on PostgreSQL (several crawl processes, several workers) lock only what a
+document can touch, not the whole cluster table: (1) a transaction-scoped advisory lock on each of
+the document's LSH band keys and on its content hash, taken in ascending order, so two documents
+that could find each other (an exact copy shares the hash; a near copy shares a band key, which
+is what makes it a candidate) are clustered one after the other, and the second sees the first;
+(2) the rows of the clusters it joins, merges or leaves (SELECT … FOR UPDATE, ascending ids),
+checked again once locked, since a concurrent merge may have moved its matches to another
+cluster meanwhile. Documents that share no key run side by side. A rebuild takes the global lock
+exclusively; assignment holds it shared, so they never overlap.
+"""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Callable
 
 import numpy as np
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from archive.dedup import minhash
@@ -15,21 +28,32 @@ from archive.dedup.text import place_names, sentence_keys
 from archive.extract.composed import dedup_text
 from archive.models import Cluster, DedupKeys, Document, LshBucket, Site
 
-_PG_LOCK = 0x676F7664656475  # one cluster writer at a time on PostgreSQL (merges touch many rows)
+_PG_LOCK = 0x676F7664656475  # a rebuild holds it exclusively, assignments shared (PostgreSQL)
+_LOCK_KEYS = text("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(:keys) AS k ORDER BY 1) AS ordered"
+                  ).bindparams(bindparam("keys", type_=ARRAY(BIGINT)))
 
 
 def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DEFAULT,
                    now: datetime | None = None) -> int:
     """Put a new or changed document in its cluster, merging clusters it links; returns the cluster id."""
     now = now or doc.updated_at
-    if session.bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+    postgres = session.bind.dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": _PG_LOCK})
+    mine = document_keys(dedup_text(doc.text), doc.region_code, doc.county, doc.city, settings.min_chars)
+    bands = minhash.band_keys(minhash.signature(mine), settings.lsh_threshold) if mine is not None else []
+    if postgres:
+        session.execute(_LOCK_KEYS, {"keys": sorted({*bands, _hash_key(doc.content_hash)})})
     old = doc.cluster_id
     doc.cluster_id = None
     session.execute(delete(LshBucket).where(LshBucket.document_id == doc.id))
     session.execute(delete(DedupKeys).where(DedupKeys.document_id == doc.id))  # written again with the bands
     session.flush()
-    targets = sorted({c for c in _matching_clusters(session, doc, settings) if c is not None})
+    matched = _matching_documents(session, doc, settings, mine, bands)
+    targets = _clusters_of(session, matched)
+    if postgres:
+        targets = _lock_clusters(session, matched, targets | ({old} if old is not None else set()))
+    targets = sorted(targets)
     old_alive = old is not None and session.scalar(
         select(func.count(Document.id)).where(Document.cluster_id == old)) > 0
     if targets:
@@ -55,20 +79,48 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     return keep
 
 
-def _matching_clusters(session: Session, doc: Document, settings: DedupSettings) -> set[int | None]:
-    """Clusters of the exact copies and of the near copies that pass the check.
+def _hash_key(content_hash: str | None) -> int:
+    """The content hash as a signed 64-bit advisory-lock key (exact copies share it)."""
+    value = int((content_hash or "0")[:16], 16) if content_hash else 0
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _clusters_of(session: Session, documents: set[int]) -> set[int]:
+    if not documents:
+        return set()
+    return {c for c in session.scalars(select(Document.cluster_id).where(Document.id.in_(documents)).distinct())
+            if c is not None}
+
+
+def _lock_clusters(session: Session, documents: set[int], clusters: set[int]) -> set[int]:
+    """Lock the clusters' rows (ascending ids); once locked, the matched documents' clusters are read
+    again (a merge committed meanwhile moved them) and any new one is locked too. Returns them."""
+    locked: set[int] = set()
+    wanted = set(clusters)
+    while True:
+        missing = sorted(wanted - locked)
+        if missing:
+            session.execute(select(Cluster.id).where(Cluster.id.in_(missing)).order_by(Cluster.id).with_for_update())
+            locked.update(missing)
+        now = _clusters_of(session, documents)
+        if now <= locked:
+            return now
+        wanted = now
+
+
+def _matching_documents(session: Session, doc: Document, settings: DedupSettings, mine: set | None,
+                        keys: list[int]) -> set[int]:
+    """The exact copies and the near copies that pass the check (their ids).
 
     Candidates' keys come from dedup_keys (one query with the candidates themselves), not from their texts;
     a candidate stored before that table existed has its keys computed from its text once, and stored.
     """
-    exact = select(Document.cluster_id).where(Document.content_hash == doc.content_hash, Document.id != doc.id)
+    exact = select(Document.id).where(Document.content_hash == doc.content_hash, Document.id != doc.id)
     found = set(session.scalars(exact))
-    mine = document_keys(dedup_text(doc.text), doc.region_code, doc.county, doc.city, settings.min_chars)
     if mine is None:
         return found
     mine_sorted = sorted_array(mine)
     session.execute(insert(DedupKeys).values(document_id=doc.id, keys=mine_sorted.tobytes()))
-    keys = minhash.band_keys(minhash.signature(mine), settings.lsh_threshold)
     session.execute(insert(LshBucket), [{"document_id": doc.id, "band": band, "key": key}
                                         for band, key in enumerate(keys)])
     shared = select(LshBucket.document_id).where(LshBucket.key.in_(keys)).distinct()
@@ -98,15 +150,16 @@ def _matching_clusters(session: Session, doc: Document, settings: DedupSettings)
             stored.append({"document_id": row.id, "keys": array.tobytes()})
             ids.append(row.id)
             arrays.append(array)
-        if stored:
-            session.execute(insert(DedupKeys), stored)
+        if stored:   # two writers may both fill in one old candidate's keys: the same keys, kept once
+            adding = pg_insert(DedupKeys).on_conflict_do_nothing() if session.bind.dialect.name == "postgresql" \
+                else insert(DedupKeys)
+            session.execute(adding, stored)
     if not arrays:
         return found
     # every candidate checked at once (cheap next to reading the keys); the clusters of those that pass
     passed = [i for i, ok in zip(ids, (similarities(mine_sorted, arrays) >= settings.match_threshold).tolist())
               if ok]
-    if passed:
-        found.update(session.scalars(select(Document.cluster_id).where(Document.id.in_(passed)).distinct()))
+    found.update(passed)
     return found
 
 

@@ -1,27 +1,25 @@
-"""One site's crawl in a fresh child process: `crawler.run.run_crawl`, as `govplans crawl` runs it.
+"""The worker's crawl process, seen from the worker: started once, fed sites, watched.
 
-Scrapy's Twisted reactor starts once per process, so a long-lived worker cannot crawl twice in
-its own process. Each crawl runs in a child forked from a multiprocessing *fork server* that
-imported this module (and with it Scrapy, trafilatura and the archive) once, when the worker
-started: the child starts in milliseconds instead of the seconds a fresh interpreter spends on
-imports, and it starts clean (no reactor, no threads, no open connections; the fork server
-never crawls).
+Scrapy's Twisted reactor starts once per process, and a worker's Celery threads are no place for
+it: the crawls run in one long-lived child process (crawler/distributed/engine.py) with its
+reactor running, to which each task hands its site and then waits for that site's crawl to end.
+The child is forked from a multiprocessing *fork server* that imported the crawler (Scrapy,
+trafilatura, the archive) once: it starts clean (no threads, no open connections) and fast. If it
+dies, every crawl under way fails (each task retries, resuming its crawl) and the next task starts
+a new one.
 
 The child dies with the worker: it holds the reading end of a pipe whose other end only the
 worker holds, and a thread in the child kills it (SIGKILL) when that pipe closes, which the
 kernel does when the worker dies, however it dies; the fork server then exits too. So a worker
-killed with kill -9 leaves no crawl behind that could race the redelivered task.
+killed with kill -9 leaves no crawl behind that could race the redelivered tasks.
 
-Every task has a job directory (DATA/jobs/<task id>/) holding `run_crawl`'s job file: a crawl
-that was killed left it there, and the redelivered task (same id) resumes that crawl, fetching
-only what the archive did not get since it started, exactly as `govplans crawl --resume` does.
+Every task has a job directory (DATA/jobs/<task id>/) holding its crawl's job file: a crawl that
+was killed left it there, and the redelivered task (same id) resumes that crawl.
 """
 from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
-import signal
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +32,7 @@ from crawler import pipelines, spiders  # noqa: F401
 from crawler.extensions import crawl_runs  # noqa: F401
 from crawler.middlewares import retry, warc  # noqa: F401
 from crawler.pipelines import extraction, store  # noqa: F401
-from crawler.run import crawl_settings, pending_job, run_crawl
+from crawler.run import crawl_settings
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 from sqlalchemy.dialects import registry
@@ -83,74 +81,128 @@ def context():
     with _context_lock:
         if _context is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload([__name__])
+            ctx.set_forkserver_preload([__name__, "crawler.distributed.engine"])
             _context = ctx
         return _context
 
 
 def prepare() -> None:
-    """Start the fork server now (a worker calls this once, before it takes tasks)."""
+    """Start the fork server and the crawl process now (a worker calls this once, before it takes tasks)."""
     context()
     from multiprocessing import forkserver
     forkserver.ensure_running()
+    engine().start()
 
 
-def _die_with_worker(lifeline) -> None:
-    """Kill this process when the worker's end of the lifeline closes (the worker died)."""
-    def watch():
-        try:
-            lifeline.recv()
-        except (EOFError, OSError):
-            pass
-        os.kill(os.getpid(), signal.SIGKILL)
+class CrawlEngine:
+    """The worker's handle on its crawl process: `crawl` blocks its task's thread until the site ends."""
 
-    threading.Thread(target=watch, name="lifeline", daemon=True).start()
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._conn = None
+        self._process = None
+        self._keep_alive = None
+        self._waiting: dict[str, dict] = {}   # task id -> {"event", "opened", "summary", "error"}
 
+    def start(self) -> None:
+        """Start the crawl process unless it runs (a worker calls this before it takes tasks)."""
+        with self._lock:
+            self._start_locked()
 
-def _child_main(site: dict, data: TaskDataDir, options: dict, conn, lifeline) -> None:
-    _die_with_worker(lifeline)
-    resume = pending_job(data) is not None
-    if resume:
-        summary = run_crawl(None, data, overrides=options.get("overrides"), resume=True)
-    else:
-        summary = run_crawl([site], data, overrides=options.get("overrides"), full=bool(options.get("full")))
-    conn.send({"site": site["id"], "pages": summary.pages, "requests": summary.requests,
-               "seconds": round(summary.seconds, 3), "resumed": resume,
-               "finished": pending_job(data) is None})
-    conn.close()
+    def _start_locked(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            return
+        ctx = context()
+        conn, theirs = ctx.Pipe(duplex=True)
+        lifeline, keep_alive = ctx.Pipe(duplex=False)  # the process dies when keep_alive closes
+        from crawler.distributed.engine import serve
+        process = ctx.Process(target=serve, args=(theirs, lifeline), name="crawl process", daemon=False)
+        process.start()
+        # multiprocessing joins its live children when the worker exits, and this one never ends by
+        # itself: untracked, it dies with the worker through its lifeline instead
+        multiprocessing.process._children.discard(process)
+        theirs.close()
+        lifeline.close()
+        self._conn, self._process, self._keep_alive = conn, process, keep_alive
+        threading.Thread(target=self._listen, args=(conn, process), name="crawl reports", daemon=True).start()
 
-
-def crawl_in_child(site: dict, data: TaskDataDir, options: dict | None = None,
-                   should_stop: Callable[[], bool] = lambda: False, poll: float = 0.5) -> dict:
-    """Crawl one site in a forked child and return its summary; stops the child if should_stop()."""
-    data.ensure()
-    ctx = context()
-    reader, writer = ctx.Pipe(duplex=False)
-    lifeline, keep_alive = ctx.Pipe(duplex=False)  # the child dies when keep_alive closes
-    process = ctx.Process(target=_child_main, args=(site, data, dict(options or {}), writer, lifeline),
-                          name=f"crawl {site['id']}", daemon=False)
-    process.start()
-    writer.close()
-    lifeline.close()
-    try:
-        while process.exitcode is None:
-            process.join(poll)
-            if process.exitcode is None and should_stop():
-                process.kill()
-                process.join()
-                raise CrawlStopped(f"crawl of {site['id']} stopped: its site lock was lost")
-        summary = reader.recv() if reader.poll() else None
-    finally:
-        if process.exitcode is None:
+    def close(self) -> None:
+        """Kill the crawl process (the worker is exiting: a crawl still running is redelivered)."""
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None and process.exitcode is None:
             process.kill()
             process.join()
-        reader.close()
-        keep_alive.close()
-    if process.exitcode != 0 or summary is None:
-        raise CrawlFailed(f"crawl of {site['id']} ended with exit code {process.exitcode}")
-    if not summary["finished"]:
-        raise CrawlFailed(f"crawl of {site['id']} did not finish (its job file remains for a resume)")
-    return summary
+
+    def _listen(self, conn, process) -> None:
+        try:
+            while True:
+                kind, task_id, value = conn.recv()
+                with self._lock:
+                    waiting = self._waiting.get(task_id)
+                if waiting is None:
+                    continue
+                if kind == "opened":
+                    waiting["opened"] = value
+                    continue
+                waiting["summary" if kind == "done" else "error"] = value
+                waiting["event"].set()
+        except (EOFError, OSError):
+            pass
+        process.join(5)
+        with self._lock:   # the process died: every crawl it ran is lost (their tasks retry, resuming)
+            if self._process is process:
+                self._process = None
+                self._keep_alive.close()
+            for waiting in self._waiting.values():
+                if waiting["process"] is process and not waiting["event"].is_set():
+                    waiting["error"] = f"the crawl process ended (exit code {process.exitcode})"
+                    waiting["event"].set()
+
+    def crawl(self, task_id: str, site: dict, data: TaskDataDir, options: dict | None = None,
+              should_stop: Callable[[], bool] = lambda: False, poll: float = 0.5) -> dict:
+        """Crawl one site in the crawl process; its summary with `opened`, `idle`, `ended` wall times.
+        Stops the site's crawl if should_stop() (CrawlStopped); CrawlFailed if it did not finish."""
+        waiting = {"event": threading.Event(), "opened": None, "summary": None, "error": None}
+        with self._lock:
+            self._start_locked()
+            waiting["process"] = self._process
+            self._waiting[task_id] = waiting
+            try:
+                self._conn.send(("crawl", task_id, site, data, dict(options or {})))
+            except OSError as error:
+                self._waiting.pop(task_id, None)
+                raise CrawlFailed(f"crawl of {site['id']}: the crawl process is gone ({error})")
+        stopping = False
+        try:
+            while not waiting["event"].wait(poll):
+                if not stopping and should_stop():
+                    stopping = True
+                    with self._lock:
+                        if waiting["process"] is self._process:
+                            try:
+                                self._conn.send(("stop", task_id, None))
+                            except OSError:   # the process is gone: its listener reports the crawl lost
+                                pass
+        finally:
+            with self._lock:
+                self._waiting.pop(task_id, None)
+        if stopping:
+            raise CrawlStopped(f"crawl of {site['id']} stopped: its site lock was lost")
+        if waiting["error"] is not None:
+            raise CrawlFailed(f"crawl of {site['id']}: {waiting['error']}")
+        summary = waiting["summary"]
+        if not summary["finished"]:
+            raise CrawlFailed(f"crawl of {site['id']} did not finish (its job file remains for a resume)")
+        return summary
+
+
+_engine = CrawlEngine()
+
+
+def engine() -> CrawlEngine:
+    """This worker's crawl process (one per worker process)."""
+    return _engine
 
 
 def _component_paths(value):

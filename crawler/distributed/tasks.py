@@ -1,4 +1,4 @@
-"""The crawl task: one site, one child process, one site lock.
+"""The crawl task: one site, crawled in the worker's crawl process, under one site lock.
 
 Delivery is at least once: a task is acknowledged when its crawl has ended, so a worker killed
 mid-crawl leaves it to be handed out again (after the broker's visibility timeout). Running a
@@ -6,19 +6,25 @@ crawl twice stores nothing twice (the archive ingests per URL, idempotently), an
 crawled twice: a task that finished leaves a done mark `<queue>:done:<task id>` holding its
 summary, which a late redelivery finds and answers with; a redelivery that arrives while the
 first delivery still crawls finds the site locked and waits its turn (retry after a pause).
+
+A worker runs as many tasks at once as its pool has threads (`govplans worker --concurrency`):
+each thread hands its site to the one crawl process (child.py, engine.py) and waits for it, so the
+worker crawls that many sites at once in one Scrapy process. A task's summary carries its timing
+(`timing`: queue wait, start-up, crawl, store; see `task_timing`).
 """
 from __future__ import annotations
 
 import json
 import logging
 import shutil
+import time
 from functools import lru_cache
 
 import redis
 
 from archive.config import DataDir
 from crawler.distributed.app import CRAWL_SITE, app, config_of
-from crawler.distributed.child import CrawlFailed, CrawlStopped, crawl_in_child, task_data
+from crawler.distributed.child import CrawlFailed, CrawlStopped, engine, task_data
 from crawler.distributed.lock import SiteLock
 
 log = logging.getLogger(__name__)
@@ -42,6 +48,7 @@ def data_dir() -> DataDir:
 @app.task(bind=True, name=CRAWL_SITE, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def crawl_site(self, site_entry: dict, options: dict | None = None) -> dict:
     """Crawl one site (a registry entry) into the archive; options: {"full": bool, "overrides": {...}}."""
+    received = time.time()
     options = dict(options or {})
     config = config_of(self.app)
     client = _redis(config.lock_redis_url)
@@ -63,8 +70,11 @@ def crawl_site(self, site_entry: dict, options: dict | None = None) -> dict:
         if done is not None:
             return dict(json.loads(done), redelivered=True)
         lock.start_renewing()
-        summary = crawl_in_child(site_entry, task_data(shared, job_dir), options, should_stop=lock.lost.is_set)
+        crawled = engine().crawl(task_id, site_entry, task_data(shared, job_dir), options,
+                                 should_stop=lock.lost.is_set)
+        summary = task_summary(crawled, options.get("enqueued_at"), received)
         client.set(done_key, json.dumps(summary), ex=DONE_SECONDS)
+        summary["timing"]["store"] = round(time.time() - crawled["idle"], 3)
     except CrawlStopped as error:
         raise self.retry(exc=error, countdown=max(1.0, config.lock_ttl / 2))
     except CrawlFailed as error:
@@ -76,4 +86,20 @@ def crawl_site(self, site_entry: dict, options: dict | None = None) -> dict:
     finally:
         lock.release()
     shutil.rmtree(job_dir, ignore_errors=True)
+    return summary
+
+
+def task_summary(crawled: dict, enqueued_at: float | None, received: float) -> dict:
+    """What the crawl process reported, its wall times turned into the task's timing, in seconds:
+    queue_wait = enqueued (the `enqueued_at` option `enqueue_sites` sets) to taken by a worker;
+    startup = taken to the spider open (site lock, job file, crawler and its components, run rows);
+    crawl = spider open to the moment it had nothing left to fetch;
+    store = from then to the done mark written (pipelines closing, run bookkeeping, the mark)."""
+    summary = {key: value for key, value in crawled.items() if key not in ("opened", "idle", "ended")}
+    summary["timing"] = {
+        "queue_wait": round(received - enqueued_at, 3) if enqueued_at else None,
+        "startup": round(crawled["opened"] - received, 3),
+        "crawl": round(crawled["idle"] - crawled["opened"], 3),
+        "store": round(crawled["ended"] - crawled["idle"], 3),   # to the mark: set once it is written
+    }
     return summary

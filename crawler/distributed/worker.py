@@ -1,8 +1,9 @@
 """`govplans worker`: a Celery worker taking crawl tasks from the queue.
 
-The pool is threads: a slot only waits for its crawl's child process, so N slots are N threads
-and N crawls in N child processes (`--concurrency N` crawls N sites at once, each with the
-per-site politeness of crawler/settings.py).
+The pool is threads: a slot only hands its site to the worker's one crawl process (child.py) and
+waits for that site's crawl to end, so `--concurrency N` crawls N sites at once in one Scrapy
+process (each with the per-site politeness of crawler/settings.py), and a slot whose site ended
+takes the next task at once. Run one worker per core: a crawl process uses about one.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from crawler.distributed.app import app, config_of, configure
 from crawler.distributed.config import DistributedConfig
 
 
-def start_worker(concurrency: int = 1, broker_url: str | None = None, data: DataDir | None = None,
+def start_worker(concurrency: int = 16, broker_url: str | None = None, data: DataDir | None = None,
                  loglevel: str = "INFO") -> None:
     """Run a worker until it is stopped (SIGTERM: finish the crawls under way; a second one: stop now)."""
     configure(app, DistributedConfig.from_env(broker_url))

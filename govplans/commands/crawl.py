@@ -40,8 +40,8 @@ def crawl(site_ids, sites_file, full, resume, data_path) -> None:
 
 
 @click.command()
-@click.option("--concurrency", type=int, default=1, show_default=True,
-              help="Sites crawled at once, each in its own child process.")
+@click.option("--concurrency", type=int, default=16, show_default=True,
+              help="Sites crawled at once, all in the worker's one crawl process (one worker per core).")
 @broker_option
 @data_option
 def worker(concurrency, broker, data_path) -> None:

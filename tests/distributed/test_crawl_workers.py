@@ -124,3 +124,29 @@ def test_a_worker_killed_mid_crawl_loses_no_document(make_cluster, pg_database):
         server.shutdown()
     assert result["resumed"], "the redelivered task resumes the killed crawl"
     assert_stored_exactly_once(pg_database, truth)
+
+
+def test_one_worker_crawls_its_sites_in_one_long_lived_crawl_process(make_cluster, pg_database):
+    cluster = make_cluster(GOVPLANS_VISIBILITY_TIMEOUT=30, GOVPLANS_SITE_LOCK_TTL=10)
+    world = World(sites=8, seed=4, docs_per_site=(3, 5))
+    server, port = start_in_thread(world, port=0)
+    try:
+        worker = cluster.start_worker(concurrency=4)
+        sites = world.registry(port)
+        first = cluster.wait(cluster.enqueue(sites[:4], QUIET), timeout=300)
+        processes = descendants(worker.pid)
+        second = cluster.wait(cluster.enqueue(sites[4:], QUIET), timeout=300)
+        truth = list(world.truth(port))
+    finally:
+        server.shutdown()
+    results = first + second
+    assert {r["site"] for r in results} == {site["id"] for site in sites}
+    assert len({r["process"] for r in results}) == 1, "every site of the worker in its one crawl process"
+    assert results[0]["process"] in processes
+    assert descendants(worker.pid) == processes, "no process was started for the later tasks"
+    for result in results:   # each task says where its time went
+        timing = result["timing"]
+        assert set(timing) == {"queue_wait", "startup", "crawl", "store"}
+        assert all(value >= 0 for value in timing.values()), timing
+        assert result["pages"] > 0
+    assert_stored_exactly_once(pg_database, truth)

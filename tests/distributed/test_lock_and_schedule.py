@@ -89,7 +89,9 @@ def test_schedule_puts_one_crawl_task_per_given_site_on_the_queue(client, tmp_pa
     db.delete(queue)
     assert sorted(args[0]["id"] for _, args in tasks) == ["fushun", "qiyang"]
     assert {name for name, _ in tasks} == {"govplans.crawl_site"}
-    assert [args[1] for _, args in tasks] == [{"full": True}] * 2   # a site's first scheduled run is a full sweep
+    # a site's first scheduled run is a full sweep; enqueued_at gives the task its queue wait
+    assert [{k: v for k, v in args[1].items() if k != "enqueued_at"} for _, args in tasks] == [{"full": True}] * 2
+    assert all(isinstance(args[1]["enqueued_at"], float) for _, args in tasks)
 
 
 def test_schedule_rejects_unknown_sites(tmp_path):
