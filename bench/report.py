@@ -276,12 +276,13 @@ def markdown(results: dict) -> str:
 
 
 def _kept_sections() -> str:
-    """Sections other benchmarks write into RESULTS.md between their markers (bench/evidence.py)."""
+    """Sections other benchmarks wrote into RESULTS.md: from bench/evidence.py's first marker to the end
+    (the evidence section and what follows it, e.g. the OCR section of bench/ocr.py)."""
     from bench.evidence import BEGIN, END
 
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     if BEGIN in text and END in text:
-        return "\n\n" + text[text.index(BEGIN):text.index(END) + len(END)] + "\n"
+        return "\n\n" + text[text.index(BEGIN):].rstrip() + "\n"
     return ""
 
 

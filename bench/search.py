@@ -1,7 +1,7 @@
 """Search benchmark: our Whoosh index vs SQLite FTS5 (trigram) on the same generated corpus.
 
     python bench/search.py                       # realistic and dense corpora, 20k and 50k docs
-    python bench/search.py --docs 20000 --corpus realistic
+    python bench/search.py --docs 20000 --corpus realistic [--lengths real]
     python bench/search.py --docs 20000 --backend whoosh pg   # adds a PostgreSQL column
 
 With `--backend pg` the same corpus is also loaded into PostgreSQL (archive/index/postgres/,
@@ -9,7 +9,7 @@ in a schema of its own on --pg-url, dropped afterwards) and searched through the
 calls, measured in the same run; its 1- and 2-character Chinese words have no trigram and are
 a table scan.
 
-Prints indexing speed and, per query class, the median milliseconds of both engines measured
+Prints indexing speed and, per query class and selectivity, the median milliseconds of both engines measured
 side by side in one run (after one warm-up call; calls of the two engines alternate, so load
 from elsewhere falls on both; "cold" is our first call after dropping the decoded-postings
 cache, i.e. a query whose terms no one asked for since the index changed), the p95 of query +
@@ -23,9 +23,17 @@ fts_search); facets are a class of their own. The note of each class gives both 
 FTS5's trigram phrase "a b" matches only a space between a and b, ours any punctuation.
 `--work DIR` keeps the built index and FTS5 database and reuses them in later runs.
 
+Queries (bench/queries.py): every class (1-char, 2-char word, 3+ char word, AND, phrase, OR, with
+filter, facets) has one query at each of three selectivities, ≤ 0.1%, ~1% and ≥ 10% of the documents,
+chosen from the corpus by document frequency (a jieba-cut sample, then exact counts by our index); each
+row prints both engines' hit counts. A phrase is two words either side of a "，" as the corpus writes
+them; FTS5 matches that exact string, ours any punctuation there.
+
 Corpora (evaluation/corpus.py): "realistic" spreads documents over many subjects (a
 theme word such as 宣传月 in a few per cent of them), "dense" is the worst case where most
-documents are about publicity work (宣传月 in ~90%).
+documents are about publicity work (宣传月 in ~90%). `--lengths real` gives the realistic corpus
+the lengths of real government texts (sitefarm/lengths.py: median ~1,100 characters, p90 ~4,200,
+4% plans of 10k-600k characters).
 """
 from __future__ import annotations
 

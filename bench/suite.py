@@ -7,10 +7,16 @@ so "peak memory" is that process's ru_maxrss (the largest process of its tree) a
 inherits another's caches. Ours and the peer are measured in the same run, one after the
 other (crawl modes interleaved), so the ratio holds even when the machine is busy.
 
+The data is the farm's truth at real lengths (--lengths real, the default; sitefarm/lengths.py): page
+bodies of median ~1,100 characters and p90 ~4,200, and the few per cent of plans held in an attachment
+10k to 600k characters; --lengths farm is the template farm (~570 characters a document). The crawled
+farm is served with the same lengths (its long plans are real PDF/DOCX/OFD/WPS files).
+
 Stages on the full N documents (they grow with the archive): the database load, dedup (ours:
 LSH bands in SQL + exact check over the stored documents; peer: datasketch MinHashLSH alone,
 in memory), index build (ours: Whoosh on all cores; peer: SQLite FTS5 trigram), every query
-class of bench/search.py on both, and the UI under concurrent load (wrk). Stages on a fixed
+class of bench/search.py at three selectivities on both (queries chosen from the corpus, bench/queries.py,
+with both engines' hit counts), and the UI under concurrent load (wrk, the chosen queries among its URLs). Stages on a fixed
 slice (their cost is per page, not per archive): the crawl (bare Scrapy vs raw capture vs
 capture + extract + store, on a farm holding --crawl-docs documents) and extraction on farm
 pages (--extract-docs) and on the labelled real pages of ../shared/realdata.
