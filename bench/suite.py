@@ -529,9 +529,17 @@ def main(argv=None) -> None:
                "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
                             if k not in ("stage", "side", "record", "keep", "work")},
                "sizes": sizes}
+    def save_partial() -> None:   # bench/out/latest.json holds every finished part (python -m bench.report)
+        report.write({**results, "sizes": [run["docs"] for run in results["runs"]],
+                      "wall_s": time.perf_counter() - started, "load_after": os.getloadavg()})
+
     try:
         results["fixed"] = None if args.skip_fixed else run_fixed(args, root)
-        results["runs"] = [run_size(args, root, docs) for docs in sizes]
+        results["runs"] = []
+        save_partial()
+        for docs in sizes:
+            results["runs"].append(run_size(args, root, docs))
+            save_partial()
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
