@@ -105,12 +105,19 @@ def fixed_rows(fixed: dict) -> list[dict]:
     return rows
 
 
+def _lengths(prep: dict) -> str:
+    if "chars_median" not in prep:
+        return f"{prep['chars_per_doc']:.0f} chars"
+    return (f"lengths={prep['lengths']}: mean {prep['chars_per_doc']:,.0f} chars, median {prep['chars_median']:,}, "
+            f"p90 {prep['chars_p90']:,}, max {prep['chars_max']:,}; {prep['in_attachment']} plans held in an attachment")
+
+
 def size_rows(run: dict) -> list[dict]:
     n, s = run["docs"], run["stages"]
     rows = []
     prep = s["prepare"]["result"]
     rows.append(_row("archive load, docs/s ↑", n / prep["load_s"], None, "docs/s",
-                     f"{n} farm truth docs ({prep['chars_per_doc']:.0f} chars) bulk-inserted as documents + versions "
+                     f"{n} farm truth docs ({_lengths(prep)}) bulk-inserted as documents + versions "
                      "(no crawl); one run", "none"))
     do, dp = s["dedup.ours"], s["dedup.datasketch"]
     nd = do["result"]["docs"]
@@ -134,12 +141,15 @@ def size_rows(run: dict) -> list[dict]:
     ]
     q = s["query"]["result"]
     for name, c in q["classes"].items():
-        note = f"; peer: {c['note']}" if c["note"] and name != "search + all 7 facets" else ""
-        if name == "search + all 7 facets":
-            note = "; ours: one search() call; peer: MATCH + 20 hits + 7 GROUP BY queries"
-        rows.append(_row(f"query {name}, ms ↓", c["ours"], c["fts5"], "ms",
-                         f"{n} docs; median of {q['repeat']} after a warm-up (median over the class's queries); "
-                         f"ours cold {c['ours_cold']:.1f} ms{note}", "SQLite FTS5 trigram"))
+        for level, r in c["levels"].items():
+            filters = " " + " ".join(f"{k}={v}" for k, v in r["filters"].items()) if r["filters"] else ""
+            note = f"; peer: {r['note']}" if r["note"] else ""
+            if name == "facets":
+                note = "; ours: one search() call with all 7 facets; peer: MATCH + 20 hits + 7 GROUP BY queries"
+            rows.append(_row(f"query {name} {level}: `{r['query']}{filters}`, ms ↓", r["ours"], r["fts5"], "ms",
+                             f"{n} docs; median of {q['repeat']} after a warm-up; hits ours {r['ours_hits']:,}, "
+                             f"FTS5 {r['fts5_hits']:,} ({100 * r['ours_hits'] / n:.2f}% of docs); "
+                             f"ours cold {r['ours_cold']:.1f} ms{note}", "SQLite FTS5 trigram"))
     rows.append(_row("query process peak memory, MB", s["query"]["max_rss_mb"], None, "MB",
                      "both engines open in one process", "", 0))
     ui = s["ui"]
@@ -161,12 +171,12 @@ SCALING = [
     ("dedup datasketch, s", lambda s: s["dedup.datasketch"]["result"]["seconds"]),
     ("index build ours, s", lambda s: s["index.ours"]["result"]["seconds"]),
     ("index build FTS5, s", lambda s: s["index.fts5"]["result"]["seconds"]),
-    ("query 3+ char word ours, ms", lambda s: s["query"]["result"]["classes"]["3+ char word"]["ours"]),
+    ("query 3+ char word ours, ms (median of 3 levels)", lambda s: s["query"]["result"]["classes"]["3+ char word"]["ours"]),
     ("query 3+ char word FTS5, ms", lambda s: s["query"]["result"]["classes"]["3+ char word"]["fts5"]),
     ("query 1-char ours, ms", lambda s: s["query"]["result"]["classes"]["1-char"]["ours"]),
     ("query 1-char FTS5 (LIKE), ms", lambda s: s["query"]["result"]["classes"]["1-char"]["fts5"]),
-    ("query + 7 facets ours, ms", lambda s: s["query"]["result"]["classes"]["search + all 7 facets"]["ours"]),
-    ("query + 7 facets FTS5, ms", lambda s: s["query"]["result"]["classes"]["search + all 7 facets"]["fts5"]),
+    ("query + 7 facets ours, ms", lambda s: s["query"]["result"]["classes"]["facets"]["ours"]),
+    ("query + 7 facets FTS5, ms", lambda s: s["query"]["result"]["classes"]["facets"]["fts5"]),
     ("UI p50, ms", lambda s: s["ui"]["p50_ms"]),
     ("UI p95, ms", lambda s: s["ui"]["p95_ms"]),
     ("peak MB dedup ours", lambda s: s["dedup.ours"]["max_rss_mb"]),
@@ -208,6 +218,25 @@ def _table(rows: list[dict]) -> list[str]:
     return lines
 
 
+def selectivity_table(run: dict) -> list[str]:
+    """Every query class at its three selectivities: hits (ours / FTS5) and median ms (ours / FTS5)."""
+    classes = run["stages"]["query"]["result"]["classes"]
+    levels = list(next(iter(classes.values()))["levels"]) if classes else []
+    if not levels:
+        return []
+    lines = [f"Query classes by selectivity ({run['docs']:,} docs; queries chosen from the corpus by document "
+             "frequency, bench/queries.py): hits ours / FTS5, then median ms ours / FTS5.", "",
+             "| class | " + " | ".join(levels) + " |", "|---|" + "---|" * len(levels)]
+    for name, c in classes.items():
+        cells = []
+        for level in levels:
+            r = c["levels"].get(level)
+            cells.append("—" if r is None else f"`{r['query']}` {r['ours_hits']:,} / {r['fts5_hits']:,} hits; "
+                                                  f"{r['ours']:.1f} / {r['fts5']:.1f} ms")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
 def markdown(results: dict) -> str:
     m = results["machine"]
     packages = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
@@ -231,7 +260,7 @@ def markdown(results: dict) -> str:
         lines += _table(fixed_rows(f)) + [""]
     for run in results["runs"]:
         lines += [f"### Archive of {run['docs']:,} documents (wall {run['wall_s']:.0f} s)", ""]
-        lines += _table(size_rows(run)) + [""]
+        lines += _table(size_rows(run)) + [""] + selectivity_table(run)
     if len(results["runs"]) > 1:
         head = " | ".join(f"{run['docs']:,}" for run in results["runs"])
         lines += ["### How cost grows", "",
@@ -247,12 +276,13 @@ def markdown(results: dict) -> str:
 
 
 def _kept_sections() -> str:
-    """Sections other benchmarks write into RESULTS.md between their markers (bench/evidence.py)."""
+    """Sections other benchmarks wrote into RESULTS.md: from bench/evidence.py's first marker to the end
+    (the evidence section and what follows it, e.g. the OCR section of bench/ocr.py)."""
     from bench.evidence import BEGIN, END
 
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     if BEGIN in text and END in text:
-        return "\n\n" + text[text.index(BEGIN):text.index(END) + len(END)] + "\n"
+        return "\n\n" + text[text.index(BEGIN):].rstrip() + "\n"
     return ""
 
 

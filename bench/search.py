@@ -1,7 +1,7 @@
 """Search benchmark: our Whoosh index vs SQLite FTS5 (trigram) on the same generated corpus.
 
     python bench/search.py                       # realistic and dense corpora, 20k and 50k docs
-    python bench/search.py --docs 20000 --corpus realistic
+    python bench/search.py --docs 20000 --corpus realistic [--lengths real]
     python bench/search.py --docs 20000 --backend whoosh pg   # adds a PostgreSQL column
 
 With `--backend pg` the same corpus is also loaded into PostgreSQL (archive/index/postgres/,
@@ -9,7 +9,7 @@ in a schema of its own on --pg-url, dropped afterwards) and searched through the
 calls, measured in the same run; its 1- and 2-character Chinese words have no trigram and are
 a table scan.
 
-Prints indexing speed and, per query class, the median milliseconds of both engines measured
+Prints indexing speed and, per query class and selectivity, the median milliseconds of both engines measured
 side by side in one run (after one warm-up call; calls of the two engines alternate, so load
 from elsewhere falls on both; "cold" is our first call after dropping the decoded-postings
 cache, i.e. a query whose terms no one asked for since the index changed), the p95 of query +
@@ -23,9 +23,17 @@ fts_search); facets are a class of their own. The note of each class gives both 
 FTS5's trigram phrase "a b" matches only a space between a and b, ours any punctuation.
 `--work DIR` keeps the built index and FTS5 database and reuses them in later runs.
 
+Queries (bench/queries.py): every class (1-char, 2-char word, 3+ char word, AND, phrase, OR, with
+filter, facets) has one query at each of three selectivities, ≤ 0.1%, ~1% and ≥ 10% of the documents,
+chosen from the corpus by document frequency (a jieba-cut sample, then exact counts by our index); each
+row prints both engines' hit counts. A phrase is two words either side of a "，" as the corpus writes
+them; FTS5 matches that exact string, ours any punctuation there.
+
 Corpora (evaluation/corpus.py): "realistic" spreads documents over many subjects (a
 theme word such as 宣传月 in a few per cent of them), "dense" is the worst case where most
-documents are about publicity work (宣传月 in ~90%).
+documents are about publicity work (宣传月 in ~90%). `--lengths real` gives the realistic corpus
+the lengths of real government texts (sitefarm/lengths.py: median ~1,100 characters, p90 ~4,200,
+4% plans of 10k-600k characters).
 """
 from __future__ import annotations
 
@@ -45,33 +53,11 @@ from archive.index import SearchFilters, close_searchers, rebuild, search  # noq
 from archive.index.whoosh import columns  # noqa: E402
 from archive.index.whoosh.postings import clear_cache  # noqa: E402
 from archive.regions import region_codes  # noqa: E402
+from bench.queries import Case, choose  # noqa: E402
 from evaluation.corpus import generate, generate_realistic  # noqa: E402
 
 CORPORA = {"realistic": generate_realistic, "dense": generate}
 
-# class -> (our query, our filters, FTS5 MATCH or LIKE word, FTS5 extra WHERE)
-CLASSES = {
-    "1-char": [("月", None, ("like", "月"), ""), ("县", None, ("like", "县"), "")],
-    "2-char word": [("宣传", None, ("like", "宣传"), ""), ("公开", None, ("like", "公开"), "")],
-    "3+ char word": [("宣传月", None, ("match", '"宣传月"'), ""),
-                     ("主题日活动", None, ("match", '"主题日活动"'), ""),
-                     ("中华人民共和国政府信息公开条例", None, ("match", '"中华人民共和国政府信息公开条例"'), "")],
-    "AND of two words": [("政务公开 宣传月", None, ("match", '"政务公开" AND "宣传月"'), ""),
-                         ("营商环境 主题日", None, ("match", '"营商环境" AND "主题日"'), "")],
-    "phrase": [('"信息公开 宣传"', None, ("match", '"信息公开 宣传"'), "")],
-    "OR": [("宣传月 OR 主题日", None, ("match", '"宣传月" OR "主题日"'), "")],
-    "with filter": [("宣传月", SearchFilters(region="431100", year=2024), ("match", '"宣传月"'),
-                     "AND m.city = '431100' AND m.year = 2024")],
-}
-FACET_QUERIES = [("宣传月", '"宣传月"'), ("", None)]
-# query + filters + facets (the issue's p95 figure): (our query, filters, FTS5 MATCH, FTS5 WHERE)
-FILTERED_FACETS = [
-    ("宣传月", SearchFilters(region="431100", year=2024), '"宣传月"', "AND m.city = '431100' AND m.year = 2024"),
-    ("政务公开 宣传月", SearchFilters(region="430000"), '"政务公开" AND "宣传月"', "AND m.province = '430000'"),
-    ("营商环境", SearchFilters(year_from=2020, year_to=2024), '"营商环境"', "AND m.year BETWEEN 2020 AND 2024"),
-    ("中华人民共和国政府信息公开条例", SearchFilters(doc_type="实施方案"), '"中华人民共和国政府信息公开条例"',
-     "AND m.doc_type = '实施方案'"),
-]
 FACETS = ["province", "year", "doc_type", "agency", "site", "status"]
 
 
@@ -194,48 +180,68 @@ def drop_pg(location: str) -> None:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {pg.engine.dialect.identifier_preparer.quote(pg.schema)} CASCADE"))
 
 
-def measure_classes(index_dir, db, repeat: int, pg: str | None = None) -> list[tuple]:
-    """Per query class: (name, ours ms, ours cold ms, FTS5 ms, pg ms or None, note), measured side by side."""
-    def pg_ms(cases):
-        if not pg:
-            return None
-        return statistics.median(median_ms(lambda: search(pg, c[0], c[1] or SearchFilters(), facets=False),
-                                           repeat) for c in cases)
+def choose_cases(index_dir, db) -> dict[str, list[Case]]:
+    """Every class's three queries (bench/queries.py), chosen from the corpus the FTS5 database holds."""
+    n = db.execute("SELECT count(*) FROM m").fetchone()[0]
+    step = max(1, n // 1500)
+    texts = [t for (t,) in db.execute("SELECT text FROM fts WHERE rowid % ? = 0 LIMIT 1500", (step,))]
+    provinces = [p for (p,) in db.execute("SELECT province FROM m WHERE province IS NOT NULL "
+                                          "GROUP BY 1 ORDER BY count(*) DESC")]
+    years = [y for (y,) in db.execute("SELECT year FROM m WHERE year IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC")]
+    return choose(index_dir, texts, n, provinces, years)
 
+
+def measure_classes(index_dir, db, repeat: int, pg: str | None = None,
+                    classes: dict[str, list[Case]] | None = None) -> list[dict]:
+    """Per query class and selectivity level: our and FTS5's median ms (side by side), our cold ms,
+    PostgreSQL's (with pg), and both engines' hit counts."""
+    classes = classes or choose_cases(index_dir, db)
     rows = []
-    for name, cases in CLASSES.items():
-        pairs = [paired_ms(lambda: search(index_dir, q, f or SearchFilters(), facets=False),
-                           lambda: fts_search(db, k, term, extra), repeat)
-                 for q, f, (k, term), extra in cases]
-        ours = statistics.median(statistics.median(a) for a, _ in pairs)
-        fts = statistics.median(statistics.median(b) for _, b in pairs)
-        cold = statistics.median(
-            cold_ms(lambda: search(index_dir, q, f or SearchFilters(), facets=False))
-            for q, f, _, _ in cases)
-        note = "FTS5: LIKE scan (trigram needs >= 3 chars); " if cases[0][2][0] == "like" else ""
-        ours_hits = [search(index_dir, q, f or SearchFilters(), facets=False).total for q, f, _, _ in cases]
-        fts_hits = [fts_search(db, k, term, extra)[0] for _, _, (k, term), extra in cases]
-        note += f"hits ours {'/'.join(map(str, ours_hits))}, FTS5 {'/'.join(map(str, fts_hits))}"
-        rows.append((name, ours, cold, fts, pg_ms(cases), note))
-    pairs = [paired_ms(lambda: search(index_dir, q),
-                       lambda: (fts_search(db, "match", m, "") if m else None, fts_facets(db, m)), repeat)
-             for q, m in FACET_QUERIES]
-    ours = statistics.median(statistics.median(a) for a, _ in pairs)
-    fts = statistics.median(statistics.median(b) for _, b in pairs)
-    cold = statistics.median(cold_ms(lambda: search(index_dir, q)) for q, _ in FACET_QUERIES)
-    pg_facets = statistics.median(median_ms(lambda: search(pg, q), repeat) for q, _ in FACET_QUERIES) \
-        if pg else None
-    rows.append(("search + all 7 facets", ours, cold, fts, pg_facets, "ours, pg: one search() call"))
+    for name, cases in classes.items():
+        for case in cases:
+            filters = case.filters or SearchFilters()
+            kind, term = case.fts
+            if name == "facets":
+                ours_fn = lambda: search(index_dir, case.query, filters)  # noqa: E731
+                peer_fn = lambda: (fts_search(db, kind, term, case.where), fts_facets(db, term, case.where))  # noqa: E731
+            else:
+                ours_fn = lambda: search(index_dir, case.query, filters, facets=False)  # noqa: E731
+                peer_fn = lambda: fts_search(db, kind, term, case.where)  # noqa: E731
+            a, b = paired_ms(ours_fn, peer_fn, repeat)
+            pg_ms = median_ms(lambda: search(pg, case.query, filters, facets=name == "facets"), repeat) if pg else None
+            note = "FTS5: LIKE scan (trigram needs >= 3 chars)" if kind == "like" else ""
+            rows.append({"class": name, "level": case.level, "query": case.query,
+                         "filters": {k: v for k, v in vars(filters).items() if v is not None},
+                         "fts5_query": term + (f" {case.where}" if case.where else ""),
+                         "ours": statistics.median(a), "ours_cold": cold_ms(ours_fn), "fts5": statistics.median(b),
+                         "pg": pg_ms, "ours_hits": search(index_dir, case.query, filters, facets=False).total,
+                         "fts5_hits": fts_search(db, kind, term, case.where)[0], "note": note})
     return rows
 
 
-def measure_p95(index_dir, db, repeat: int) -> dict:
+def class_summary(rows: list[dict]) -> dict[str, dict]:
+    """class -> median ms over its levels (ours, cold, FTS5, pg) and its levels' rows."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        out.setdefault(row["class"], {"levels": {}})["levels"][row["level"]] = row
+    for name, entry in out.items():
+        levels = list(entry["levels"].values())
+        for key in ("ours", "ours_cold", "fts5", "pg"):
+            values = [r[key] for r in levels if r[key] is not None]
+            entry[key] = statistics.median(values) if values else None
+        entry["note"] = "; ".join(f"{r['level']} {r['query']}: hits ours {r['ours_hits']}, FTS5 {r['fts5_hits']}"
+                                  for r in levels)
+    return out
+
+
+def measure_p95(index_dir, db, repeat: int, cases: list[Case]) -> dict:
     """The issue's latency figure: p95 of query + filters + all facets, over every call of
-    every FILTERED_FACETS case (ours: one search() call; FTS5: count, 20 hits, 7 GROUP BYs)."""
+    every case of the "with filter" class (ours: one search() call; FTS5: count, 20 hits, 7 GROUP BYs)."""
     ours, fts = [], []
-    for q, filters, match, where in FILTERED_FACETS:
-        a, b = paired_ms(lambda: search(index_dir, q, filters),
-                         lambda: (fts_search(db, "match", match, where), fts_facets(db, match, where)), repeat)
+    for case in cases:
+        a, b = paired_ms(lambda: search(index_dir, case.query, case.filters),
+                         lambda: (fts_search(db, "match", case.fts[1], case.where),
+                                  fts_facets(db, case.fts[1], case.where)), repeat)
         ours += a
         fts += b
     return {"ours_p95": round(p95(ours), 1), "fts5_p95": round(p95(fts), 1),
@@ -257,13 +263,14 @@ def cold_searcher_ms(index_dir, query: str = "政务公开 宣传月") -> dict:
 
 
 def run(corpus: str, n: int, sentences, repeat: int, procs: int, pg_url: str | None = None,
-        work: str | None = None) -> dict:
-    docs = CORPORA[corpus](n, sentences=tuple(sentences))
+        work: str | None = None, lengths: str = "farm") -> dict:
+    docs = (generate_realistic(n, sentences=tuple(sentences), lengths=lengths) if corpus == "realistic"
+            else CORPORA[corpus](n, sentences=tuple(sentences)))
     chars = sum(len(d.title) + len(d.text) for d in docs) / len(docs)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         if work:   # --work: build once into work/CORPUS-N-A-B, reuse it on later runs
-            base = Path(work) / f"{corpus}-{n}-{sentences[0]}-{sentences[1]}"
+            base = Path(work) / f"{corpus}-{n}-{sentences[0]}-{sentences[1]}-{lengths}"
             base.mkdir(parents=True, exist_ok=True)
         index_dir = base / "index"
         fts_path = base / "fts.sqlite"
@@ -290,8 +297,9 @@ def run(corpus: str, n: int, sentences, repeat: int, procs: int, pg_url: str | N
             pg_build = time.perf_counter() - t
             search(pg, "预热")
 
-        rows = measure_classes(index_dir, db, repeat, pg)
-        latency = measure_p95(index_dir, db, max(repeat, 20))
+        classes = choose_cases(index_dir, db)
+        rows = measure_classes(index_dir, db, repeat, pg, classes)
+        latency = measure_p95(index_dir, db, max(repeat, 20), classes["with filter"])
         cold_open = cold_searcher_ms(index_dir)
         hits = {q: search(index_dir, q, facets=False).total for q in ("宣传月", "政务公开", "主题日")}
         if pg:
@@ -307,19 +315,24 @@ def run(corpus: str, n: int, sentences, repeat: int, procs: int, pg_url: str | N
     if pg:
         print(f"PostgreSQL build: {n / pg_build:.0f} docs/s ({pg_build:.1f} s, COPY + GIN trigram indexes)")
     pg_head = f" {'pg ms':>9}" if pg else ""
-    print(f"{'class':24} {'ours ms':>9} {'cold ms':>9} {'FTS5 ms':>9}{pg_head} {'ours/FTS5':>9}  note")
-    for name, o, c, f, p, note in rows:
-        pg_col = f" {p:9.1f}" if pg else ""
-        print(f"{name:24} {o:9.1f} {c:9.1f} {f:9.1f}{pg_col} {o / f:9.2f}  {note}")
+    print(f"{'class':18} {'level':6} {'ours ms':>9} {'cold ms':>9} {'FTS5 ms':>9}{pg_head} {'ours/FTS5':>9} "
+          f"{'hits ours':>9} {'FTS5':>7}  query")
+    for r in rows:
+        pg_col = f" {r['pg']:9.1f}" if pg else ""
+        print(f"{r['class']:18} {r['level']:6} {r['ours']:9.1f} {r['ours_cold']:9.1f} {r['fts5']:9.1f}{pg_col} "
+              f"{r['ours'] / r['fts5']:9.2f} {r['ours_hits']:9} {r['fts5_hits']:7}  {r['query']} {r['filters'] or ''}"
+              f"{'  (' + r['note'] + ')' if r['note'] else ''}")
     print(f"query + filters + facets, {latency['calls']} calls: p95 ours {latency['ours_p95']} ms, "
           f"FTS5 {latency['fts5_p95']} ms (medians {latency['ours_median']} / {latency['fts5_median']} ms)")
     print(f"first search on a just-opened index: {cold_open['first_search_ms']} ms; "
           f"then with postings dropped: {cold_open['cold_postings_ms']} ms")
     figures = {"corpus": corpus, "docs": n, "chars_per_doc": round(chars), "hits": hits, "procs": procs,
                "ours_docs_per_s": round(n / ours_build), "fts5_docs_per_s": round(n / fts_build),
-               "median_ms": {name: {"ours": round(o, 1), "ours_cold": round(c, 1), "fts5": round(f, 1),
-                                    "ratio": round(o / f, 2), **({"pg": round(p, 1)} if pg else {})}
-                             for name, o, c, f, p, _ in rows},
+               "lengths": lengths, "queries": rows,
+               "median_ms": {name: {"ours": round(c["ours"], 1), "ours_cold": round(c["ours_cold"], 1),
+                                    "fts5": round(c["fts5"], 1), "ratio": round(c["ours"] / c["fts5"], 2),
+                                    **({"pg": round(c["pg"], 1)} if pg else {})}
+                             for name, c in class_summary(rows).items()},
                "query_filters_facets": latency, "cold_open": cold_open}
     if pg:
         figures["pg_docs_per_s"] = round(n / pg_build)
@@ -332,6 +345,8 @@ def main(argv=None):
     ap.add_argument("--corpus", nargs="+", choices=sorted(CORPORA), default=["realistic", "dense"])
     ap.add_argument("--sentences", type=int, nargs=2, default=(8, 20), help="sentences per document")
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--lengths", choices=("farm", "real"), default="farm",
+                    help="real: the realistic corpus's texts at real lengths (sitefarm/lengths.py)")
     ap.add_argument("--procs", type=int, default=os.cpu_count() or 1, help="processes for the rebuild")
     ap.add_argument("--backend", nargs="+", choices=("whoosh", "pg"), default=["whoosh"],
                     help="whoosh is always measured (beside FTS5); pg adds a PostgreSQL column")
@@ -342,7 +357,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     pg_url = args.pg_url if "pg" in args.backend else None
     os.environ.pop("GOVPLANS_SEARCH_URL", None)   # the Whoosh column is measured in a directory
-    figures = [run(corpus, n, args.sentences, args.repeat, args.procs, pg_url, args.work)
+    figures = [run(corpus, n, args.sentences, args.repeat, args.procs, pg_url, args.work, args.lengths)
                for n in args.docs for corpus in args.corpus]
     print(json.dumps(figures, ensure_ascii=False))
 

@@ -7,10 +7,16 @@ so "peak memory" is that process's ru_maxrss (the largest process of its tree) a
 inherits another's caches. Ours and the peer are measured in the same run, one after the
 other (crawl modes interleaved), so the ratio holds even when the machine is busy.
 
+The data is the farm's truth at real lengths (--lengths real, the default; sitefarm/lengths.py): page
+bodies of median ~1,100 characters and p90 ~4,200, and the few per cent of plans held in an attachment
+10k to 600k characters; --lengths farm is the template farm (~570 characters a document). The crawled
+farm is served with the same lengths (its long plans are real PDF/DOCX/OFD/WPS files).
+
 Stages on the full N documents (they grow with the archive): the database load, dedup (ours:
 LSH bands in SQL + exact check over the stored documents; peer: datasketch MinHashLSH alone,
 in memory), index build (ours: Whoosh on all cores; peer: SQLite FTS5 trigram), every query
-class of bench/search.py on both, and the UI under concurrent load (wrk). Stages on a fixed
+class of bench/search.py at three selectivities on both (queries chosen from the corpus, bench/queries.py,
+with both engines' hit counts), and the UI under concurrent load (wrk, the chosen queries among its URLs). Stages on a fixed
 slice (their cost is per page, not per archive): the crawl (bare Scrapy vs raw capture vs
 capture + extract + store, on a farm holding --crawl-docs documents) and extraction on farm
 pages (--extract-docs) and on the labelled real pages of ../shared/realdata.
@@ -98,7 +104,7 @@ def stage_prepare(args) -> dict:
 
     work = Path(args.work)
     t = time.perf_counter()
-    registry, records = truth_records(args.docs, args.seed)
+    registry, records = truth_records(args.docs, args.seed, args.lengths)
     truth_s = time.perf_counter() - t
     with open(work / "records.jsonl", "w", encoding="utf-8") as f:
         for record in records:
@@ -108,8 +114,11 @@ def stage_prepare(args) -> dict:
     load_s = time.perf_counter() - t
     if args.dedup_docs < len(records):   # dedup runs on the first --dedup-docs documents, in a database of its own
         bulk_load(dedup_url(work, args), registry, records[:args.dedup_docs])
-    return {"docs": len(records), "sites": len(registry), "truth_s": truth_s, "load_s": load_s,
-            "chars_per_doc": sum(len(r["text"]) for r in records) / len(records)}
+    sizes = sorted(len(r["text"]) for r in records)
+    return {"docs": len(records), "sites": len(registry), "truth_s": truth_s, "load_s": load_s, "lengths": args.lengths,
+            "chars_per_doc": sum(sizes) / len(sizes), "chars_median": sizes[len(sizes) // 2],
+            "chars_p90": sizes[int(0.9 * len(sizes))], "chars_max": sizes[-1],
+            "in_attachment": sum(r["text_in"] == "attachment" for r in records)}
 
 
 def dedup_url(work: Path, args) -> str:
@@ -182,31 +191,33 @@ def stage_query(args) -> dict:
     import sqlite3
 
     from archive.index import close_searchers, search
-    from bench.search import measure_classes
+    from bench.search import choose_cases, class_summary, measure_classes
 
     os.environ.pop("GOVPLANS_SEARCH_URL", None)
     index_dir = data_dir(Path(args.work)).index_dir
     db = sqlite3.connect(str(Path(args.work) / "fts.sqlite"))
     search(index_dir, "预热")   # open the searcher, load the facet columns (as bench/search.py does)
-    rows = measure_classes(index_dir, db, args.repeat)
-    hits = {q: search(index_dir, q, facets=False).total for q in ("宣传月", "政务公开", "实施方案")}
-    fts_hits = {q: db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (f'"{q}"',)).fetchone()[0]
-                for q in hits}
+    t = time.perf_counter()
+    classes = choose_cases(index_dir, db)
+    choose_s = time.perf_counter() - t
+    rows = measure_classes(index_dir, db, args.repeat, classes=classes)
+    (Path(args.work) / "queries.json").write_text(json.dumps(   # the UI stage asks these too
+        [{"q": r["query"], **{k: str(v) for k, v in r["filters"].items()}} for r in rows if r["class"] != "facets"],
+        ensure_ascii=False))
     close_searchers()
     db.close()
-    return {"repeat": args.repeat, "hits": hits, "fts5_hits": fts_hits,
-            "classes": {name: {"ours": o, "ours_cold": c, "fts5": f, "note": note}
-                        for name, o, c, f, _, note in rows}}
+    return {"repeat": args.repeat, "choose_s": choose_s, "classes": class_summary(rows)}
 
 
-def _farm_pages(docs: int, sample: int, seed: int) -> list[tuple[str, bytes, dict]]:
-    """`sample` detail pages spread over the farm's first `docs` documents, rendered without HTTP."""
+def _farm_pages(docs: int, sample: int, seed: int, lengths: str = "farm") -> list[tuple[str, bytes, dict]]:
+    """`sample` detail pages spread over the farm's first `docs` documents whose text is on the page
+    (not in an attachment), rendered without HTTP."""
     from evaluation.farm import farm_world, truth_records
     from sitefarm.responses import Request
     from sitefarm.server import respond
 
-    world = farm_world(docs, seed)
-    records = [r for r in truth_records(docs, seed)[1]]
+    world = farm_world(docs, seed, lengths)
+    records = [r for r in truth_records(docs, seed, lengths)[1] if r["text_in"] == "page"]
     step = max(1, len(records) // sample)
     pages = []
     for record in records[::step][:sample]:
@@ -224,7 +235,7 @@ def stage_extract(args) -> dict:
     from bench.extraction import bare
     from evaluation.extraction import bigram_f1
 
-    pages = _farm_pages(args.docs, args.extract_docs, args.seed)
+    pages = _farm_pages(args.docs, args.extract_docs, args.seed, args.lengths)
 
     def ours(body, url):
         doc = extract_document(RawPage(url, body))
@@ -281,7 +292,8 @@ def measured(command: list[str], log: Path) -> dict:
 def run_stage(name: str, args, work: Path, docs: int, side: str = "") -> dict:
     command = [sys.executable, "-m", "bench.suite", "--stage", name, "--work", str(work), "--docs", str(docs),
                "--seed", str(args.seed), "--repeat", str(args.repeat), "--extract-docs", str(args.extract_docs),
-               "--realdata", str(args.realdata), "--dedup-docs", str(args.dedup_docs)] + (["--side", side] if side else [])
+               "--realdata", str(args.realdata), "--dedup-docs", str(args.dedup_docs),
+               "--lengths", args.lengths] + (["--side", side] if side else [])
     log(f"  {name} ({docs} docs) ...")
     figures = measured(command, work / f"{name}.log")
     log(f"  {name}: {figures['wall_s']:.1f} s, peak {figures['max_rss_mb']:.0f} MB")
@@ -301,7 +313,7 @@ def run_crawl(args, work: Path) -> dict:
     sites = sites_for(args.crawl_docs, args.seed)
     port = free_port()
     log(f"  crawl: farm of {sites} sites on 127.0.0.1:{port}")
-    farm = start_farm(port, sites, args.seed)
+    farm = start_farm(port, sites, args.seed, lengths=args.lengths)
     runs: dict[str, list[dict]] = {"bare": [], "capture": [], "full": []}
     try:
         sites_file = work / "crawl-sites.yaml"
@@ -334,7 +346,9 @@ def run_crawl(args, work: Path) -> dict:
 
 
 def ui_paths(work: Path, docs: int) -> list[str]:
-    paths = ["/search?" + urlencode(q, quote_via=quote) for q in UI_QUERIES]
+    """UI_QUERIES, then the query stage's chosen queries (every class at three selectivities), then document pages."""
+    chosen = json.loads((work / "queries.json").read_text()) if (work / "queries.json").exists() else []
+    paths = ["/search?" + urlencode(q, quote_via=quote) for q in UI_QUERIES + chosen]
     step = max(1, docs // 10)
     paths += [f"/doc/{n}" for n in range(1, docs + 1, step)][:10]
     return paths
@@ -485,6 +499,9 @@ def parse_args(argv=None):
     ap.add_argument("--ui-connections", type=int, default=20)
     ap.add_argument("--ui-seconds", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lengths", choices=("real", "farm"), default="real",
+                    help="real: the farm's bodies and attached plans at real lengths (sitefarm/lengths.py); "
+                         "farm: the template farm (~570 characters a document)")
     ap.add_argument("--realdata", type=Path, default=ROOT.parent / "shared" / "realdata")
     ap.add_argument("--work", type=Path, default=None, help="scratch directory (default: a temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
@@ -512,9 +529,17 @@ def main(argv=None) -> None:
                "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
                             if k not in ("stage", "side", "record", "keep", "work")},
                "sizes": sizes}
+    def save_partial() -> None:   # bench/out/latest.json holds every finished part (python -m bench.report)
+        report.write({**results, "sizes": [run["docs"] for run in results["runs"]],
+                      "wall_s": time.perf_counter() - started, "load_after": os.getloadavg()})
+
     try:
         results["fixed"] = None if args.skip_fixed else run_fixed(args, root)
-        results["runs"] = [run_size(args, root, docs) for docs in sizes]
+        results["runs"] = []
+        save_partial()
+        for docs in sizes:
+            results["runs"].append(run_size(args, root, docs))
+            save_partial()
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -8,6 +8,9 @@ Latin and digits, so that substring matching is exercised where word segmentatio
 is in most documents (a worst case for search). `generate_realistic` spreads documents over
 many subjects with Zipf-like frequencies, as county portals do: a theme word is in a few
 per cent to a fifth of the documents, and most sentences are generic administrative prose.
+`generate_realistic(..., lengths="real")` stretches or cuts each text to a length drawn from the real
+distribution (sitefarm/lengths.py: a page's body, or for 4% of the documents a plan held in an
+attachment, 10k to 600k characters), the added sentences from sitefarm/lengths.py's filler.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import random
 from datetime import date, timedelta
 
 from archive.index.api import IndexDoc
+from sitefarm import lengths as real_lengths
 
 REGIONS = [  # (code, province, city, county)
     ("430000", "湖南省", None, None),
@@ -117,8 +121,28 @@ def _zipf_choice(rng: random.Random, items: list[str]) -> str:
                  else rng.randrange(len(items))]
 
 
-def generate_realistic(n: int, seed: int = 20240524, sentences: tuple[int, int] = (4, 9)) -> list[IndexDoc]:
+FILE_SHARE = 0.04   # documents whose text is a plan held in an attachment (lengths="real")
+
+
+def _real_text(parts: list[str], seed: int, doc_id: int, year: int, unit: str) -> str:
+    """The sentences cut or stretched to a real length (a random of its own: the other draws stay as they are)."""
+    rng = random.Random(f"length:{seed}:{doc_id}")
+    target = (real_lengths.file_length(rng) if rng.random() < FILE_SHARE else real_lengths.page_length(rng))
+    size = sum(map(len, parts))
+    if size >= target:
+        kept = parts[:1]
+        for part in parts[1:]:
+            if sum(map(len, kept)) + len(part) > target:
+                break
+            kept.append(part)
+        return "".join(kept)
+    return "".join(parts) + "".join(real_lengths.filler(rng, target - size, year, unit))
+
+
+def generate_realistic(n: int, seed: int = 20240524, sentences: tuple[int, int] = (4, 9),
+                       lengths: str = "farm") -> list[IndexDoc]:
     """Documents on many subjects: theme words in roughly 2-20% of them (see module docstring)."""
+    real_lengths.check_mode(lengths)
     rng = random.Random(seed)
     subjects, actions = SUBJECTS[:], ACTIONS[:]
     rng.shuffle(subjects)
@@ -148,7 +172,8 @@ def generate_realistic(n: int, seed: int = 20240524, sentences: tuple[int, int] 
         themes = tuple(sorted(t for t in THEMES if t in title or rng.random() < 0.03))
         docs.append(IndexDoc(
             doc_id=doc_id, url=f"http://www.example.gov.cn.test/{doc_id}.html", title=title,
-            text="".join(parts), published=published if rng.random() > 0.03 else None, year=year,
+            text=_real_text(parts, seed, doc_id, year, place[-1]) if lengths == "real" else "".join(parts),
+            published=published if rng.random() > 0.03 else None, year=year,
             region_code=code, province=province, city=city, county=county, themes=themes,
             doc_type=doc_type, agency=agency, site=f"site{rng.randint(1, 5)}",
             status=rng.choice(["active"] * 8 + ["changed", "withdrawn"]),

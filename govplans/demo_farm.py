@@ -38,11 +38,11 @@ def _die_with_parent() -> None:   # runs in the farm child between fork and exec
         pass   # not Linux: the farm's own watch of its parent still stops it
 
 
-def start_farm(port: int, sites: int, seed: int = 0, quiet: bool = False) -> subprocess.Popen:
+def start_farm(port: int, sites: int, seed: int = 0, quiet: bool = False, lengths: str = "farm") -> subprocess.Popen:
     """The farm in its own process (it does not share the crawler's interpreter lock), stopping when
-    this process goes away."""
+    this process goes away. lengths="real": real body lengths (the benchmarks' farm)."""
     command = [sys.executable, "-m", "govplans.cli", "farm", "serve", "--port", str(port), "--sites", str(sites),
-               "--seed", str(seed), "--faults", "off", "--parent", str(os.getpid())]
+               "--seed", str(seed), "--faults", "off", "--parent", str(os.getpid()), "--lengths", lengths]
     process = subprocess.Popen(command, preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL if quiet else None,
                                stderr=subprocess.DEVNULL if quiet else None)

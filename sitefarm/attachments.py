@@ -313,27 +313,33 @@ def write_rtf(title, paragraphs, rows) -> bytes:
 
 
 def write_cfb(title, paragraphs, rows) -> bytes:
-    """An OLE2 compound file (v3, 512-byte sectors) with one stream, WordDocument, of UTF-16LE text."""
+    """An OLE2 compound file (v3, 512-byte sectors) with one stream, WordDocument, of UTF-16LE text:
+    FAT sectors first (as many as the stream needs, up to the header's 109), then the directory, then the data."""
     stream = "\r".join(_lines(title, paragraphs, rows)).encode("utf-16-le")
     stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\0")  # past the mini-stream cutoff
     data_sectors = len(stream) // 512
-    if data_sectors > 126:
-        raise ValueError("text too long for a one-FAT-sector compound file")
+    fat_sectors = 1
+    while fat_sectors * 128 < fat_sectors + 1 + data_sectors:
+        fat_sectors += 1
+    if fat_sectors > 109:
+        raise ValueError("text too long for a compound file without DIFAT sectors")
     free, end, fat_sect = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
-    fat = [fat_sect, end] + [3 + n if n < data_sectors - 1 else end for n in range(data_sectors)]
-    fat += [free] * (128 - len(fat))
+    first_data = fat_sectors + 1
+    fat = [fat_sect] * fat_sectors + [end] + [first_data + n + 1 if n < data_sectors - 1 else end
+                                              for n in range(data_sectors)]
+    fat += [free] * (128 * fat_sectors - len(fat))
     header = struct.pack("<8s16sHHHHH6sIIIIIIIII", bytes.fromhex("D0CF11E0A1B11AE1"), b"\0" * 16, 0x3E, 3,
-                         0xFFFE, 9, 6, b"\0" * 6, 0, 1, 1, 0, 4096, end, 0, end, 0)
-    header += struct.pack("<I", 0) + struct.pack("<I", free) * 108
+                         0xFFFE, 9, 6, b"\0" * 6, 0, fat_sectors, fat_sectors, 0, 4096, end, 0, end, 0)
+    header += struct.pack(f"<{fat_sectors}I", *range(fat_sectors)) + struct.pack("<I", free) * (109 - fat_sectors)
 
     def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
         encoded = (name + "\0").encode("utf-16-le") if name else b""
         return struct.pack("<64sHBBIII16sIQQIQ", encoded.ljust(64, b"\0"), len(encoded), kind, 1,
                            0xFFFFFFFF, 0xFFFFFFFF, child, b"\0" * 16, 0, 0, 0, start, size)
 
-    directory = (entry("Root Entry", 5, 1, end, 0) + entry("WordDocument", 2, 0xFFFFFFFF, 2, len(stream))
+    directory = (entry("Root Entry", 5, 1, end, 0) + entry("WordDocument", 2, 0xFFFFFFFF, first_data, len(stream))
                  + entry("", 0, 0xFFFFFFFF, 0xFFFFFFFF, 0) * 2)
-    return header + struct.pack("<128I", *fat) + directory + stream
+    return header + struct.pack(f"<{128 * fat_sectors}I", *fat) + directory + stream
 
 
 OFD_NS = "http://www.ofdspec.org/2016"

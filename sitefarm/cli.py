@@ -65,6 +65,11 @@ scans_option = click.option("--scans", is_flag=True, default=False,
                                  "ToUnicode maps, article bodies that are one picture (sitefarm/scans.py).")
 
 
+lengths_option = click.option("--lengths", type=click.Choice(["farm", "real"]), default="farm", show_default=True,
+                              help="real: bodies and attachment-held plans at the lengths of real government texts "
+                                   "(sitefarm/lengths.py), as the benchmarks use them.")
+
+
 @farm.command()
 @port_option
 @sites_option
@@ -77,13 +82,15 @@ scans_option = click.option("--scans", is_flag=True, default=False,
 @defended_option
 @scans_option
 @citations_option
+@lengths_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep it on loopback.")
 @click.option("--parent", "parent_pid", type=int, default=None,
               help="Stop when the process with this id (the one that started the farm) is gone.")
-def serve(port, sites, seed, day, aggregators, attachments, faults, families, defended, scans, citations, host, parent_pid):
+def serve(port, sites, seed, day, aggregators, attachments, faults, families, defended, scans, citations, lengths, host,
+          parent_pid):
     """Serve every site on one port; the Host header picks the site."""
     world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments,
-                  families=_families(families), defended=defended, scans=scans, citations=citations)
+                  families=_families(families), defended=defended, scans=scans, citations=citations, lengths=lengths)
     farm_server = server.make_server(world, host, port)
     if parent_pid:
         server.stop_with_parent(farm_server, parent_pid)
@@ -104,11 +111,12 @@ def serve(port, sites, seed, day, aggregators, attachments, faults, families, de
 @defended_option
 @scans_option
 @citations_option
-def truth(port, sites, seed, day, aggregators, attachments, faults, families, defended, scans, citations):
+@lengths_option
+def truth(port, sites, seed, day, aggregators, attachments, faults, families, defended, scans, citations, lengths):
     """Every document as JSON lines: what a perfect crawl and extraction would find.
     Give it the options `farm serve` was given (the defaults match)."""
     world = World(sites=sites, seed=seed, day=day, aggregators=aggregators, faults=faults, attachments=attachments,
-                  families=_families(families), defended=defended, scans=scans, citations=citations)
+                  families=_families(families), defended=defended, scans=scans, citations=citations, lengths=lengths)
     for record in world.truth(port):
         click.echo(json.dumps(record, ensure_ascii=False))
 

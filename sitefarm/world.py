@@ -18,6 +18,7 @@ from archive import regions
 from archive.extract.document import Region
 from sitefarm import attachments as attachments_module
 from sitefarm import citations, defences, texts, timeline
+from sitefarm import lengths as lengths_module
 from sitefarm.families import FAMILIES, NAMED_FAMILIES, PORTAL_FAMILIES
 from sitefarm.faults import Faults
 from sitefarm.model import EPOCH, Column, Doc, Site
@@ -25,6 +26,7 @@ from sitefarm.model import EPOCH, Column, Doc, Site
 FIRST_DATE = date(2018, 1, 1)
 LINEAGES = 12
 LINEAGE_SHARE = 0.08
+COPY_EDITS = 0.05   # lengths="real": share of a lineage member's added paragraphs it words its own way
 
 # The seed-0 demo's first sites, in order: (county code, family). 祁阳 first, as the docs use it;
 # the first three stay TRS so the walking-skeleton crawl tests need only the TRS spider.
@@ -39,7 +41,7 @@ class World:
     def __init__(self, sites: int = 10, seed: int = 0, day: int = 0, docs_per_site: tuple[int, int] = (50, 100),
                  families: tuple[str, ...] | None = None, aggregators: int = 0,
                  faults: Faults | str | None = None, attachments: bool = False, defended: tuple[str, ...] = (),
-                 scans: bool = False, citations: bool = False):
+                 scans: bool = False, citations: bool = False, lengths: str = "farm"):
         """families: the CMS families county sites may have (default: every portal family the farm serves).
         aggregators: how many 范文/文库 sites copy the planted template lineages (after the county sites).
         faults: None/"off" (default), "low", "high" or a Faults object; see sitefarm/faults.py.
@@ -53,7 +55,11 @@ class World:
         off by default, so the default world is unchanged.
 
         citations: the portals of the counties' provinces and cities join (after all others), and county
-        plans cite their plans by 文号 and title (sitefarm/citations.py); the truth lists them (`cites`)."""
+        plans cite their plans by 文号 and title (sitefarm/citations.py); the truth lists them (`cites`).
+
+        lengths: "farm" (default: the template bodies, ~570 characters) or "real": bodies and attachment-held
+        plans follow the lengths of real government texts (sitefarm/lengths.py; the benchmarks use it)."""
+        self.lengths = lengths_module.check_mode(lengths)
         self.seed = seed
         self.day = day
         self.today = EPOCH + timedelta(days=day)
@@ -187,7 +193,9 @@ class World:
 
     def body(self, doc: Doc) -> list[str]:
         """The document's full text as paragraphs (on the page, or in its attachment)."""
-        paragraphs = _body(self.seed, doc)
+        files = self.attachments(doc) if self.lengths == "real" else ()
+        in_file = bool(files) and files[0].role == "fulltext" and not files[0].noise
+        paragraphs = _body(self.seed, doc, self.lengths, in_file)
         cites = self.cites(doc)
         if not cites:
             return paragraphs
@@ -378,8 +386,30 @@ def _doc(rng: random.Random, site: Site, seq: int, published: date, added_day: i
 
 
 @lru_cache(maxsize=512)
-def _body(seed: int, doc: Doc) -> list[str]:
+def _body(seed: int, doc: Doc, lengths: str = "farm", in_file: bool = False) -> list[str]:
     rng = random.Random(f"body:{seed}:{doc.site.index}:{doc.seq}:1")
     place = texts.placeholder_of(doc.header.agency) if doc.site.family == "aggregator" else _place(doc.site)
     paragraphs = texts.make_body(rng, doc.header, place)
+    if lengths == "real":
+        paragraphs = _real_length(seed, doc, paragraphs, place, in_file)
     return timeline.edited(seed, doc, paragraphs)
+
+
+def _real_length(seed: int, doc: Doc, paragraphs: list[str], place: texts.Place, in_file: bool) -> list[str]:
+    """The body cut or stretched to a length drawn from sitefarm/lengths.py (randoms of their own, so the
+    template draws stay as they are). A lineage member takes its length and filler from the lineage's
+    model (at least a whole template), a few of its filler paragraphs rewritten from its own random (COPY_EDITS)."""
+    header = doc.header
+    own = random.Random(f"length:{seed}:{doc.site.index}:{doc.seq}")
+    model = random.Random(f"lineage-length:{header.lineage}") if header.lineage else own
+    if header.lineage:   # a copied plan is a whole plan: never cut below its template
+        target = max(lengths_module.TEMPLATE_CHARS, lengths_module.page_length(model))
+    else:
+        target = lengths_module.file_length(own) if in_file else lengths_module.page_length(own)
+    # a lineage's filler names no year or unit of its own, so that its members stay copies of each other
+    year, unit = (2021, "县") if header.lineage else (header.year, place.unit)
+    size = lengths_module.TEMPLATE_CHARS if header.lineage else sum(len(p) for p in paragraphs)
+    extra = lengths_module.filler(model, target - size, year, unit) if target > size else []
+    if header.lineage:
+        extra = [lengths_module.sentence(own, year, unit) if own.random() < COPY_EDITS else p for p in extra]
+    return lengths_module.fit(paragraphs, target, extra)
