@@ -57,12 +57,13 @@ def with_citations(records: list[dict], seed: int) -> list[dict]:
 
 
 def _document_row(n: int, r: dict, seen_at: datetime) -> dict:
-    region = r["region"]
+    region, printed = r["region"], parse_doc_number(r.get("doc_number"))
     return {"id": n, "url": r["url"], "site_id": r["site"], "title": r["title"],
             "published": date.fromisoformat(r["published"]),
             "written": date.fromisoformat(r["written"]) if r.get("written") else None,
             "agency": r["agency"], "doc_number": r.get("doc_number"),
-            "doc_number_key": number_key(parse_doc_number(r.get("doc_number"))), "title_key": title_key(r["title"]),
+            "doc_number_key": number_key(printed), "doc_number_issuer": printed.issuer if printed else None,
+            "title_key": title_key(r["title"]),
             "index_number": r.get("index_number"), "region_code": region["code"], "province": region["province"],
             "city": region["city"], "county": region["county"], "year": r["year"], "doc_type": r["doc_type"],
             "themes": r["themes"], "text": r["text"], "outline": [], "sources": {},

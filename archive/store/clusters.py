@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Callable
 
 import numpy as np
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import delete, insert, or_, select, text, union, update
 from sqlalchemy.orm import Session
 
 from archive.dedup import minhash
@@ -16,11 +16,18 @@ from archive.extract.composed import dedup_text
 from archive.models import Cluster, DedupKeys, Document, LshBucket, Site
 
 _PG_LOCK = 0x676F7664656475  # one cluster writer at a time on PostgreSQL (merges touch many rows)
+# members of one LSH bucket a new page is checked against: a bucket shared by a family of copies grows
+# with the archive, and one member of a cluster that passes the check is enough to join it
+CANDIDATES_PER_BAND = 64
 
 
 def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DEFAULT,
                    now: datetime | None = None) -> int:
-    """Put a new or changed document in its cluster, merging clusters it links; returns the cluster id."""
+    """Put a new or changed document in its cluster, merging clusters it links; returns the cluster id.
+
+    The clusters' size, first_seen and canonical copy are updated from the clusters' own rows and the
+    document's (`_joined`), not by reading every member: a family of 700 copies costs what one of 7 does.
+    """
     now = now or doc.updated_at
     if session.bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
@@ -31,7 +38,8 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     session.flush()
     targets = sorted({c for c in _matching_clusters(session, doc, settings) if c is not None})
     old_alive = old is not None and session.scalar(
-        select(func.count(Document.id)).where(Document.cluster_id == old)) > 0
+        select(Document.id).where(Document.cluster_id == old).limit(1)) is not None
+    joined = [row for row in (session.get(Cluster, c) for c in targets) if row is not None]
     if targets:
         keep = targets[0]
         for other in targets[1:]:
@@ -40,19 +48,62 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     elif old is not None and not old_alive:
         keep = old  # a document alone keeps its cluster id across versions
     else:
-        cluster = Cluster(size=1, first_seen=doc.first_seen, updated_at=now)
+        cluster = Cluster(size=0, first_seen=doc.first_seen, updated_at=now)
         session.add(cluster)
         session.flush()
         keep = cluster.id
     doc.cluster_id = keep
     session.flush()
-    if old is not None and old != keep:
+    if old is not None and old != keep and old not in targets:
         if old_alive:
-            refresh_cluster(session, old, now)
+            _left(session, old, doc, now)
         else:
             session.execute(delete(Cluster).where(Cluster.id == old))
-    refresh_cluster(session, keep, now)
+    if keep == old and not targets:
+        refresh_cluster(session, keep, now)   # the document alone
+    else:
+        _joined(session, keep, joined, doc, counted=old in targets, now=now)
     return keep
+
+
+def _member(session: Session, doc_id: int | None):
+    """(id, published, first_seen, family) of one document, as refresh_cluster reads members."""
+    if doc_id is None:
+        return None
+    return session.execute(select(Document.id, Document.published, Document.first_seen, Site.family)
+                           .outerjoin(Site, Site.id == Document.site_id).where(Document.id == doc_id)).first()
+
+
+def _joined(session: Session, keep: int, joined: list[Cluster], doc: Document, counted: bool,
+            now: datetime) -> None:
+    """`keep` is now the merged clusters `joined` plus `doc` (already one of their members when `counted`):
+    size summed, earliest first_seen, the canonical copy the best of theirs and doc. A canonical that was
+    doc itself may have lost its place (its 发布日期 changed): then the members are read again."""
+    if any(c.canonical_document_id == doc.id for c in joined):
+        refresh_cluster(session, keep, now)
+        return
+    cluster = session.get(Cluster, keep)
+    order = lambda m: earliest_first(m.published, m.first_seen, m.id)   # noqa: E731
+    copies = [m for m in (_member(session, c.canonical_document_id) for c in joined) if m is not None]
+    copies.append(_member(session, doc.id))
+    best = canonical_copy(copies, order, lambda m: m.family == AGGREGATOR)
+    cluster.size = sum(c.size or 0 for c in joined) + (0 if counted else 1)
+    cluster.first_seen = min([c.first_seen for c in joined if c.first_seen] + [doc.first_seen])
+    cluster.canonical_document_id = best.id if best else None
+    cluster.updated_at = now
+
+
+def _left(session: Session, cluster_id: int, doc: Document, now: datetime) -> None:
+    """`doc` left a cluster that keeps other members: one fewer; read again only if doc was its canonical
+    or its earliest."""
+    cluster = session.get(Cluster, cluster_id)
+    if cluster is None:
+        return
+    if cluster.canonical_document_id == doc.id or not cluster.size or doc.first_seen <= cluster.first_seen:
+        refresh_cluster(session, cluster_id, now)
+        return
+    cluster.size -= 1
+    cluster.updated_at = now
 
 
 def _matching_clusters(session: Session, doc: Document, settings: DedupSettings) -> set[int | None]:
@@ -71,7 +122,7 @@ def _matching_clusters(session: Session, doc: Document, settings: DedupSettings)
     keys = minhash.band_keys(minhash.signature(mine), settings.lsh_threshold)
     session.execute(insert(LshBucket), [{"document_id": doc.id, "band": band, "key": key}
                                         for band, key in enumerate(keys)])
-    shared = select(LshBucket.document_id).where(LshBucket.key.in_(keys)).distinct()
+    shared = _bucket_members(keys)
     # keys only: cluster_id is read afterwards for the few candidates that pass
     candidates = (select(Document.id, DedupKeys.keys)
                   .outerjoin(DedupKeys, DedupKeys.document_id == Document.id)
@@ -108,6 +159,15 @@ def _matching_clusters(session: Session, doc: Document, settings: DedupSettings)
     if passed:
         found.update(session.scalars(select(Document.cluster_id).where(Document.id.in_(passed)).distinct()))
     return found
+
+
+def _bucket_members(keys: list[int]):
+    """The documents sharing a band with the page: per band, its CANDIDATES_PER_BAND first members
+    (the index on key, document_id hands them over in order, without reading the rest). A family's
+    bucket grows with the archive; its first members are in its cluster as much as its last."""
+    firsts = [select(LshBucket.document_id).where(LshBucket.key == key).order_by(LshBucket.document_id)
+              .limit(CANDIDATES_PER_BAND).subquery() for key in keys]
+    return union(*(select(first.c.document_id) for first in firsts))
 
 
 def refresh_cluster(session: Session, cluster_id: int, now: datetime) -> None:
