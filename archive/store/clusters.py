@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
-from sqlalchemy import delete, insert, or_, select, text, union, update
+from sqlalchemy import delete, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from archive.dedup import minhash
@@ -122,11 +123,13 @@ def _matching_clusters(session: Session, doc: Document, settings: DedupSettings)
     keys = minhash.band_keys(minhash.signature(mine), settings.lsh_threshold)
     session.execute(insert(LshBucket), [{"document_id": doc.id, "band": band, "key": key}
                                         for band, key in enumerate(keys)])
-    shared = _bucket_members(keys)
+    shared = _bucket_members(session, keys, doc.id)
+    if not shared:
+        return found
     # keys only: cluster_id is read afterwards for the few candidates that pass
     candidates = (select(Document.id, DedupKeys.keys)
                   .outerjoin(DedupKeys, DedupKeys.document_id == Document.id)
-                  .where(Document.id.in_(shared), Document.id != doc.id))
+                  .where(Document.id.in_(shared)))
     if settings.same_doc_type and doc.doc_type:
         candidates = candidates.where(or_(Document.doc_type.is_(None), Document.doc_type == doc.doc_type))
     ids: list[int] = []
@@ -161,13 +164,20 @@ def _matching_clusters(session: Session, doc: Document, settings: DedupSettings)
     return found
 
 
-def _bucket_members(keys: list[int]):
+def _bucket_members(session: Session, keys: list[int], doc_id: int) -> list[int]:
     """The documents sharing a band with the page: per band, its CANDIDATES_PER_BAND first members
     (the index on key, document_id hands them over in order, without reading the rest). A family's
     bucket grows with the archive; its first members are in its cluster as much as its last."""
-    firsts = [select(LshBucket.document_id).where(LshBucket.key == key).order_by(LshBucket.document_id)
-              .limit(CANDIDATES_PER_BAND).subquery() for key in keys]
-    return union(*(select(first.c.document_id) for first in firsts))
+    found = session.execute(_firsts_of_buckets(len(keys)),
+                            {"cap": CANDIDATES_PER_BAND, **{f"k{n}": key for n, key in enumerate(keys)}})
+    return sorted({other for (other,) in found if other != doc_id})
+
+
+@lru_cache(maxsize=8)
+def _firsts_of_buckets(bands: int):
+    """One statement for every band (written once per band count: building it is dearer than running it)."""
+    return text(" UNION ".join(f"SELECT document_id FROM (SELECT document_id FROM lsh_buckets WHERE key = :k{n} "
+                               f"ORDER BY document_id LIMIT :cap) AS b{n}" for n in range(bands)))
 
 
 def refresh_cluster(session: Session, cluster_id: int, now: datetime) -> None:
