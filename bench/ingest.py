@@ -70,7 +70,7 @@ def fresh_database(base_url: str | None, tmp: Path, size: int) -> Iterator[str]:
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))   # even after a failed run
         admin.dispose()
 
 

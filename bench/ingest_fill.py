@@ -19,7 +19,7 @@ import dataclasses
 import random
 from datetime import date, datetime
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from archive.extract.citations import find_references, title_key
 from archive.extract.docnumber import number_key, parse_doc_number, same_issuer
@@ -115,6 +115,9 @@ def fill(archive: Archive, registry: list[dict], records: list[dict], seen_at: d
         if rows:
             with archive.session() as s:
                 s.execute(insert(Citation), rows)
+    if archive.engine.dialect.name == "postgresql":   # the ids were given: the next one ingest takes follows them
+        with archive.session() as s:
+            s.execute(text("SELECT setval(pg_get_serial_sequence('documents', 'id'), :last)"), {"last": len(records)})
     names = {e["id"]: e["name"] for e in registry}
     with archive.session() as s:
         s.execute(insert(SiteTemplate), [
