@@ -19,7 +19,7 @@ from archive.models import Cluster, DedupKeys, Document, LshBucket, Site
 _PG_LOCK = 0x676F7664656475  # one cluster writer at a time on PostgreSQL (merges touch many rows)
 # members of one LSH bucket a new page is checked against: a bucket shared by a family of copies grows
 # with the archive, and one member of a cluster that passes the check is enough to join it
-CANDIDATES_PER_BAND = 64
+CANDIDATES_PER_BAND = 16
 
 
 def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DEFAULT,
