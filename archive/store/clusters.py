@@ -200,8 +200,9 @@ def rebuild_clusters(sessions: Callable[[], Session], settings: DedupSettings = 
                      progress: Callable[[int], None] | None = None, batch: int = 2000) -> int:
     """Forget every cluster and assign all documents again, in id order; returns the number of clusters.
 
-    The same clusters as assigning each document as it arrived (the same candidates, the same check),
-    computed in memory: documents are read once, bands and clusters written in bulk, in one transaction.
+    The same clusters as assigning each document as it arrived (the same check; here every member of a
+    shared bucket is a candidate, where ingest reads a bucket's first CANDIDATES_PER_BAND), computed in
+    memory: documents are read once, bands and clusters written in bulk, in one transaction.
     """
     with sessions() as s, s.begin():
         if s.bind.dialect.name == "postgresql":
