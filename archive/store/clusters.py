@@ -15,6 +15,9 @@ from archive.dedup.keys import (AGGREGATOR, DEFAULT, DedupSettings, canonical_co
 from archive.dedup.text import place_names, sentence_keys
 from archive.extract.composed import dedup_text
 from archive.models import Cluster, DedupKeys, Document, LshBucket, Site
+from archive.store.cluster_rows import joined_by, left, refresh_cluster
+
+__all__ = ["assign_cluster", "rebuild_clusters", "refresh_cluster", "CANDIDATES_PER_BAND"]
 
 _PG_LOCK = 0x676F7664656475  # one cluster writer at a time on PostgreSQL (merges touch many rows)
 # members of one LSH bucket a new page is checked against: a bucket shared by a family of copies grows
@@ -27,7 +30,7 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     """Put a new or changed document in its cluster, merging clusters it links; returns the cluster id.
 
     The clusters' size, first_seen and canonical copy are updated from the clusters' own rows and the
-    document's (`_joined`), not by reading every member: a family of 700 copies costs what one of 7 does.
+    document's (cluster_rows.py), not by reading every member: a family of 700 copies costs what one of 7 does.
     """
     now = now or doc.updated_at
     if session.bind.dialect.name == "postgresql":
@@ -57,54 +60,14 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     session.flush()
     if old is not None and old != keep and old not in targets:
         if old_alive:
-            _left(session, old, doc, now)
+            left(session, old, doc, now)
         else:
             session.execute(delete(Cluster).where(Cluster.id == old))
     if keep == old and not targets:
         refresh_cluster(session, keep, now)   # the document alone
     else:
-        _joined(session, keep, joined, doc, counted=old in targets, now=now)
+        joined_by(session, keep, joined, doc, counted=old in targets, now=now)
     return keep
-
-
-def _member(session: Session, doc_id: int | None):
-    """(id, published, first_seen, family) of one document, as refresh_cluster reads members."""
-    if doc_id is None:
-        return None
-    return session.execute(select(Document.id, Document.published, Document.first_seen, Site.family)
-                           .outerjoin(Site, Site.id == Document.site_id).where(Document.id == doc_id)).first()
-
-
-def _joined(session: Session, keep: int, joined: list[Cluster], doc: Document, counted: bool,
-            now: datetime) -> None:
-    """`keep` is now the merged clusters `joined` plus `doc` (already one of their members when `counted`):
-    size summed, earliest first_seen, the canonical copy the best of theirs and doc. A canonical that was
-    doc itself may have lost its place (its 发布日期 changed): then the members are read again."""
-    if any(c.canonical_document_id == doc.id for c in joined):
-        refresh_cluster(session, keep, now)
-        return
-    cluster = session.get(Cluster, keep)
-    order = lambda m: earliest_first(m.published, m.first_seen, m.id)   # noqa: E731
-    copies = [m for m in (_member(session, c.canonical_document_id) for c in joined) if m is not None]
-    copies.append(_member(session, doc.id))
-    best = canonical_copy(copies, order, lambda m: m.family == AGGREGATOR)
-    cluster.size = sum(c.size or 0 for c in joined) + (0 if counted else 1)
-    cluster.first_seen = min([c.first_seen for c in joined if c.first_seen] + [doc.first_seen])
-    cluster.canonical_document_id = best.id if best else None
-    cluster.updated_at = now
-
-
-def _left(session: Session, cluster_id: int, doc: Document, now: datetime) -> None:
-    """`doc` left a cluster that keeps other members: one fewer; read again only if doc was its canonical
-    or its earliest."""
-    cluster = session.get(Cluster, cluster_id)
-    if cluster is None:
-        return
-    if cluster.canonical_document_id == doc.id or not cluster.size or doc.first_seen <= cluster.first_seen:
-        refresh_cluster(session, cluster_id, now)
-        return
-    cluster.size -= 1
-    cluster.updated_at = now
 
 
 def _matching_clusters(session: Session, doc: Document, settings: DedupSettings) -> set[int | None]:
@@ -178,22 +141,6 @@ def _firsts_of_buckets(bands: int):
     """One statement for every band (written once per band count: building it is dearer than running it)."""
     return text(" UNION ".join(f"SELECT document_id FROM (SELECT document_id FROM lsh_buckets WHERE key = :k{n} "
                                f"ORDER BY document_id LIMIT :cap) AS b{n}" for n in range(bands)))
-
-
-def refresh_cluster(session: Session, cluster_id: int, now: datetime) -> None:
-    """Size, first_seen and canonical copy: the earliest published government copy."""
-    members = session.execute(
-        select(Document.id, Document.published, Document.first_seen, Site.family)
-        .outerjoin(Site, Site.id == Document.site_id).where(Document.cluster_id == cluster_id)).all()
-    cluster = session.get(Cluster, cluster_id)
-    if cluster is None or not members:
-        return
-    earliest = canonical_copy(members, lambda m: earliest_first(m.published, m.first_seen, m.id),
-                              lambda m: m.family == AGGREGATOR)
-    cluster.size = len(members)
-    cluster.first_seen = min(m.first_seen for m in members)
-    cluster.canonical_document_id = earliest.id if earliest else None
-    cluster.updated_at = now
 
 
 def rebuild_clusters(sessions: Callable[[], Session], settings: DedupSettings = DEFAULT,
