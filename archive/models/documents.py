@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Date, DateTime, ForeignKey, Integer, LargeBinary, SmallInteger, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String,
+                        Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.models.base import Base
@@ -38,6 +38,8 @@ class Capture(Base):
 
 class Document(Base):
     __tablename__ = "documents"
+    # a citation's 文号 is looked up by year:number and issuer together (archive/store/citations.py)
+    __table_args__ = (Index("ix_documents_doc_number_key_issuer", "doc_number_key", "doc_number_issuer"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
     site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"), index=True)
@@ -47,7 +49,8 @@ class Document(Base):
     agency: Mapped[str | None] = mapped_column(String(200))
     doc_number: Mapped[str | None] = mapped_column(String(200))
     # archive.extract.docnumber.number_key of the 文号 ('2021:12'): what a citation is resolved by
-    doc_number_key: Mapped[str | None] = mapped_column(String(24), index=True)
+    doc_number_key: Mapped[str | None] = mapped_column(String(24))
+    doc_number_issuer: Mapped[str | None] = mapped_column(String(100))   # its 机关代字, NFKC (湘政办发)
     title_key: Mapped[str | None] = mapped_column(String(300), index=True)  # extract.citations.title_key
     index_number: Mapped[str | None] = mapped_column(String(200))
     subject: Mapped[str | None] = mapped_column(String(200))   # 主题分类 as printed
@@ -139,9 +142,11 @@ class Cluster(Base):
 class LshBucket(Base):
     """One MinHash LSH band of one document: documents sharing a key are near-duplicate candidates."""
     __tablename__ = "lsh_buckets"
+    # a bucket's members in id order, read from the index alone (archive/store/clusters.py caps them)
+    __table_args__ = (Index("ix_lsh_buckets_key_document_id", "key", "document_id"),)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    key: Mapped[int] = mapped_column(BigInteger, index=True)  # hash of (band, the band's hash values)
+    key: Mapped[int] = mapped_column(BigInteger)  # hash of (band, the band's hash values)
 
 
 class DedupKeys(Base):
@@ -156,13 +161,14 @@ class Citation(Base):
     """One document a document cites (文号, 《title》 or both), resolved to an archived document
     when one matches; cited_id stays None until one arrives (archive/store/citations.py)."""
     __tablename__ = "citations"
+    __table_args__ = (Index("ix_citations_number_key_issuer", "number_key", "issuer"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)           # order on the page (text first, then attachments)
     source: Mapped[str] = mapped_column(String(16))          # text / attachment
     doc_number: Mapped[str | None] = mapped_column(String(200))   # as printed
     issuer: Mapped[str | None] = mapped_column(String(100))
-    number_key: Mapped[str | None] = mapped_column(String(24), index=True)
+    number_key: Mapped[str | None] = mapped_column(String(24))
     title: Mapped[str | None] = mapped_column(Text)
     title_key: Mapped[str | None] = mapped_column(String(300), index=True)
     cited_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"), index=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select, true
 from sqlalchemy.orm import Session
 
 from archive.extract.citations import Reference, find_references, title_key
@@ -31,9 +31,21 @@ class _Candidate:
 
 
 def document_keys(row: Document) -> None:
-    """The keys others find this document by (its 文号's year:number, its title)."""
-    row.doc_number_key = number_key(parse_doc_number(row.doc_number))
+    """The keys others find this document by (its 文号's year:number and issuer, its title)."""
+    number = parse_doc_number(row.doc_number)
+    row.doc_number_key = number_key(number)
+    row.doc_number_issuer = number.issuer if number else None
     row.title_key = title_key(row.title)
+
+
+def issuer_may_be(column, issuer: str | None):
+    """SQL: the issuer in `column` may be `issuer` (same_issuer: missing, or one ends the other).
+    With the year:number key before it in an index, a 文号 is looked up among its issuer's documents
+    and those that name none, not among every plan numbered 12 that year (there are hundreds)."""
+    if not issuer:
+        return true()
+    suffixes = [issuer[n:] for n in range(len(issuer))]
+    return or_(column.is_(None), column.in_(suffixes), column.like(f"%{issuer}"))
 
 
 def _page_text(s: Session, row: Document) -> str:
@@ -81,7 +93,9 @@ def resolve_waiting(s: Session, row: Document) -> int:
     """Citations naming `row`'s 文号 or title, resolved again now that it is here: the unresolved
     ones may be resolved, and one resolved to a plan elsewhere may turn out to mean this one (a
     plan of the citing county's own line outranks a namesake elsewhere, whichever came first)."""
-    keys = [c for c in (Citation.number_key == row.doc_number_key if row.doc_number_key else None,
+    issuer = (parse_doc_number(row.doc_number) or _NO_NUMBER).issuer
+    keys = [c for c in (and_(Citation.number_key == row.doc_number_key, issuer_may_be(Citation.issuer, issuer))
+                        if row.doc_number_key else None,
                         Citation.title_key == row.title_key if row.title_key else None) if c is not None]
     if not keys:
         return 0
@@ -89,7 +103,6 @@ def resolve_waiting(s: Session, row: Document) -> int:
                       .where(Citation.document_id != row.id, or_(*keys),
                              or_(Citation.cited_id.is_(None), Citation.cited_id != row.id))).all()
     # year:number alone is shared by many plans: only the citations `row` could answer are resolved again
-    issuer = (parse_doc_number(row.doc_number) or _NO_NUMBER).issuer
     waiting = [c for c, citing_region in found if _could_mean(c, citing_region, row, issuer)]
     resolved = 0
     for citation in waiting:
@@ -112,7 +125,7 @@ def _could_mean(c: Citation, citing_region: str | None, row: Document, issuer: s
 def resolve(s: Session, citing: Document, ref: Reference) -> tuple[int | None, str | None]:
     """(the archived document `ref` names, how it was found) or (None, None)."""
     if ref.key:
-        found = _pick(_candidates(s, Document.doc_number_key == ref.key, citing), citing, ref, by_number=True)
+        found = _pick(_number_candidates(s, ref, citing), citing, ref, by_number=True)
         if found is not None:
             return found, "doc_number"
     if ref.title_key:
@@ -122,6 +135,29 @@ def resolve(s: Session, citing: Document, ref: Reference) -> tuple[int | None, s
         if found is not None:
             return found, "title"
     return None, None
+
+
+def _number_candidates(s: Session, ref: Reference, citing: Document) -> list[_Candidate]:
+    """The documents `_pick` chooses among for ref's 文号, read by indexed keys only: its issuer's
+    (and those without one); for a bare 〔2021〕12号, those of its title, else of the citing line."""
+    same_number = and_(Document.doc_number_key == ref.key, issuer_may_be(Document.doc_number_issuer, ref.issuer))
+    if ref.issuer:
+        return _candidates(s, same_number, citing)
+    if ref.title_key:
+        titled = _candidates(s, and_(same_number, Document.title_key == ref.title_key), citing)
+        if titled:
+            return titled
+        # no title matched: _pick narrows to the citing document's own line when it has any there
+        line = _candidates(s, and_(same_number, Document.region_code.in_(_line(citing.region_code))), citing)
+        return line or _candidates(s, same_number, citing)
+    return _candidates(s, and_(same_number, Document.region_code.in_(_line(citing.region_code))), citing)
+
+
+def _line(code: str | None) -> list[str]:
+    """The region codes `_related` accepts for a citing document of `code`."""
+    if not code or len(code) != 6:
+        return []
+    return sorted({code, code[:4] + "00", code[:2] + "0000"})
 
 
 def _candidates(s: Session, condition, citing: Document) -> list[_Candidate]:

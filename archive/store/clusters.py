@@ -13,10 +13,11 @@ exclusively; assignment holds it shared, so they never overlap.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
-from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, delete, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -27,15 +28,25 @@ from archive.dedup.keys import (AGGREGATOR, DEFAULT, DedupSettings, canonical_co
 from archive.dedup.text import place_names, sentence_keys
 from archive.extract.composed import dedup_text
 from archive.models import Cluster, DedupKeys, Document, LshBucket, Site
+from archive.store.cluster_rows import joined_by, left, refresh_cluster
+
+__all__ = ["assign_cluster", "rebuild_clusters", "refresh_cluster", "CANDIDATES_PER_BAND"]
 
 _PG_LOCK = 0x676F7664656475  # a rebuild holds it exclusively, assignments shared (PostgreSQL)
 _LOCK_KEYS = text("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(:keys) AS k ORDER BY 1) AS ordered"
                   ).bindparams(bindparam("keys", type_=ARRAY(BIGINT)))
+# members of one LSH bucket a new page is checked against: a bucket shared by a family of copies grows
+# with the archive, and one member of a cluster that passes the check is enough to join it
+CANDIDATES_PER_BAND = 16
 
 
 def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DEFAULT,
                    now: datetime | None = None) -> int:
-    """Put a new or changed document in its cluster, merging clusters it links; returns the cluster id."""
+    """Put a new or changed document in its cluster, merging clusters it links; returns the cluster id.
+
+    The clusters' size, first_seen and canonical copy are updated from the clusters' own rows and the
+    document's (cluster_rows.py), not by reading every member: a family of 700 copies costs what one of 7 does.
+    """
     now = now or doc.updated_at
     postgres = session.bind.dialect.name == "postgresql"
     if postgres:
@@ -55,7 +66,8 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
         targets = _lock_clusters(session, matched, targets | ({old} if old is not None else set()))
     targets = sorted(targets)
     old_alive = old is not None and session.scalar(
-        select(func.count(Document.id)).where(Document.cluster_id == old)) > 0
+        select(Document.id).where(Document.cluster_id == old).limit(1)) is not None
+    joined = [row for row in (session.get(Cluster, c) for c in targets) if row is not None]
     if targets:
         keep = targets[0]
         for other in targets[1:]:
@@ -64,18 +76,21 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     elif old is not None and not old_alive:
         keep = old  # a document alone keeps its cluster id across versions
     else:
-        cluster = Cluster(size=1, first_seen=doc.first_seen, updated_at=now)
+        cluster = Cluster(size=0, first_seen=doc.first_seen, updated_at=now)
         session.add(cluster)
         session.flush()
         keep = cluster.id
     doc.cluster_id = keep
     session.flush()
-    if old is not None and old != keep:
+    if old is not None and old != keep and old not in targets:
         if old_alive:
-            refresh_cluster(session, old, now)
+            left(session, old, doc, now)
         else:
             session.execute(delete(Cluster).where(Cluster.id == old))
-    refresh_cluster(session, keep, now)
+    if keep == old and not targets:
+        refresh_cluster(session, keep, now)   # the document alone
+    else:
+        joined_by(session, keep, joined, doc, counted=old in targets, now=now)
     return keep
 
 
@@ -123,11 +138,13 @@ def _matching_documents(session: Session, doc: Document, settings: DedupSettings
     session.execute(insert(DedupKeys).values(document_id=doc.id, keys=mine_sorted.tobytes()))
     session.execute(insert(LshBucket), [{"document_id": doc.id, "band": band, "key": key}
                                         for band, key in enumerate(keys)])
-    shared = select(LshBucket.document_id).where(LshBucket.key.in_(keys)).distinct()
+    shared = _bucket_members(session, keys, doc.id)
+    if not shared:
+        return found
     # keys only: cluster_id is read afterwards for the few candidates that pass
     candidates = (select(Document.id, DedupKeys.keys)
                   .outerjoin(DedupKeys, DedupKeys.document_id == Document.id)
-                  .where(Document.id.in_(shared), Document.id != doc.id))
+                  .where(Document.id.in_(shared)))
     if settings.same_doc_type and doc.doc_type:
         candidates = candidates.where(or_(Document.doc_type.is_(None), Document.doc_type == doc.doc_type))
     ids: list[int] = []
@@ -163,28 +180,29 @@ def _matching_documents(session: Session, doc: Document, settings: DedupSettings
     return found
 
 
-def refresh_cluster(session: Session, cluster_id: int, now: datetime) -> None:
-    """Size, first_seen and canonical copy: the earliest published government copy."""
-    members = session.execute(
-        select(Document.id, Document.published, Document.first_seen, Site.family)
-        .outerjoin(Site, Site.id == Document.site_id).where(Document.cluster_id == cluster_id)).all()
-    cluster = session.get(Cluster, cluster_id)
-    if cluster is None or not members:
-        return
-    earliest = canonical_copy(members, lambda m: earliest_first(m.published, m.first_seen, m.id),
-                              lambda m: m.family == AGGREGATOR)
-    cluster.size = len(members)
-    cluster.first_seen = min(m.first_seen for m in members)
-    cluster.canonical_document_id = earliest.id if earliest else None
-    cluster.updated_at = now
+def _bucket_members(session: Session, keys: list[int], doc_id: int) -> list[int]:
+    """The documents sharing a band with the page: per band, its CANDIDATES_PER_BAND first members
+    (the index on key, document_id hands them over in order, without reading the rest). A family's
+    bucket grows with the archive; its first members are in its cluster as much as its last."""
+    found = session.execute(_firsts_of_buckets(len(keys)),
+                            {"cap": CANDIDATES_PER_BAND, **{f"k{n}": key for n, key in enumerate(keys)}})
+    return sorted({other for (other,) in found if other != doc_id})
+
+
+@lru_cache(maxsize=8)
+def _firsts_of_buckets(bands: int):
+    """One statement for every band (written once per band count: building it is dearer than running it)."""
+    return text(" UNION ".join(f"SELECT document_id FROM (SELECT document_id FROM lsh_buckets WHERE key = :k{n} "
+                               f"ORDER BY document_id LIMIT :cap) AS b{n}" for n in range(bands)))
 
 
 def rebuild_clusters(sessions: Callable[[], Session], settings: DedupSettings = DEFAULT,
                      progress: Callable[[int], None] | None = None, batch: int = 2000) -> int:
     """Forget every cluster and assign all documents again, in id order; returns the number of clusters.
 
-    The same clusters as assigning each document as it arrived (the same candidates, the same check),
-    computed in memory: documents are read once, bands and clusters written in bulk, in one transaction.
+    The same clusters as assigning each document as it arrived (the same check; here every member of a
+    shared bucket is a candidate, where ingest reads a bucket's first CANDIDATES_PER_BAND), computed in
+    memory: documents are read once, bands and clusters written in bulk, in one transaction.
     """
     with sessions() as s, s.begin():
         if s.bind.dialect.name == "postgresql":

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.extract.citations import title_key
-from archive.extract.docnumber import number_key
+from archive.extract.docnumber import number_key, parse_doc_number
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Document, DocumentEvent, SiteEvent, Version
 from archive.store import revisions
@@ -52,6 +52,9 @@ def fill(row: Document, doc: ExtractedDocument, site_id, capture_id, digest: str
     row.agency = doc.agency
     row.doc_number = doc.doc_number.raw if doc.doc_number else None
     row.doc_number_key = number_key(doc.doc_number)
+    # as citations.py reads it back: parsed from the 文号 as printed
+    printed = parse_doc_number(row.doc_number)
+    row.doc_number_issuer = printed.issuer if printed else None
     row.title_key = title_key(doc.title)
     row.index_number = doc.index_number
     row.subject, row.validity = printed_labels(doc)

@@ -13,12 +13,14 @@ from archive.models import Citation, Document
 from archive.store.database import Archive
 
 
-def iter_documents(archive: Archive, batch: int = 500) -> Iterator[Document]:
-    """All documents in id order, streamed in batches to keep memory flat."""
+def iter_documents(archive: Archive, batch: int = 500, updated_since: datetime | None = None) -> Iterator[Document]:
+    """All documents (or those updated since a time) in id order, streamed in batches to keep memory flat."""
     last = 0
+    since = () if updated_since is None else (Document.updated_at >= updated_since,)
     while True:
         with archive.reading() as s:
-            rows = s.scalars(select(Document).where(Document.id > last).order_by(Document.id).limit(batch)).all()
+            rows = s.scalars(select(Document).where(Document.id > last, *since)
+                             .order_by(Document.id).limit(batch)).all()
         if not rows:
             return
         yield from rows
@@ -29,14 +31,14 @@ def iter_index_docs(archive: Archive, updated_since: datetime | None = None, bat
     """Index entries. A document's text already holds its attachments' texts (store/composition.py:
     a page that says only 详见附件 is found by its file's words); a file's text arriving after the
     page moves the document's updated_at, so an update since then re-indexes it. Each entry carries
-    the 文号 its document cites (`cites:` in a query)."""
+    the 文号 its document cites (`cites:` in a query). An update reads the documents it indexes, not
+    the archive: updated_at is indexed."""
     pending: list[Document] = []
-    for row in iter_documents(archive, batch):
-        if updated_since is None or row.updated_at >= updated_since:
-            pending.append(row)
-            if len(pending) >= batch:
-                yield from _index_docs(archive, pending)
-                pending = []
+    for row in iter_documents(archive, batch, updated_since):
+        pending.append(row)
+        if len(pending) >= batch:
+            yield from _index_docs(archive, pending)
+            pending = []
     yield from _index_docs(archive, pending)
 
 

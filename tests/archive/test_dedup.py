@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from archive.dedup.text import jaccard, sentences
 from archive.extract.document import ExtractedDocument, Region
-from archive.models import Document, LshBucket
+from archive.models import Cluster, Document, LshBucket
 from archive.store import Archive
+from archive.store.clusters import refresh_cluster
 from archive.read import templates
 from archive.read.documents import get_document
 from evaluation.dedup import farm_truth, pair_score, to_extracted
@@ -191,6 +192,19 @@ def test_farm_lineages_are_found_as_documents_arrive(farm):
     assert score.true_pairs > 100
     assert score.precision >= 0.95, score
     assert score.recall >= 0.95, score
+
+
+def test_cluster_rows_kept_at_ingest_are_what_their_members_give(farm):
+    """Ingest updates a cluster's size, first_seen and canonical copy from the clusters' rows, not by
+    reading its members: on the farm's lineages they are what reading the members gives."""
+    archive, _ = farm
+    with archive.session() as s:
+        kept = {c.id: (c.size, c.first_seen, c.canonical_document_id) for c in s.scalars(select(Cluster))}
+        for cluster_id in kept:
+            refresh_cluster(s, cluster_id, datetime(2025, 7, 1))
+        counted = {c.id: (c.size, c.first_seen, c.canonical_document_id) for c in s.scalars(select(Cluster))}
+    assert max(size for size, _, _ in kept.values()) > 5
+    assert kept == counted
 
 
 def test_rebuild_gives_the_same_clusters_as_incremental_assignment(farm):
