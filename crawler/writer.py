@@ -29,6 +29,7 @@ live as long as the crawl; crawler/writer_stages.py holds their loops.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import sys
 import threading
@@ -42,12 +43,20 @@ BATCH_SECONDS = 0.5       # and the longest a page waits for its batch's commit
 MAX_PENDING = 256         # pages with the writer at once; more wait in the crawl process
 
 
+def batch_size() -> int:
+    """Pages per transaction: BATCH_ITEMS, or $GOVPLANS_WRITER_BATCH (the crash tests use small
+    batches so that their kill points fall between commits, as a long real crawl's do)."""
+    value = os.environ.get("GOVPLANS_WRITER_BATCH", "")
+    return int(value) if value.isdigit() and int(value) > 0 else BATCH_ITEMS
+
+
 class ArchiveWriter:
     """The crawl process's end: submit(item, run_id, answer) sends a page to the writer; answer(Stored)
     is called in the reactor's thread once the page is stored (or failed, or the crawl must stop)."""
 
-    def __init__(self, database_url: str, batch_items: int = BATCH_ITEMS, batch_seconds: float = BATCH_SECONDS,
+    def __init__(self, database_url: str, batch_items: int | None = None, batch_seconds: float = BATCH_SECONDS,
                  max_pending: int = MAX_PENDING):
+        batch_items = batch_items or batch_size()
         context = multiprocessing.get_context("fork")   # the modules are loaded already: no re-import
         to_extract, self._pages = context.Pipe(duplex=False)      # (reading end, writing end)
         to_store, extracted = context.Pipe(duplex=False)

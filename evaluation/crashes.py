@@ -50,10 +50,15 @@ def govplans(*args: str, data: Path, timeout: float = 300, env: dict | None = No
                           env=environment, cwd=ROOT, timeout=timeout)
 
 
+# pages per archive-writer transaction in these crawls: a small farm's whole crawl would otherwise be
+# one or two commits, and a kill point set by the count of stored documents would fall after the end
+WRITER_BATCH = "4"
+
+
 def start(*args: str, data: Path, env: dict | None = None) -> subprocess.Popen:
     """`govplans ARGS` in its own session (so a kill reaches its children); stderr goes to a temporary
     file (a pipe nobody reads would fill and stall the crawl), read back by `stderr_of`."""
-    environment = dict(os.environ, GOVPLANS_DATA=str(data), **(env or {}))
+    environment = dict(os.environ, GOVPLANS_DATA=str(data), GOVPLANS_WRITER_BATCH=WRITER_BATCH, **(env or {}))
     log = tempfile.TemporaryFile()
     process = subprocess.Popen([sys.executable, "-m", "govplans.cli", *args], cwd=ROOT, env=environment,
                                stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)

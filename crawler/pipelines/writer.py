@@ -9,6 +9,7 @@ The same work in this process, page by page: ExtractionPipeline + StorePipeline 
 from __future__ import annotations
 
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from crawler.extensions.crawl_runs import CrawlRunsExtension
@@ -43,14 +44,15 @@ class ArchiveWriterPipeline:
         if not self.crawler.settings.getbool("GOVPLANS_WRITER_OWNED_BY_RUN"):
             close_writer(self.database_url)
 
-    def process_item(self, item):
+    async def process_item(self, item):
         problem = self._stats().get(FATAL_STAT)
         if problem:                                 # the crawl is stopping: send nothing more
             raise DropItem(problem)
         run_id = self.runs.run_id(item.site_id) if self.runs is not None else None
         done = Deferred()
         self.writer.submit(item, run_id, lambda stored: self._answered(item, stored, done))
-        return done
+        # a coroutine (Scrapy deprecates pipelines that return Deferreds); either reactor awaits it
+        return await maybe_deferred_to_future(done)
 
     def _answered(self, item, stored: Stored, done: Deferred) -> None:
         if stored.fatal:
