@@ -45,13 +45,7 @@ def extract_stage(inbox, outbox, close: list) -> None:
     from crawler.pipelines.extraction import ExtractionPipeline
 
     extraction = ExtractionPipeline()
-    while True:
-        try:
-            message = inbox.recv()
-        except EOFError:
-            break
-        if message is None:
-            break
+    while (message := _receive(inbox)) is not None:
         seq, item, run_id = message
         try:
             outbox.send((seq, _extracted(extraction.process_item(item)), run_id, None))
@@ -59,6 +53,14 @@ def extract_stage(inbox, outbox, close: list) -> None:
             outbox.send((seq, item, run_id, traceback.format_exc()))
     outbox.send(None)
     outbox.close()
+
+
+def _receive(inbox):
+    """The next message; None at the end (the sender's None, or its end of the pipe closed)."""
+    try:
+        return inbox.recv()
+    except EOFError:
+        return None
 
 
 def _extracted(item):
@@ -81,20 +83,10 @@ def store_stage(inbox, answers, close: list, database_url: str, batch_items: int
     except Exception as error:
         fatal = storage_problem(error) or f"the archive writer could not open the archive: {error}"
     closing = False
-    while not closing:
-        try:
-            message = inbox.recv()
-        except EOFError:
-            break
-        if message is None:
-            break
+    while not closing and (message := _receive(inbox)) is not None:
         batch, deadline = [message], time.monotonic() + batch_seconds
         while len(batch) < batch_items and inbox.poll(max(0.0, deadline - time.monotonic())):
-            try:
-                message = inbox.recv()
-            except EOFError:
-                message = None
-            if message is None:
+            if (message := _receive(inbox)) is None:
                 closing = True
                 break
             batch.append(message)

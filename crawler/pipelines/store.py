@@ -20,6 +20,13 @@ from crawler.extensions.crawl_runs import CrawlRunsExtension
 from crawler.failures import FATAL_STAT, abort_crawl
 
 
+def require_database(crawler):
+    """The crawler, once its settings name an archive to store into (both storing pipelines ask)."""
+    if not crawler.settings.get("GOVPLANS_DATABASE_URL"):
+        raise ValueError("GOVPLANS_DATABASE_URL is not set: the pipeline has nowhere to store documents")
+    return crawler
+
+
 class StorePipeline:
     def __init__(self, crawler=None):
         self.crawler = crawler
@@ -28,9 +35,7 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.get("GOVPLANS_DATABASE_URL"):
-            raise ValueError("GOVPLANS_DATABASE_URL is not set: the pipeline has nowhere to store documents")
-        return cls(crawler)
+        return cls(require_database(crawler))
 
     def open_spider(self, spider=None) -> None:
         self.archive = archive_for(self.crawler.settings)

@@ -14,6 +14,7 @@ from twisted.internet.defer import Deferred
 
 from crawler.extensions.crawl_runs import CrawlRunsExtension
 from crawler.failures import FATAL_STAT, abort_crawl
+from crawler.pipelines.store import require_database
 from crawler.writer import Stored, close_writer, writer_for
 
 
@@ -27,13 +28,10 @@ class ArchiveWriterPipeline:
         self.database_url = crawler.settings.get("GOVPLANS_DATABASE_URL") if crawler else None
         self.writer = None
         self.runs: CrawlRunsExtension | None = None
-        self.owned = False
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.get("GOVPLANS_DATABASE_URL"):
-            raise ValueError("GOVPLANS_DATABASE_URL is not set: the pipeline has nowhere to store documents")
-        return cls(crawler)
+        return cls(require_database(crawler))
 
     def open_spider(self, spider=None) -> None:
         self.writer = writer_for(self.database_url)   # run_crawl started it; else started here
