@@ -10,6 +10,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -50,11 +51,19 @@ class ExclusiveLock:
     """Another process's write lock on the archive database, held until released."""
 
     def __init__(self, database: str):
-        self.connection = sqlite3.connect(database, timeout=60, isolation_level=None, check_same_thread=False)
+        self.connection = sqlite3.connect(database, timeout=0.001, isolation_level=None, check_same_thread=False)
 
-    def take(self) -> "ExclusiveLock":
-        self.connection.execute("BEGIN EXCLUSIVE")
-        return self
+    def take(self, seconds: float = 60) -> "ExclusiveLock":
+        # asked again at once, not after SQLite's growing busy sleeps: the crawl's archive writer commits
+        # back to back, and only a prompt asker gets the lock between two of its transactions
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                self.connection.execute("BEGIN EXCLUSIVE")
+                return self
+            except sqlite3.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
 
     def release(self) -> None:
         self.connection.execute("ROLLBACK")
