@@ -13,6 +13,9 @@ import traceback
 from archive.extract.site_chrome import page_keys
 from archive.store import Archive, storage_problem
 
+# tries of a page stored alone: a deadlock with another worker's transaction (PostgreSQL aborts one
+# of the two) passes on a second try, where a page at fault fails every time
+PAGE_ATTEMPTS = 3
 HOLD_SECONDS = 0.25   # the longest one transaction of the store stays open (a SQLite write lock)
 
 
@@ -135,15 +138,17 @@ def _one_by_one(archive: Archive, pages: list, answers: dict) -> str | None:
     from crawler.pipelines.store import store_item
 
     for seq, item, run_id in pages:
-        item.outcome = None
-        try:
-            with archive.batch():
-                store_item(archive, item, run_id)
-            answers[seq] = _stored(item)
-        except Exception as error:
-            if (problem := storage_problem(error)) is not None:
-                return problem
-            answers[seq] = Stored(error=traceback.format_exc())
+        for _ in range(PAGE_ATTEMPTS):
+            item.outcome = None
+            try:
+                with archive.batch():
+                    store_item(archive, item, run_id)
+                answers[seq] = _stored(item)
+                break
+            except Exception as error:
+                if (problem := storage_problem(error)) is not None:
+                    return problem
+                answers[seq] = Stored(error=traceback.format_exc())
     return None
 
 
