@@ -202,3 +202,10 @@ def latest_runs_since(archive: Archive, site_ids: list[str], started: datetime) 
                          .where(CrawlRun.site_id.in_(site_ids), CrawlRun.started >= started - timedelta(seconds=1))
                          .group_by(CrawlRun.site_id)).all()
     return dict(rows)
+
+
+def save_progress_of_runs(archive: Archive, values_by_run: dict[int, dict]) -> None:
+    """save_progress for many runs in one transaction (one wait for a SQLite write lock, not one per site)."""
+    with archive.session() as s:
+        for run_id, values in values_by_run.items():
+            s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))

@@ -2,7 +2,8 @@
 
 It registers the crawl's sites and opens their runs as the spider opens (or continues the runs an
 interrupted crawl left, `govplans crawl --resume`), counts requests and what the store pipeline made
-of each item, writes the counts every second (a crawl killed midway leaves them behind), and when the
+of each item, writes the counts every second from a thread of their own (progress_writer.py: a crawl
+killed midway leaves them behind, and the reactor never waits for the archive's lock), and when the
 spider closes finishes each run: coverage, the withdrawals its walk concluded (the spider's
 `walk_finished` signal), and the site's health verdict.
 
@@ -28,6 +29,7 @@ from archive.store.health import record_check
 from crawler import signals as govplans_signals
 from crawler.archive_handle import archive_for
 from crawler.blocking import site_signals
+from crawler.extensions.progress_writer import ProgressWriter
 from crawler.failures import FATAL_STAT, abort_crawl
 
 PROGRESS_SECONDS = 1.0
@@ -47,6 +49,7 @@ class CrawlRunsExtension:
         self.newest: dict[str, object] = {}
         self.fields: dict[str, Counter] = defaultdict(Counter)  # pages extracted this run having each field
         self.walks: dict[str, dict] = {}                      # site -> walk_finished's listed / gone
+        self.progress: ProgressWriter | None = None
         self._saved = time.monotonic()
 
     @classmethod
@@ -78,6 +81,13 @@ class CrawlRunsExtension:
                 self.base[site["id"]] = runs.run_counts(self.archive, resumed[site["id"]])
             else:
                 self.runs[site["id"]] = runs.start_run(self.archive, site["id"], self.full)
+        self.progress = ProgressWriter(self.archive, self._stop_for)
+
+    def _stop_for(self, problem: str) -> None:
+        """A storage problem met by the progress thread: the crawl stops (in the reactor's thread)."""
+        from twisted.internet import reactor
+
+        reactor.callFromThread(abort_crawl, self.crawler, problem)
 
     def request_sent(self, request, spider=None) -> None:
         site_id = request.meta.get("site_id")
@@ -99,13 +109,8 @@ class CrawlRunsExtension:
             if item.kind == "detail" and item.document is not None:
                 self._extracted(item.site_id, item.document)
         if time.monotonic() - self._saved > PROGRESS_SECONDS and not self._stats().get(FATAL_STAT):
-            try:
-                self.save_progress()
-            except Exception as error:
-                problem = storage_problem(error)
-                if problem is None:
-                    raise
-                abort_crawl(self.crawler, problem)   # the database cannot take it: stop, resume later
+            self._saved = time.monotonic()
+            self.progress.offer(self._progress_values())
 
     def _extracted(self, site_id: str, document) -> None:
         fields = self.fields[site_id]
@@ -129,14 +134,19 @@ class CrawlRunsExtension:
             values["newest_item"] = self.newest[site_id]
         return values
 
+    def _progress_values(self) -> dict[int, dict]:
+        return {run_id: self.run_values(site_id) for site_id, run_id in self.runs.items()}
+
     def save_progress(self) -> None:
+        """Every run's counts written now (after any background write still under way)."""
         self._saved = time.monotonic()
-        for site_id, run_id in self.runs.items():
-            runs.save_progress(self.archive, run_id, **self.run_values(site_id))
+        if self.progress is not None:
+            self.progress.flush()
+        runs.save_progress_of_runs(self.archive, self._progress_values())
 
     def _try_save_progress(self) -> None:
         """save_progress, unless the storage problem that stopped the crawl stops this too."""
-        if self._stats().get(FATAL_STAT) and "locked" in self._stats()[FATAL_STAT]:
+        if self._locked():
             return                                  # it would only wait for the lock again
         try:
             self.save_progress()
@@ -148,6 +158,8 @@ class CrawlRunsExtension:
         """Finish the runs; a crawl stopped early (Ctrl-C, a full disk …) leaves them open for --resume."""
         if self.archive is None:
             return
+        if self.progress is not None and not self._locked():
+            self.progress.close()                   # its last write lands before the final counts
         if reason != "finished":
             self._try_save_progress()
             return
@@ -172,6 +184,10 @@ class CrawlRunsExtension:
         coverage = {name: round(fields[name] / pages, 4) for name in COVERAGE_FIELDS} if pages else {}
         record_check(self.archive, run_id, site_id, listed, pages, coverage)
         update_site_health(self.archive, site_id)
+
+    def _locked(self) -> bool:
+        """The crawl stopped because the archive is locked."""
+        return "locked" in (self._stats().get(FATAL_STAT) or "")
 
     def _stats(self) -> dict:
         stats = getattr(self.crawler, "stats", None)
