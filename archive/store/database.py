@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, func, insert, or_, select, update
+from sqlalchemy import bindparam, create_engine, event, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +31,11 @@ from archive.store.documents import (IngestResult, attachment_replaced, content_
 from archive.store.revisions import content_changed
 from archive.store.site_templates import TemplateCache, learn_and_strip
 from archive.warc import WarcLocation
+
+
+# statements of every page, built once (building one costs more than SQLite running it)
+_INSERT_CAPTURE = insert(Capture.__table__).returning(Capture.__table__.c.id)
+_DOCUMENT_BY_URL = select(Document).where(Document.url == bindparam("url"))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -155,8 +160,8 @@ class Archive:
     # captures ----------------------------------------------------------------------------
     def record_capture(self, url: str, status: int, headers: dict, location: WarcLocation | None,
                        site_id: str | None = None, fetched_at: datetime | None = None) -> int:
-        with self.session() as s:   # one INSERT … RETURNING: no ORM object to track for a row never read back
-            return s.scalar(insert(Capture).returning(Capture.id).values(
+        with self.session() as s:   # one INSERT … RETURNING on the connection: no ORM object, no flush
+            return s.connection().scalar(_INSERT_CAPTURE, dict(
                 url=url, site_id=site_id, fetched_at=fetched_at or utcnow(), status=status, headers=dict(headers),
                 payload_digest=location.payload_digest if location else "",
                 warc_file=location.file if location else None,
@@ -180,7 +185,7 @@ class Archive:
             if redesigned:  # a new template: recorded for the site, never as edits of its documents
                 note_site_event(s, site_id, run_id, doc.url, seen_at, kind="redesign")
             digest = content_hash(doc.title, doc.text)
-            row = s.scalar(select(Document).where(Document.url == doc.url))
+            row = s.scalar(_DOCUMENT_BY_URL, {"url": doc.url})
             if row is None:
                 row = Document(url=doc.url, first_seen=seen_at, status="active")
                 outcome = "new"
@@ -238,7 +243,7 @@ class Archive:
         """The page is gone from its site: keep the document, note when (never delete).
         With a run_id, the withdrawal is recorded as that run's event."""
         with self.session() as s:
-            row = s.scalar(select(Document).where(Document.url == url))
+            row = s.scalar(_DOCUMENT_BY_URL, {"url": url})
             if row is None or row.status == "withdrawn":
                 return False
             row.status = "withdrawn"
@@ -251,7 +256,7 @@ class Archive:
         """A 304 for a known document: it is still there, unchanged. Returns its id (None if unknown)."""
         when = when or utcnow()
         with self.session() as s:
-            row = s.scalar(select(Document).where(Document.url == url))
+            row = s.scalar(_DOCUMENT_BY_URL, {"url": url})
             if row is None:
                 return None
             row.last_seen = max(row.last_seen, when)
@@ -274,7 +279,7 @@ class Archive:
         for recognition (archive/store/ocr.py)."""
         at = at or utcnow()
         with self.session() as s:
-            doc = s.scalar(select(Document).where(Document.url == document_url)) if document_url else None
+            doc = s.scalar(_DOCUMENT_BY_URL, {"url": document_url}) if document_url else None
             if doc is None:
                 return None
             row = s.scalar(select(Attachment).where(Attachment.document_id == doc.id, Attachment.url == url))
