@@ -45,6 +45,7 @@ _DELETE_BANDS = delete(LshBucket.__table__).where(LshBucket.__table__.c.document
 _DELETE_KEYS = delete(DedupKeys.__table__).where(DedupKeys.__table__.c.document_id == bindparam("doc"))
 _INSERT_KEYS = insert(DedupKeys.__table__)
 _INSERT_BAND = insert(LshBucket.__table__)
+_INSERT_CLUSTER = insert(Cluster.__table__).returning(Cluster.__table__.c.id)
 _documents = Document.__table__.c
 _EXACT_COPIES = select(_documents.id).where(_documents.content_hash == bindparam("hash"),
                                             _documents.id != bindparam("doc"))
@@ -93,11 +94,10 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
             session.execute(delete(Cluster).where(Cluster.id == other))
     elif old is not None and not old_alive:
         keep = old  # a document alone keeps its cluster id across versions
-    else:
-        cluster = Cluster(size=0, first_seen=doc.first_seen, updated_at=now)
-        session.add(cluster)
-        session.flush()
-        keep = cluster.id
+    else:   # a cluster of its own, written as joined_by would leave it: one INSERT
+        keep = session.connection().scalar(_INSERT_CLUSTER, {
+            "size": 1, "first_seen": doc.first_seen, "updated_at": now,
+            "canonical_document_id": None if _family(session, doc.site_id) == AGGREGATOR else doc.id})
     doc.cluster_id = keep
     session.flush()
     if old is not None and old != keep and old not in targets:
@@ -107,9 +107,14 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
             session.execute(delete(Cluster).where(Cluster.id == old))
     if keep == old and not targets:
         refresh_cluster(session, keep, now)   # the document alone
-    else:
+    elif targets:
         joined_by(session, keep, joined, doc, counted=old in targets, now=now)
     return keep
+
+
+def _family(session: Session, site_id: str | None) -> str | None:
+    site = session.get(Site, site_id) if site_id is not None else None   # the identity map's, after the first
+    return site.family if site is not None else None
 
 
 def _hash_key(content_hash: str | None) -> int:

@@ -36,6 +36,17 @@ from archive.warc import WarcLocation
 # statements of every page, built once (building one costs more than SQLite running it)
 _INSERT_CAPTURE = insert(Capture.__table__).returning(Capture.__table__.c.id)
 _DOCUMENT_BY_URL = select(Document).where(Document.url == bindparam("url"))
+_ATTACHMENT_OF = select(Attachment).where(Attachment.document_id == bindparam("doc"), Attachment.url == bindparam("url"))
+_CAPTURE_DIGEST = select(Capture.__table__.c.payload_digest).where(Capture.__table__.c.id == bindparam("id"))
+_LATEST_NUMBER = select(func.max(Version.number)).where(Version.document_id == bindparam("doc")).scalar_subquery()
+_LATEST_VERSION = select(Version).where(Version.document_id == bindparam("doc"), Version.number == _LATEST_NUMBER)
+_versions = Version.__table__.c
+_VERSION_SEEN = (update(Version.__table__)   # an unchanged page: its latest version seen again
+                 .where(_versions.document_id == bindparam("doc"),
+                        _versions.number == select(func.max(_versions.number))
+                        .where(_versions.document_id == bindparam("doc")).scalar_subquery(),
+                        or_(_versions.last_seen.is_(None), _versions.last_seen < bindparam("seen")))
+                 .values(last_seen=bindparam("seen")))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -113,7 +124,6 @@ class Archive:
             if citations:
                 refresh_citations(s, row)
             return
-        s.flush()
         entry = batch.settle.setdefault(row.id, [row, False, False, now])
         entry[1] |= cluster
         entry[2] |= citations
@@ -191,10 +201,7 @@ class Archive:
                 outcome = "new"
             elif row.content_hash == digest:
                 row.last_seen = max(row.last_seen, seen_at)
-                s.execute(update(Version).where(Version.document_id == row.id,
-                                                Version.number == latest_version(row.id),
-                                                or_(Version.last_seen.is_(None), Version.last_seen < seen_at))
-                          .values(last_seen=seen_at))
+                s.connection().execute(_VERSION_SEEN, {"doc": row.id, "seen": seen_at})
                 if row.status == "withdrawn":
                     row.status = "active"
                     row.withdrawn_at = None
@@ -218,6 +225,8 @@ class Archive:
                 outcome = "changed"
             fill(row, doc, site_id, capture_id, digest, seen_at)
             row.withdrawn_at = None   # before the flush: part of the row's INSERT, not an UPDATE after it
+            if outcome == "new":   # its files have no text yet: its text is its page's (no query)
+                row.text = compose(doc.text or "", ())
             s.add(row)
             s.flush()
             number = 1 if outcome == "new" else \
@@ -229,10 +238,7 @@ class Archive:
             for link in doc.attachments:
                 if link.url not in known:
                     s.add(Attachment(document_id=row.id, url=link.url, name=link.name, ext=link.ext))
-            s.flush()
-            if outcome == "new":   # its files have no text yet: its text is its page's (no query)
-                row.text = compose(doc.text or "", ())
-            else:
+            if outcome != "new":   # the version and the files (flushed by the next query) are part of it
                 recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
             self._after(s, row, None, cluster=True, citations=True)
             if run_id is not None:
@@ -282,24 +288,28 @@ class Archive:
             doc = s.scalar(_DOCUMENT_BY_URL, {"url": document_url}) if document_url else None
             if doc is None:
                 return None
-            row = s.scalar(select(Attachment).where(Attachment.document_id == doc.id, Attachment.url == url))
+            row = s.scalar(_ATTACHMENT_OF, {"doc": doc.id, "url": url})
             if row is None:
                 row = Attachment(document_id=doc.id, url=url, name=url.rsplit("/", 1)[-1],
                                  ext=url.rsplit(".", 1)[-1].lower()[:10])
                 s.add(row)
-            previous = s.get(Capture, row.capture_id) if row.capture_id else None
+            previous = s.connection().scalar(_CAPTURE_DIGEST, {"id": row.capture_id}) if row.capture_id else None
             # a scan fetched again unchanged keeps its recognised text (its own text layer is empty)
             same = bool(ocr) and _same_payload(s, row.capture_id, capture_id)
             if replaced is None:
-                replaced = attachment_replaced(row, text, digest, previous.payload_digest if previous else None)
+                replaced = attachment_replaced(row, text, digest, previous)
             row.capture_id = capture_id
             text_changed = text is not None and not same and text != row.text
             if text_changed:
                 row.text = text
             s.flush()
             s.expire(doc, ["attachments"])   # read again (with the row above) when next used
+            # the latest version: the page's own text, and where the files' text is kept
+            latest = None if replaced else s.scalar(_LATEST_VERSION, {"doc": doc.id})
             if text_changed:   # the document's text holds its files'; the file's references join the page's
-                composed = recompose(s, doc, self.dedup_settings, at, cluster=False)
+                files = [(a.name, a.text) for a in sorted(doc.attachments, key=lambda a: a.id)]
+                composed = recompose(s, doc, self.dedup_settings, at, cluster=False, files=files,
+                                     page_text=latest.text if latest is not None else None)
                 self._after(s, doc, at, cluster=composed, citations=True)
             if ocr:
                 from archive.store.ocr import enqueue
@@ -307,8 +317,6 @@ class Archive:
                 enqueue(s, row, ocr, same_bytes=same)
             if replaced:
                 return new_attachment_version(s, doc, at, run_id, capture_id)
-            latest = s.scalar(select(Version).where(Version.document_id == doc.id,
-                                                    Version.number == latest_version(doc.id)))
             if latest is not None:   # the file first read (or read again the same): the version's files
                 latest.attachment_text = version_attachment_text(doc)
             return "unchanged"
