@@ -8,8 +8,9 @@ then, so a plan cited before it was archived gets its edges when it arrives.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import and_, delete, or_, select, true
+from sqlalchemy import and_, bindparam, delete, or_, select, true
 from sqlalchemy.orm import Session
 
 from archive.extract.citations import Reference, find_references, title_key
@@ -48,23 +49,27 @@ def issuer_may_be(column, issuer: str | None):
     return or_(column.is_(None), column.in_(suffixes), column.like(f"%{issuer}"))
 
 
+# the statements of every refresh, built once (building one costs more than SQLite running it)
+_DELETE_CITED = delete(Citation).where(Citation.document_id == bindparam("doc"))
+_PAGE_TEXT = select(Version.text).where(Version.document_id == bindparam("doc")).order_by(Version.number.desc()).limit(1)
+_FILE_TEXTS = (select(Attachment.text).where(Attachment.document_id == bindparam("doc"), Attachment.text.is_not(None))
+               .order_by(Attachment.id))
+
+
 def _page_text(s: Session, row: Document) -> str:
     """The page's own text: the latest version's (the row's text also holds its files', which are
     read below as attachments); a row without versions (bulk loads) is its page."""
-    text = s.scalar(select(Version.text).where(Version.document_id == row.id)
-                    .order_by(Version.number.desc()).limit(1))
+    text = s.scalar(_PAGE_TEXT, {"doc": row.id})
     return text if text is not None else (row.text or "")
 
 
 def refresh_citations(s: Session, row: Document) -> int:
     """Replace what `row` cites with what its text and attachments' texts name now; returns
     how many references it keeps. Then resolve the citations that were waiting for `row`."""
-    s.execute(delete(Citation).where(Citation.document_id == row.id))
+    s.execute(_DELETE_CITED, {"doc": row.id})
     refs = [("text", r) for r in find_references(_page_text(s, row), row.title, row.doc_number)]
     seen = {(r.key, r.title_key) for _, r in refs}
-    attachments = s.execute(select(Attachment.text).where(Attachment.document_id == row.id,
-                                                          Attachment.text.is_not(None))
-                            .order_by(Attachment.id)).scalars()
+    attachments = s.scalars(_FILE_TEXTS, {"doc": row.id})
     for n, text in enumerate(attachments):
         for ref in find_references(text, row.title, row.doc_number):
             if (ref.key, ref.title_key) not in seen:
@@ -94,14 +99,12 @@ def resolve_waiting(s: Session, row: Document) -> int:
     ones may be resolved, and one resolved to a plan elsewhere may turn out to mean this one (a
     plan of the citing county's own line outranks a namesake elsewhere, whichever came first)."""
     issuer = (parse_doc_number(row.doc_number) or _NO_NUMBER).issuer
-    keys = [c for c in (and_(Citation.number_key == row.doc_number_key, issuer_may_be(Citation.issuer, issuer))
-                        if row.doc_number_key else None,
-                        Citation.title_key == row.title_key if row.title_key else None) if c is not None]
-    if not keys:
+    if not row.doc_number_key and not row.title_key:
         return 0
-    found = s.execute(select(Citation, Document.region_code).join(Document, Document.id == Citation.document_id)
-                      .where(Citation.document_id != row.id, or_(*keys),
-                             or_(Citation.cited_id.is_(None), Citation.cited_id != row.id))).all()
+    found = s.execute(_waiting_for(bool(row.doc_number_key), bool(issuer), bool(row.title_key)),
+                      {"doc": row.id, "number_key": row.doc_number_key, "title_key": row.title_key,
+                       "suffixes": [issuer[n:] for n in range(len(issuer))] if issuer else [],
+                       "issuer_like": f"%{issuer}" if issuer else None}).all()
     # year:number alone is shared by many plans: only the citations `row` could answer are resolved again
     waiting = [c for c, citing_region in found if _could_mean(c, citing_region, row, issuer)]
     resolved = 0
@@ -112,6 +115,22 @@ def resolve_waiting(s: Session, row: Document) -> int:
         citation.cited_id, citation.resolved_by = resolve(s, citing, ref)
         resolved += citation.cited_id is not None
     return resolved
+
+
+@lru_cache(maxsize=8)
+def _waiting_for(number: bool, issuer: bool, title: bool):
+    """The citations a document may answer (its 文号, with or without an issuer, and/or its title):
+    one statement per shape, built once; issuer_may_be's condition with the issuer's suffixes bound."""
+    keys = []
+    if number:
+        may_be = or_(Citation.issuer.is_(None), Citation.issuer.in_(bindparam("suffixes", expanding=True)),
+                     Citation.issuer.like(bindparam("issuer_like"))) if issuer else true()
+        keys.append(and_(Citation.number_key == bindparam("number_key"), may_be))
+    if title:
+        keys.append(Citation.title_key == bindparam("title_key"))
+    return (select(Citation, Document.region_code).join(Document, Document.id == Citation.document_id)
+            .where(Citation.document_id != bindparam("doc"), or_(*keys),
+                   or_(Citation.cited_id.is_(None), Citation.cited_id != bindparam("doc"))))
 
 
 def _could_mean(c: Citation, citing_region: str | None, row: Document, issuer: str | None) -> bool:
