@@ -46,6 +46,7 @@ _DELETE_KEYS = delete(DedupKeys.__table__).where(DedupKeys.__table__.c.document_
 _INSERT_KEYS = insert(DedupKeys.__table__)
 _INSERT_BAND = insert(LshBucket.__table__)
 _INSERT_CLUSTER = insert(Cluster.__table__).returning(Cluster.__table__.c.id)
+_SITE_FAMILY = select(Site.__table__.c.family).where(Site.__table__.c.id == bindparam("site"))
 _documents = Document.__table__.c
 _EXACT_COPIES = select(_documents.id).where(_documents.content_hash == bindparam("hash"),
                                             _documents.id != bindparam("doc"))
@@ -113,8 +114,13 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
 
 
 def _family(session: Session, site_id: str | None) -> str | None:
-    site = session.get(Site, site_id) if site_id is not None else None   # the identity map's, after the first
-    return site.family if site is not None else None
+    """The site's CMS family, read once per session (a batch's documents share a few sites)."""
+    if site_id is None:
+        return None
+    families = session.info.setdefault("site_families", {})
+    if site_id not in families:
+        families[site_id] = session.connection().scalar(_SITE_FAMILY, {"site": site_id})
+    return families[site_id]
 
 
 def _hash_key(content_hash: str | None) -> int:

@@ -13,7 +13,7 @@ import dataclasses
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from archive.dedup.keys import DedupSettings
@@ -102,23 +102,28 @@ def clean_site(session: Session, site_id: str, chrome: frozenset[str], settings:
     A cleaning is a better reading of the same capture, not an edit: the latest version is
     rewritten in place and no event is recorded."""
     changed = 0
-    rows = session.execute(select(Document, Version).join(Version, Version.document_id == Document.id)
-                           .where(Document.site_id == site_id)
-                           .order_by(Document.id, Version.number.desc())).all()
+    # the columns the cut needs; a document row is loaded only when its text changes
+    rows = session.execute(_SITE_PAGES, {"site": site_id}).all()
     seen: set[int] = set()
-    for doc, version in rows:
-        if doc.id in seen:
+    for doc_id, title, agency, version_id, version_text in rows:
+        if doc_id in seen:
             continue
-        seen.add(doc.id)
-        text = strip_chrome(version.text or "", chrome, keep=doc.title, signature=doc.agency)
-        if text == (version.text or ""):
+        seen.add(doc_id)
+        text = strip_chrome(version_text or "", chrome, keep=title, signature=agency)
+        if text == (version_text or ""):
             continue
-        digest = content_hash(doc.title, text)
-        session.execute(update(Version).where(Version.id == version.id).values(text=text, content_hash=digest))
+        digest = content_hash(title, text)
+        session.execute(update(Version).where(Version.id == version_id).values(text=text, content_hash=digest))
+        doc = session.get(Document, doc_id)
         doc.content_hash = digest
         recompose(session, doc, settings, now, page_text=text)
         changed += 1
     return changed
+
+
+_SITE_PAGES = (select(Document.id, Document.title, Document.agency, Version.id, Version.text)
+               .join(Version, Version.document_id == Document.id).where(Document.site_id == bindparam("site"))
+               .order_by(Document.id, Version.number.desc()))
 
 
 def _template(row: SiteTemplate) -> Template:
