@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, delete, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from archive.dedup import minhash
 from archive.dedup.keys import (AGGREGATOR, DEFAULT, DedupSettings, canonical_copy, document_keys, earliest_first,
@@ -48,6 +49,7 @@ _INSERT_BAND = insert(LshBucket.__table__)
 _INSERT_CLUSTER = insert(Cluster.__table__).returning(Cluster.__table__.c.id)
 _SITE_FAMILY = select(Site.__table__.c.family).where(Site.__table__.c.id == bindparam("site"))
 _documents = Document.__table__.c
+_SET_CLUSTER = update(Document.__table__).where(_documents.id == bindparam("doc")).values(cluster_id=bindparam("cluster"))
 _EXACT_COPIES = select(_documents.id).where(_documents.content_hash == bindparam("hash"),
                                             _documents.id != bindparam("doc"))
 _OTHER_MEMBER = select(_documents.id).where(_documents.cluster_id == bindparam("cluster"),
@@ -99,8 +101,9 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
         keep = session.connection().scalar(_INSERT_CLUSTER, {
             "size": 1, "first_seen": doc.first_seen, "updated_at": now,
             "canonical_document_id": None if _family(session, doc.site_id) == AGGREGATOR else doc.id})
-    doc.cluster_id = keep
-    session.flush()
+    if doc.cluster_id != keep:   # written at once, as if flushed: the reads below see it
+        session.connection().execute(_SET_CLUSTER, {"doc": doc.id, "cluster": keep})
+        set_committed_value(doc, "cluster_id", keep)
     if old is not None and old != keep and old not in targets:
         if old_alive:
             left(session, old, doc, now)

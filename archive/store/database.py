@@ -40,6 +40,9 @@ _ATTACHMENT_OF = select(Attachment).where(Attachment.document_id == bindparam("d
 _CAPTURE_DIGEST = select(Capture.__table__.c.payload_digest).where(Capture.__table__.c.id == bindparam("id"))
 _LATEST_NUMBER = select(func.max(Version.number)).where(Version.document_id == bindparam("doc")).scalar_subquery()
 _LATEST_VERSION = select(Version).where(Version.document_id == bindparam("doc"), Version.number == _LATEST_NUMBER)
+_INSERT_VERSION = insert(Version.__table__)
+_INSERT_ATTACHMENT = insert(Attachment.__table__)
+_INSERT_EVENT = insert(DocumentEvent.__table__)
 _versions = Version.__table__.c
 _VERSION_SEEN = (update(Version.__table__)   # an unchanged page: its latest version seen again
                  .where(_versions.document_id == bindparam("doc"),
@@ -231,18 +234,22 @@ class Archive:
             s.flush()
             number = 1 if outcome == "new" else \
                 (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
-            s.add(Version(document_id=row.id, number=number, content_hash=digest, title=doc.title,
-                          text=doc.text, seen_at=seen_at, last_seen=seen_at, capture_id=capture_id,
-                          attachment_text=version_attachment_text(row) if outcome == "changed" else None))
+            # rows never read back as objects here: Core INSERTs, no unit of work to track them
+            connection = s.connection()
+            connection.execute(_INSERT_VERSION, dict(
+                document_id=row.id, number=number, content_hash=digest, title=doc.title, text=doc.text,
+                seen_at=seen_at, last_seen=seen_at, capture_id=capture_id,
+                attachment_text=version_attachment_text(row) if outcome == "changed" else None))
             known = set() if outcome == "new" else {a.url for a in row.attachments}   # a new row has none yet
-            for link in doc.attachments:
-                if link.url not in known:
-                    s.add(Attachment(document_id=row.id, url=link.url, name=link.name, ext=link.ext))
-            if outcome != "new":   # the version and the files (flushed by the next query) are part of it
+            files = [dict(document_id=row.id, url=link.url, name=link.name, ext=link.ext)
+                     for link in doc.attachments if link.url not in known]
+            if files:
+                connection.execute(_INSERT_ATTACHMENT, files)
+            if outcome != "new":
                 recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
             self._after(s, row, None, cluster=True, citations=True)
             if run_id is not None:
-                s.add(DocumentEvent(run_id=run_id, document_id=row.id, kind=outcome, at=seen_at))
+                connection.execute(_INSERT_EVENT, dict(run_id=run_id, document_id=row.id, kind=outcome, at=seen_at))
             return IngestResult(row.id, outcome)
 
     def mark_withdrawn(self, url: str, when: datetime | None = None, run_id: int | None = None) -> bool:
