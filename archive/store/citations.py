@@ -52,6 +52,13 @@ def issuer_may_be(column, issuer: str | None):
 # the statements of every refresh, built once (building one costs more than SQLite running it)
 _DELETE_CITED = delete(Citation).where(Citation.document_id == bindparam("doc"))
 _PAGE_TEXT = select(Version.text).where(Version.document_id == bindparam("doc")).order_by(Version.number.desc()).limit(1)
+_DELETE_CITED_OF = delete(Citation).where(Citation.document_id.in_(bindparam("docs", expanding=True)))
+_PAGE_TEXTS_OF = (select(Version.document_id, Version.text)
+                  .where(Version.document_id.in_(bindparam("docs", expanding=True)))
+                  .order_by(Version.document_id, Version.number.desc()))
+_FILE_TEXTS_OF = (select(Attachment.document_id, Attachment.text)
+                  .where(Attachment.document_id.in_(bindparam("docs", expanding=True)), Attachment.text.is_not(None))
+                  .order_by(Attachment.id))
 _FILE_TEXTS = (select(Attachment.text).where(Attachment.document_id == bindparam("doc"), Attachment.text.is_not(None))
                .order_by(Attachment.id))
 
@@ -67,10 +74,36 @@ def refresh_citations(s: Session, row: Document) -> int:
     """Replace what `row` cites with what its text and attachments' texts name now; returns
     how many references it keeps. Then resolve the citations that were waiting for `row`."""
     s.execute(_DELETE_CITED, {"doc": row.id})
-    refs = [("text", r) for r in find_references(_page_text(s, row), row.title, row.doc_number)]
+    return _cite(s, row, _page_text(s, row), s.scalars(_FILE_TEXTS, {"doc": row.id}))
+
+
+def refresh_many(s: Session, rows: list[Document]) -> int:
+    """refresh_citations of each row in turn (a batch's documents), with their old citations deleted
+    and their page and file texts read for all of them at once: nothing the turns write changes
+    those texts, and a row's old citations, resolved again by an earlier row's turn, were deleted
+    at its own turn anyway."""
+    ids = [row.id for row in rows]
+    if not ids:
+        return 0
+    s.execute(_DELETE_CITED_OF, {"docs": ids})
+    pages: dict[int, str] = {}
+    for doc_id, text in s.execute(_PAGE_TEXTS_OF, {"docs": ids}):   # each one's latest version first
+        pages.setdefault(doc_id, text)
+    files: dict[int, list[str]] = {}
+    for doc_id, text in s.execute(_FILE_TEXTS_OF, {"docs": ids}):
+        files.setdefault(doc_id, []).append(text)
+    total = 0
+    for row in rows:
+        page = pages.get(row.id)
+        total += _cite(s, row, page if page is not None else (row.text or ""), files.get(row.id, ()))
+    return total
+
+
+def _cite(s: Session, row: Document, page_text: str, file_texts) -> int:
+    """`row`'s citations (its old ones deleted) from its page's and its files' texts (in id order)."""
+    refs = [("text", r) for r in find_references(page_text, row.title, row.doc_number)]
     seen = {(r.key, r.title_key) for _, r in refs}
-    attachments = s.scalars(_FILE_TEXTS, {"doc": row.id})
-    for n, text in enumerate(attachments):
+    for n, text in enumerate(file_texts):
         for ref in find_references(text, row.title, row.doc_number):
             if (ref.key, ref.title_key) not in seen:
                 seen.add((ref.key, ref.title_key))

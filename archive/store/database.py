@@ -21,7 +21,7 @@ from archive.dedup.keys import DEFAULT, DedupSettings
 from archive.extract.composed import compose
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Capture, Document, DocumentEvent, Site, Version
-from archive.store.citations import rebuild_citations, refresh_citations
+from archive.store.citations import rebuild_citations, refresh_citations, refresh_many
 from archive.store.clusters import assign_cluster, rebuild_clusters
 from archive.store.composition import recompose
 from archive.store.migrations import upgrade
@@ -140,9 +140,8 @@ class Archive:
         for row, cluster, _, now in pending:
             if cluster:
                 assign_cluster(s, row, self.dedup_settings, now)
-        for row, _, citations, _ in pending:   # every cluster settled first: resolution may read them
-            if citations:
-                refresh_citations(s, row)
+        # every cluster settled first: resolution may read them
+        refresh_many(s, [row for row, _, citations, _ in pending if citations])
         batch.settle.clear()
 
     def reading(self) -> Session:
