@@ -69,6 +69,7 @@ class _Batch:
     session: Session
     settle: dict[int, list] = field(default_factory=dict)   # document id -> [row, cluster?, citations?, now]
     templates: TemplateCache = field(default_factory=TemplateCache)
+    documents: dict[str, Document] = field(default_factory=dict)   # url -> row, as its pages read or made it
 
 
 class Archive:
@@ -144,6 +145,17 @@ class Archive:
         refresh_many(s, [row for row, _, citations, _ in pending if citations])
         batch.settle.clear()
 
+    def _document(self, s: Session, url: str) -> Document | None:
+        """The document of a URL; in a batch, the row an earlier page of it read or made (no query:
+        the session holds that very object)."""
+        batch = self._batch()
+        if batch is not None and url in batch.documents:
+            return batch.documents[url]
+        row = s.scalar(_DOCUMENT_BY_URL, {"url": url})
+        if batch is not None and row is not None:
+            batch.documents[url] = row
+        return row
+
     def reading(self) -> Session:
         """A session for reads (`with archive.reading() as s:`): nothing is committed."""
         return self._sessions()
@@ -197,7 +209,7 @@ class Archive:
             if redesigned:  # a new template: recorded for the site, never as edits of its documents
                 note_site_event(s, site_id, run_id, doc.url, seen_at, kind="redesign")
             digest = content_hash(doc.title, doc.text)
-            row = s.scalar(_DOCUMENT_BY_URL, {"url": doc.url})
+            row = self._document(s, doc.url)
             if row is None:
                 row = Document(url=doc.url, first_seen=seen_at, status="active")
                 outcome = "new"
@@ -231,6 +243,8 @@ class Archive:
                 row.text = compose(doc.text or "", ())
             s.add(row)
             s.flush()
+            if batch is not None:
+                batch.documents[row.url] = row
             number = 1 if outcome == "new" else \
                 (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
             # rows never read back as objects here: Core INSERTs, no unit of work to track them
@@ -255,7 +269,7 @@ class Archive:
         """The page is gone from its site: keep the document, note when (never delete).
         With a run_id, the withdrawal is recorded as that run's event."""
         with self.session() as s:
-            row = s.scalar(_DOCUMENT_BY_URL, {"url": url})
+            row = self._document(s, url)
             if row is None or row.status == "withdrawn":
                 return False
             row.status = "withdrawn"
@@ -268,7 +282,7 @@ class Archive:
         """A 304 for a known document: it is still there, unchanged. Returns its id (None if unknown)."""
         when = when or utcnow()
         with self.session() as s:
-            row = s.scalar(_DOCUMENT_BY_URL, {"url": url})
+            row = self._document(s, url)
             if row is None:
                 return None
             row.last_seen = max(row.last_seen, when)
@@ -291,7 +305,7 @@ class Archive:
         for recognition (archive/store/ocr.py)."""
         at = at or utcnow()
         with self.session() as s:
-            doc = s.scalar(_DOCUMENT_BY_URL, {"url": document_url}) if document_url else None
+            doc = self._document(s, document_url) if document_url else None
             if doc is None:
                 return None
             row = s.scalar(_ATTACHMENT_OF, {"doc": doc.id, "url": url})
