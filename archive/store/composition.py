@@ -37,7 +37,7 @@ def recompose(session: Session, doc: Document, settings: DedupSettings, now: dat
         return False
     doc.text = text
     doc.updated_at = max(doc.updated_at, now) if doc.updated_at else now
-    session.flush()
-    if cluster:
+    if cluster:   # else written by the next flush (a batch re-clusters once, when it ends)
+        session.flush()
         assign_cluster(session, doc, settings, now)
     return True

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from sqlalchemy import bindparam, create_engine, event, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
 from archive.clock import utcnow
 from archive.config import sqlite_busy_timeout
@@ -40,6 +40,8 @@ _ATTACHMENT_OF = select(Attachment).where(Attachment.document_id == bindparam("d
 _CAPTURE_DIGEST = select(Capture.__table__.c.payload_digest).where(Capture.__table__.c.id == bindparam("id"))
 _LATEST_NUMBER = select(func.max(Version.number)).where(Version.document_id == bindparam("doc")).scalar_subquery()
 _LATEST_VERSION = select(Version).where(Version.document_id == bindparam("doc"), Version.number == _LATEST_NUMBER)
+_DOCUMENT_COLUMNS = [c.key for c in Document.__table__.columns if c.key != "id"]
+_INSERT_DOCUMENT = insert(Document.__table__).returning(Document.__table__.c.id)
 _INSERT_VERSION = insert(Version.__table__)
 _INSERT_ATTACHMENT = insert(Attachment.__table__)
 _INSERT_EVENT = insert(DocumentEvent.__table__)
@@ -241,8 +243,10 @@ class Archive:
             row.withdrawn_at = None   # before the flush: part of the row's INSERT, not an UPDATE after it
             if outcome == "new":   # its files have no text yet: its text is its page's (no query)
                 row.text = compose(doc.text or "", ())
-            s.add(row)
-            s.flush()
+                _insert_document(s, row)
+            else:
+                s.add(row)
+                s.flush()
             if batch is not None:
                 batch.documents[row.url] = row
             number = 1 if outcome == "new" else \
@@ -354,6 +358,15 @@ class Archive:
     def rebuild_citations(self, progress=None) -> int:
         """Every document's references found and resolved again (ingest keeps them current)."""
         return rebuild_citations(self._sessions, progress)
+
+
+def _insert_document(s: Session, row: Document) -> None:
+    """A new document's row by one Core INSERT, then the object joins the session as if read back
+    (no unit of work for a row whose every column is known)."""
+    row.reextracted_at = row.evidence_lost_at = row.cluster_id = None
+    row.id = s.connection().scalar(_INSERT_DOCUMENT, {column: getattr(row, column) for column in _DOCUMENT_COLUMNS})
+    make_transient_to_detached(row)
+    s.add(row)
 
 
 def _same_payload(s: Session, before: int | None, after: int) -> bool:
