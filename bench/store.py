@@ -6,7 +6,7 @@ The farm is crawled once (bench.crawl's world) with extraction in the crawl's ow
 pipeline that records each page as the extractor stage hands it to the store stage
 (writer_stages._extracted); the pages are pickled to --items (kept: a second run, or the same
 run on another worktree, replays the very same pages). Each round then stores them into a fresh
-archive in batches of 128 (crawler/writer_stages.store_batch) and counts the process's CPU time
+archive in batches of 128 (--batch; crawler/writer_stages.store_batch) and counts the process's CPU time
 and the SQL statements sent; a second pass stores the same pages again (a recrawl: every page
 unchanged). Prints the median of the rounds as JSON and a table.
 
@@ -101,7 +101,8 @@ def load(path: Path) -> tuple[bytes, list[dict]]:
     return pickle.dumps(items), sites
 
 
-def one_round(items_blob: bytes, sites: list[dict], url: str, passes: int = 2) -> tuple[list[dict], object]:
+def one_round(items_blob: bytes, sites: list[dict], url: str, passes: int = 2,
+              batch: int = BATCH) -> tuple[list[dict], object]:
     """Store the pages `passes` times into a fresh archive; per pass: CPU seconds, statements, pages."""
     from sqlalchemy import event
 
@@ -123,13 +124,13 @@ def one_round(items_blob: bytes, sites: list[dict], url: str, passes: int = 2) -
     for _ in range(passes):
         items = pickle.loads(items_blob)
         runs = {site["id"]: start_run(archive, site["id"]) for site in sites}
-        batches = [[(n + i, item, runs.get(item.site_id), None) for i, item in enumerate(items[n:n + BATCH])]
-                   for n in range(0, len(items), BATCH)]
+        batches = [[(n + i, item, runs.get(item.site_id), None) for i, item in enumerate(items[n:n + batch])]
+                   for n in range(0, len(items), batch)]
         statements[0] = 0
         cpu, wall = time.process_time(), time.perf_counter()
         failed = 0
-        for batch in batches:
-            answers, fatal = store_batch(archive, batch, hold=1e9)
+        for pages in batches:
+            answers, fatal = store_batch(archive, pages, hold=1e9)
             if fatal:
                 raise RuntimeError(fatal)
             failed += sum(1 for _, stored in answers if stored.error)
@@ -214,6 +215,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sites", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=BATCH, help="pages per store_batch (the crawl's writer: up "
+                                                                 "to 128, or what came in 0.5 s)")
     parser.add_argument("--items", default=None, help="the recorded pages (crawled and kept if missing); "
                                                        "default /tmp/govplans-store-items-<sites>.pickle")
     parser.add_argument("--database-url", default=None, help="default: a SQLite file in a temporary directory; "
@@ -239,17 +242,17 @@ def main() -> None:
 
                 profiler = cProfile.Profile()
                 profiler.enable()
-                passes, archive = one_round(blob, sites, url)
+                passes, archive = one_round(blob, sites, url, batch=args.batch)
                 profiler.disable()
                 profiler.dump_stats(args.profile)
             else:
-                passes, archive = one_round(blob, sites, url)
+                passes, archive = one_round(blob, sites, url, batch=args.batch)
             if n == args.rounds - 1 and args.dump:
                 Path(args.dump).write_text(json.dumps(dump(archive), ensure_ascii=False, indent=0, sort_keys=True,
                                                       default=str))
             archive.close()
             rounds.append(passes)
-    report = {"bench": "store", "sites": args.sites, "pages": rounds[0][0]["pages"],
+    report = {"bench": "store", "sites": args.sites, "pages": rounds[0][0]["pages"], "batch": args.batch,
               "database": url.split(":", 1)[0], "rounds": args.rounds}
     for n, label in enumerate(("first", "again")):
         report[label] = {

@@ -134,12 +134,14 @@ def resolve_waiting(s: Session, row: Document) -> int:
     issuer = (parse_doc_number(row.doc_number) or _NO_NUMBER).issuer
     if not row.doc_number_key and not row.title_key:
         return 0
-    found = s.execute(_waiting_for(bool(row.doc_number_key), bool(issuer), bool(row.title_key)),
-                      {"doc": row.id, "number_key": row.doc_number_key, "title_key": row.title_key,
-                       "suffixes": [issuer[n:] for n in range(len(issuer))] if issuer else [],
-                       "issuer_like": f"%{issuer}" if issuer else None}).all()
+    s.flush()   # the read below is Core's (most documents find none waiting: no objects to load)
+    found = s.connection().execute(
+        _waiting_for(bool(row.doc_number_key), bool(issuer), bool(row.title_key)),
+        {"doc": row.id, "number_key": row.doc_number_key, "title_key": row.title_key,
+         "suffixes": [issuer[n:] for n in range(len(issuer))] if issuer else [],
+         "issuer_like": f"%{issuer}" if issuer else None}).all()
     # year:number alone is shared by many plans: only the citations `row` could answer are resolved again
-    waiting = [c for c, citing_region in found if _could_mean(c, citing_region, row, issuer)]
+    waiting = [s.get(Citation, c.id) for c in found if _could_mean(c, c.region_code, row, issuer)]
     resolved = 0
     for citation in waiting:
         citing = s.get(Document, citation.document_id)
@@ -154,19 +156,21 @@ def resolve_waiting(s: Session, row: Document) -> int:
 def _waiting_for(number: bool, issuer: bool, title: bool):
     """The citations a document may answer (its 文号, with or without an issuer, and/or its title):
     one statement per shape, built once; issuer_may_be's condition with the issuer's suffixes bound."""
+    cited, documents = Citation.__table__.c, Document.__table__.c
     keys = []
     if number:
-        may_be = or_(Citation.issuer.is_(None), Citation.issuer.in_(bindparam("suffixes", expanding=True)),
-                     Citation.issuer.like(bindparam("issuer_like"))) if issuer else true()
-        keys.append(and_(Citation.number_key == bindparam("number_key"), may_be))
+        may_be = or_(cited.issuer.is_(None), cited.issuer.in_(bindparam("suffixes", expanding=True)),
+                     cited.issuer.like(bindparam("issuer_like"))) if issuer else true()
+        keys.append(and_(cited.number_key == bindparam("number_key"), may_be))
     if title:
-        keys.append(Citation.title_key == bindparam("title_key"))
-    return (select(Citation, Document.region_code).join(Document, Document.id == Citation.document_id)
-            .where(Citation.document_id != bindparam("doc"), or_(*keys),
-                   or_(Citation.cited_id.is_(None), Citation.cited_id != bindparam("doc"))))
+        keys.append(cited.title_key == bindparam("title_key"))
+    return (select(*Citation.__table__.c, documents.region_code)
+            .join(Document.__table__, documents.id == cited.document_id)
+            .where(cited.document_id != bindparam("doc"), or_(*keys),
+                   or_(cited.cited_id.is_(None), cited.cited_id != bindparam("doc"))))
 
 
-def _could_mean(c: Citation, citing_region: str | None, row: Document, issuer: str | None) -> bool:
+def _could_mean(c, citing_region: str | None, row: Document, issuer: str | None) -> bool:
     if c.title_key and c.title_key == row.title_key:
         return True
     if not (c.number_key and c.number_key == row.doc_number_key and same_issuer(c.issuer, issuer)):
