@@ -107,12 +107,15 @@ class Archive:
         the caller stores the pages again one by one, or stops). One thread, one batch at a time."""
         if self._batch() is not None:
             raise RuntimeError("a batch is already open in this thread")
-        batch = _Batch(self._sessions())
+        if not hasattr(self._local, "templates"):
+            self._local.templates = {}   # what this thread's committed batches left of the sites' templates
+        batch = _Batch(self._sessions(), templates=TemplateCache(self._local.templates))
         self._local.batch = batch
         try:
             with batch.session.begin():
                 yield batch.session
                 self._settle(batch)
+            batch.templates.keep()
         finally:
             self._local.batch = None
             batch.session.close()
