@@ -26,7 +26,7 @@ from archive.store.clusters import assign_cluster, rebuild_clusters
 from archive.store.composition import recompose
 from archive.store.migrations import upgrade
 from archive.store.documents import (IngestResult, attachment_replaced, content_hash, extracted_content, fill,
-                                     latest_version, new_attachment_version, note_site_event, printed_labels,
+                                     new_attachment_version, note_site_event, printed_labels,
                                      reextracted_in_place, shared_with_site, stored_content, version_attachment_text)
 from archive.store.revisions import content_changed
 from archive.store.site_templates import TemplateCache, learn_and_strip
