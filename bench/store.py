@@ -1,6 +1,7 @@
 """The archive writer's store stage alone: CPU per page of `store_batch` over pages as it receives them.
 
-    python -m bench.store [--sites 12] [--rounds 3] [--items FILE] [--database-url URL] [--dump FILE]
+    python -m bench.store [--sites 12] [--rounds 3] [--batch 128] [--items FILE] [--database-url URL]
+                          [--dump FILE] [--profile FILE]
 
 The farm is crawled once (bench.crawl's world) with extraction in the crawl's own process and a
 pipeline that records each page as the extractor stage hands it to the store stage
@@ -12,7 +13,9 @@ unchanged). Prints the median of the rounds as JSON and a table.
 
 --dump writes what the archive holds after both passes (documents, versions, attachments,
 clusters, citations, events, templates; ids replaced by URLs) as JSON: two implementations of
-the store must write the same, `diff` tells.
+the store must write the same, `diff` tells. Another checkout is measured on the same pages with
+its code first on the path: `cd OLD && PYTHONPATH=OLD python /path/to/this/bench/store.py` (copied
+there as bench/store.py) — its figures beside this checkout's are the before and after.
 """
 from __future__ import annotations
 
