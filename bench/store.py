@@ -13,9 +13,9 @@ unchanged). Prints the median of the rounds as JSON and a table.
 
 --dump writes what the archive holds after both passes (documents, versions, attachments,
 clusters, citations, events, templates; ids replaced by URLs) as JSON: two implementations of
-the store must write the same, `diff` tells. Another checkout is measured on the same pages with
-its code first on the path: `cd OLD && PYTHONPATH=OLD python /path/to/this/bench/store.py` (copied
-there as bench/store.py) — its figures beside this checkout's are the before and after.
+the store must write the same, `diff` tells. An older checkout is measured on the same pages by
+copying this file to OLD/bench/store.py and running `cd OLD && PYTHONPATH=OLD python -m bench.store`:
+its figures beside this checkout's are the before and after.
 """
 from __future__ import annotations
 
