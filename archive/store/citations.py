@@ -8,8 +8,9 @@ then, so a plan cited before it was archived gets its edges when it arrives.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import and_, delete, or_, select, true
+from sqlalchemy import and_, bindparam, delete, or_, select, true
 from sqlalchemy.orm import Session
 
 from archive.extract.citations import Reference, find_references, title_key
@@ -48,24 +49,61 @@ def issuer_may_be(column, issuer: str | None):
     return or_(column.is_(None), column.in_(suffixes), column.like(f"%{issuer}"))
 
 
+# the statements of every refresh, built once (building one costs more than SQLite running it)
+_DELETE_CITED = delete(Citation).where(Citation.document_id == bindparam("doc"))
+_PAGE_TEXT = select(Version.text).where(Version.document_id == bindparam("doc")).order_by(Version.number.desc()).limit(1)
+_DELETE_CITED_OF = delete(Citation).where(Citation.document_id.in_(bindparam("docs", expanding=True)))
+_PAGE_TEXTS_OF = (select(Version.document_id, Version.text)
+                  .where(Version.document_id.in_(bindparam("docs", expanding=True)))
+                  .order_by(Version.document_id, Version.number.desc()))
+_FILE_TEXTS_OF = (select(Attachment.document_id, Attachment.text)
+                  .where(Attachment.document_id.in_(bindparam("docs", expanding=True)), Attachment.text.is_not(None))
+                  .order_by(Attachment.id))
+_FILE_TEXTS = (select(Attachment.text).where(Attachment.document_id == bindparam("doc"), Attachment.text.is_not(None))
+               .order_by(Attachment.id))
+
+
 def _page_text(s: Session, row: Document) -> str:
     """The page's own text: the latest version's (the row's text also holds its files', which are
     read below as attachments); a row without versions (bulk loads) is its page."""
-    text = s.scalar(select(Version.text).where(Version.document_id == row.id)
-                    .order_by(Version.number.desc()).limit(1))
+    text = s.scalar(_PAGE_TEXT, {"doc": row.id})
     return text if text is not None else (row.text or "")
 
 
 def refresh_citations(s: Session, row: Document) -> int:
     """Replace what `row` cites with what its text and attachments' texts name now; returns
     how many references it keeps. Then resolve the citations that were waiting for `row`."""
-    s.execute(delete(Citation).where(Citation.document_id == row.id))
-    refs = [("text", r) for r in find_references(_page_text(s, row), row.title, row.doc_number)]
+    s.execute(_DELETE_CITED, {"doc": row.id})
+    return _cite(s, row, _page_text(s, row), s.scalars(_FILE_TEXTS, {"doc": row.id}))
+
+
+def refresh_many(s: Session, rows: list[Document]) -> int:
+    """refresh_citations of each row in turn (a batch's documents), with their old citations deleted
+    and their page and file texts read for all of them at once: nothing the turns write changes
+    those texts, and a row's old citations, resolved again by an earlier row's turn, were deleted
+    at its own turn anyway."""
+    ids = [row.id for row in rows]
+    if not ids:
+        return 0
+    s.execute(_DELETE_CITED_OF, {"docs": ids})
+    pages: dict[int, str] = {}
+    for doc_id, text in s.execute(_PAGE_TEXTS_OF, {"docs": ids}):   # each one's latest version first
+        pages.setdefault(doc_id, text)
+    files: dict[int, list[str]] = {}
+    for doc_id, text in s.execute(_FILE_TEXTS_OF, {"docs": ids}):
+        files.setdefault(doc_id, []).append(text)
+    total = 0
+    for row in rows:
+        page = pages.get(row.id)
+        total += _cite(s, row, page if page is not None else (row.text or ""), files.get(row.id, ()))
+    return total
+
+
+def _cite(s: Session, row: Document, page_text: str, file_texts) -> int:
+    """`row`'s citations (its old ones deleted) from its page's and its files' texts (in id order)."""
+    refs = [("text", r) for r in find_references(page_text, row.title, row.doc_number)]
     seen = {(r.key, r.title_key) for _, r in refs}
-    attachments = s.execute(select(Attachment.text).where(Attachment.document_id == row.id,
-                                                          Attachment.text.is_not(None))
-                            .order_by(Attachment.id)).scalars()
-    for n, text in enumerate(attachments):
+    for n, text in enumerate(file_texts):
         for ref in find_references(text, row.title, row.doc_number):
             if (ref.key, ref.title_key) not in seen:
                 seen.add((ref.key, ref.title_key))
@@ -94,16 +132,16 @@ def resolve_waiting(s: Session, row: Document) -> int:
     ones may be resolved, and one resolved to a plan elsewhere may turn out to mean this one (a
     plan of the citing county's own line outranks a namesake elsewhere, whichever came first)."""
     issuer = (parse_doc_number(row.doc_number) or _NO_NUMBER).issuer
-    keys = [c for c in (and_(Citation.number_key == row.doc_number_key, issuer_may_be(Citation.issuer, issuer))
-                        if row.doc_number_key else None,
-                        Citation.title_key == row.title_key if row.title_key else None) if c is not None]
-    if not keys:
+    if not row.doc_number_key and not row.title_key:
         return 0
-    found = s.execute(select(Citation, Document.region_code).join(Document, Document.id == Citation.document_id)
-                      .where(Citation.document_id != row.id, or_(*keys),
-                             or_(Citation.cited_id.is_(None), Citation.cited_id != row.id))).all()
+    s.flush()   # the read below is Core's (most documents find none waiting: no objects to load)
+    found = s.connection().execute(
+        _waiting_for(bool(row.doc_number_key), bool(issuer), bool(row.title_key)),
+        {"doc": row.id, "number_key": row.doc_number_key, "title_key": row.title_key,
+         "suffixes": [issuer[n:] for n in range(len(issuer))] if issuer else [],
+         "issuer_like": f"%{issuer}" if issuer else None}).all()
     # year:number alone is shared by many plans: only the citations `row` could answer are resolved again
-    waiting = [c for c, citing_region in found if _could_mean(c, citing_region, row, issuer)]
+    waiting = [s.get(Citation, c.id) for c in found if _could_mean(c, c.region_code, row, issuer)]
     resolved = 0
     for citation in waiting:
         citing = s.get(Document, citation.document_id)
@@ -114,7 +152,25 @@ def resolve_waiting(s: Session, row: Document) -> int:
     return resolved
 
 
-def _could_mean(c: Citation, citing_region: str | None, row: Document, issuer: str | None) -> bool:
+@lru_cache(maxsize=8)
+def _waiting_for(number: bool, issuer: bool, title: bool):
+    """The citations a document may answer (its 文号, with or without an issuer, and/or its title):
+    one statement per shape, built once; issuer_may_be's condition with the issuer's suffixes bound."""
+    cited, documents = Citation.__table__.c, Document.__table__.c
+    keys = []
+    if number:
+        may_be = or_(cited.issuer.is_(None), cited.issuer.in_(bindparam("suffixes", expanding=True)),
+                     cited.issuer.like(bindparam("issuer_like"))) if issuer else true()
+        keys.append(and_(cited.number_key == bindparam("number_key"), may_be))
+    if title:
+        keys.append(cited.title_key == bindparam("title_key"))
+    return (select(*Citation.__table__.c, documents.region_code)
+            .join(Document.__table__, documents.id == cited.document_id)
+            .where(cited.document_id != bindparam("doc"), or_(*keys),
+                   or_(cited.cited_id.is_(None), cited.cited_id != bindparam("doc"))))
+
+
+def _could_mean(c, citing_region: str | None, row: Document, issuer: str | None) -> bool:
     if c.title_key and c.title_key == row.title_key:
         return True
     if not (c.number_key and c.number_key == row.doc_number_key and same_issuer(c.issuer, issuer)):

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from archive.dedup.keys import AGGREGATOR, canonical_copy, earliest_first
 from archive.models import Cluster, Document, Site
 
 
+# (id, published, first_seen, family) of documents, as a cluster's canonical copy is chosen; built once
+_MEMBERS = select(Document.id, Document.published, Document.first_seen, Site.family).outerjoin(
+    Site, Site.id == Document.site_id)
+_MEMBERS_OF = _MEMBERS.where(Document.cluster_id == bindparam("cluster"))
+_MEMBER = _MEMBERS.where(Document.id == bindparam("doc"))
+
+
 def refresh_cluster(session: Session, cluster_id: int, now: datetime) -> None:
     """Size, first_seen and canonical copy: the earliest published government copy."""
-    members = session.execute(
-        select(Document.id, Document.published, Document.first_seen, Site.family)
-        .outerjoin(Site, Site.id == Document.site_id).where(Document.cluster_id == cluster_id)).all()
+    members = session.execute(_MEMBERS_OF, {"cluster": cluster_id}).all()
     cluster = session.get(Cluster, cluster_id)
     if cluster is None or not members:
         return
@@ -31,8 +36,7 @@ def _member(session: Session, doc_id: int | None):
     """(id, published, first_seen, family) of one document, as refresh_cluster reads members."""
     if doc_id is None:
         return None
-    return session.execute(select(Document.id, Document.published, Document.first_seen, Site.family)
-                           .outerjoin(Site, Site.id == Document.site_id).where(Document.id == doc_id)).first()
+    return session.execute(_MEMBER, {"doc": doc_id}).first()
 
 
 def joined_by(session: Session, keep: int, joined: list[Cluster], doc: Document, counted: bool,

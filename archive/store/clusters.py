@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, delete, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from archive.dedup import minhash
 from archive.dedup.keys import (AGGREGATOR, DEFAULT, DedupSettings, canonical_copy, document_keys, earliest_first,
@@ -39,6 +40,26 @@ _LOCK_KEYS = text("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(:k
 # with the archive, and one member of a cluster that passes the check is enough to join it
 CANDIDATES_PER_BAND = 16
 
+# the statements of an assignment, built once (building one costs more than SQLite running it)
+_LOCK_SHARED = text("SELECT pg_advisory_xact_lock_shared(:key)")
+_DELETE_BANDS = delete(LshBucket.__table__).where(LshBucket.__table__.c.document_id == bindparam("doc"))
+_DELETE_KEYS = delete(DedupKeys.__table__).where(DedupKeys.__table__.c.document_id == bindparam("doc"))
+_INSERT_KEYS = insert(DedupKeys.__table__)
+_INSERT_BAND = insert(LshBucket.__table__)
+_INSERT_CLUSTER = insert(Cluster.__table__).returning(Cluster.__table__.c.id)
+_SITE_FAMILY = select(Site.__table__.c.family).where(Site.__table__.c.id == bindparam("site"))
+_documents = Document.__table__.c
+_SET_CLUSTER = update(Document.__table__).where(_documents.id == bindparam("doc")).values(cluster_id=bindparam("cluster"))
+_EXACT_COPIES = select(_documents.id).where(_documents.content_hash == bindparam("hash"),
+                                            _documents.id != bindparam("doc"))
+_OTHER_MEMBER = select(_documents.id).where(_documents.cluster_id == bindparam("cluster"),
+                                            _documents.id != bindparam("doc")).limit(1)
+_CLUSTERS_OF = select(_documents.cluster_id).where(_documents.id.in_(bindparam("ids", expanding=True))).distinct()
+_CANDIDATES = (select(_documents.id, DedupKeys.__table__.c["keys"])
+               .outerjoin(DedupKeys.__table__, DedupKeys.__table__.c.document_id == _documents.id)
+               .where(_documents.id.in_(bindparam("ids", expanding=True))))
+_CANDIDATES_OF_TYPE = _CANDIDATES.where(or_(_documents.doc_type.is_(None), _documents.doc_type == bindparam("doc_type")))
+
 
 def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DEFAULT,
                    now: datetime | None = None) -> int:
@@ -50,23 +71,24 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     now = now or doc.updated_at
     postgres = session.bind.dialect.name == "postgresql"
     if postgres:
-        session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": _PG_LOCK})
+        session.execute(_LOCK_SHARED, {"key": _PG_LOCK})
     mine = document_keys(dedup_text(doc.text), doc.region_code, doc.county, doc.city, settings.min_chars)
     bands = minhash.band_keys(minhash.signature(mine), settings.lsh_threshold) if mine is not None else []
     if postgres:
         session.execute(_LOCK_KEYS, {"keys": sorted({*bands, _hash_key(doc.content_hash)})})
-    old = doc.cluster_id
-    doc.cluster_id = None
-    session.execute(delete(LshBucket).where(LshBucket.document_id == doc.id))
-    session.execute(delete(DedupKeys).where(DedupKeys.document_id == doc.id))  # written again with the bands
     session.flush()
+    connection = session.connection()   # Core from here on where no ORM object is involved: no unit of work
+    old = doc.cluster_id
+    if old is not None:   # a document never clustered has no bands and no keys yet
+        connection.execute(_DELETE_BANDS, {"doc": doc.id})
+        connection.execute(_DELETE_KEYS, {"doc": doc.id})  # written again with the bands
     matched = _matching_documents(session, doc, settings, mine, bands)
     targets = _clusters_of(session, matched)
     if postgres:
         targets = _lock_clusters(session, matched, targets | ({old} if old is not None else set()))
     targets = sorted(targets)
-    old_alive = old is not None and session.scalar(
-        select(Document.id).where(Document.cluster_id == old).limit(1)) is not None
+    # the document itself left `old` (its cluster_id is written once, below)
+    old_alive = old is not None and connection.scalar(_OTHER_MEMBER, {"cluster": old, "doc": doc.id}) is not None
     joined = [row for row in (session.get(Cluster, c) for c in targets) if row is not None]
     if targets:
         keep = targets[0]
@@ -75,13 +97,13 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
             session.execute(delete(Cluster).where(Cluster.id == other))
     elif old is not None and not old_alive:
         keep = old  # a document alone keeps its cluster id across versions
-    else:
-        cluster = Cluster(size=0, first_seen=doc.first_seen, updated_at=now)
-        session.add(cluster)
-        session.flush()
-        keep = cluster.id
-    doc.cluster_id = keep
-    session.flush()
+    else:   # a cluster of its own, written as joined_by would leave it: one INSERT
+        keep = session.connection().scalar(_INSERT_CLUSTER, {
+            "size": 1, "first_seen": doc.first_seen, "updated_at": now,
+            "canonical_document_id": None if _family(session, doc.site_id) == AGGREGATOR else doc.id})
+    if doc.cluster_id != keep:   # written at once, as if flushed: the reads below see it
+        session.connection().execute(_SET_CLUSTER, {"doc": doc.id, "cluster": keep})
+        set_committed_value(doc, "cluster_id", keep)
     if old is not None and old != keep and old not in targets:
         if old_alive:
             left(session, old, doc, now)
@@ -89,9 +111,19 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
             session.execute(delete(Cluster).where(Cluster.id == old))
     if keep == old and not targets:
         refresh_cluster(session, keep, now)   # the document alone
-    else:
+    elif targets:
         joined_by(session, keep, joined, doc, counted=old in targets, now=now)
     return keep
+
+
+def _family(session: Session, site_id: str | None) -> str | None:
+    """The site's CMS family, read once per session (a batch's documents share a few sites)."""
+    if site_id is None:
+        return None
+    families = session.info.setdefault("site_families", {})
+    if site_id not in families:
+        families[site_id] = session.connection().scalar(_SITE_FAMILY, {"site": site_id})
+    return families[site_id]
 
 
 def _hash_key(content_hash: str | None) -> int:
@@ -103,8 +135,7 @@ def _hash_key(content_hash: str | None) -> int:
 def _clusters_of(session: Session, documents: set[int]) -> set[int]:
     if not documents:
         return set()
-    return {c for c in session.scalars(select(Document.cluster_id).where(Document.id.in_(documents)).distinct())
-            if c is not None}
+    return {c for c in session.connection().scalars(_CLUSTERS_OF, {"ids": sorted(documents)}) if c is not None}
 
 
 def _lock_clusters(session: Session, documents: set[int], clusters: set[int]) -> set[int]:
@@ -130,27 +161,24 @@ def _matching_documents(session: Session, doc: Document, settings: DedupSettings
     Candidates' keys come from dedup_keys (one query with the candidates themselves), not from their texts;
     a candidate stored before that table existed has its keys computed from its text once, and stored.
     """
-    exact = select(Document.id).where(Document.content_hash == doc.content_hash, Document.id != doc.id)
-    found = set(session.scalars(exact))
+    connection = session.connection()
+    found = set(connection.scalars(_EXACT_COPIES, {"hash": doc.content_hash, "doc": doc.id}))
     if mine is None:
         return found
     mine_sorted = sorted_array(mine)
-    session.execute(insert(DedupKeys).values(document_id=doc.id, keys=mine_sorted.tobytes()))
-    session.execute(insert(LshBucket), [{"document_id": doc.id, "band": band, "key": key}
-                                        for band, key in enumerate(keys)])
+    connection.execute(_INSERT_KEYS, {"document_id": doc.id, "keys": mine_sorted.tobytes()})
+    connection.execute(_INSERT_BAND, [{"document_id": doc.id, "band": band, "key": key}
+                                      for band, key in enumerate(keys)])
     shared = _bucket_members(session, keys, doc.id)
     if not shared:
         return found
     # keys only: cluster_id is read afterwards for the few candidates that pass
-    candidates = (select(Document.id, DedupKeys.keys)
-                  .outerjoin(DedupKeys, DedupKeys.document_id == Document.id)
-                  .where(Document.id.in_(shared)))
-    if settings.same_doc_type and doc.doc_type:
-        candidates = candidates.where(or_(Document.doc_type.is_(None), Document.doc_type == doc.doc_type))
+    typed = settings.same_doc_type and doc.doc_type
     ids: list[int] = []
     arrays: list[np.ndarray] = []
     missing: list[int] = []
-    for other_id, blob in session.execute(candidates):
+    for other_id, blob in connection.execute(_CANDIDATES_OF_TYPE if typed else _CANDIDATES,
+                                             {"ids": shared, "doc_type": doc.doc_type}):
         if blob is None:
             missing.append(other_id)
         else:
@@ -184,7 +212,7 @@ def _bucket_members(session: Session, keys: list[int], doc_id: int) -> list[int]
     """The documents sharing a band with the page: per band, its CANDIDATES_PER_BAND first members
     (the index on key, document_id hands them over in order, without reading the rest). A family's
     bucket grows with the archive; its first members are in its cluster as much as its last."""
-    found = session.execute(_firsts_of_buckets(len(keys)),
+    found = session.connection().execute(_firsts_of_buckets(len(keys)),
                             {"cap": CANDIDATES_PER_BAND, **{f"k{n}": key for n, key in enumerate(keys)}})
     return sorted({other for (other,) in found if other != doc_id})
 

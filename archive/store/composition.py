@@ -14,26 +14,30 @@ from archive.models import Attachment, Document, Version
 from archive.store.clusters import assign_cluster
 
 
-def composed_text(session: Session, doc: Document, page_text: str | None = None) -> str:
+def composed_text(session: Session, doc: Document, page_text: str | None = None,
+                  files: list[tuple[str, str | None]] | None = None) -> str:
+    """files: the document's attachments' (name, text) in id order, when the caller has them."""
     if page_text is None:
         page_text = session.scalar(select(Version.text).where(Version.document_id == doc.id)
                                    .order_by(Version.number.desc()).limit(1))
         if page_text is None:  # a row written without versions (bulk loads): its text is the page's
             page_text = doc.text or ""
-    files = session.execute(select(Attachment.name, Attachment.text).where(Attachment.document_id == doc.id)
-                            .order_by(Attachment.id)).all()
+    if files is None:
+        files = session.execute(select(Attachment.name, Attachment.text).where(Attachment.document_id == doc.id)
+                                .order_by(Attachment.id)).all()
     return compose(page_text, files)
 
 
 def recompose(session: Session, doc: Document, settings: DedupSettings, now: datetime,
-              page_text: str | None = None, cluster: bool = True) -> bool:
+              page_text: str | None = None, cluster: bool = True,
+              files: list[tuple[str, str | None]] | None = None) -> bool:
     """Write the document's composed text; True when it changed (then it is re-clustered)."""
-    text = composed_text(session, doc, page_text)
+    text = composed_text(session, doc, page_text, files)
     if text == (doc.text or ""):
         return False
     doc.text = text
     doc.updated_at = max(doc.updated_at, now) if doc.updated_at else now
-    session.flush()
-    if cluster:
+    if cluster:   # else written by the next flush (a batch re-clusters once, when it ends)
+        session.flush()
         assign_cluster(session, doc, settings, now)
     return True

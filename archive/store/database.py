@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, func, insert, or_, select, update
+from sqlalchemy import bindparam, create_engine, event, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
 from archive.clock import utcnow
 from archive.config import sqlite_busy_timeout
@@ -21,16 +21,37 @@ from archive.dedup.keys import DEFAULT, DedupSettings
 from archive.extract.composed import compose
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Capture, Document, DocumentEvent, Site, Version
-from archive.store.citations import rebuild_citations, refresh_citations
+from archive.store.citations import rebuild_citations, refresh_citations, refresh_many
 from archive.store.clusters import assign_cluster, rebuild_clusters
 from archive.store.composition import recompose
 from archive.store.migrations import upgrade
 from archive.store.documents import (IngestResult, attachment_replaced, content_hash, extracted_content, fill,
-                                     latest_version, new_attachment_version, note_site_event, printed_labels,
+                                     new_attachment_version, note_site_event, printed_labels,
                                      reextracted_in_place, shared_with_site, stored_content, version_attachment_text)
 from archive.store.revisions import content_changed
 from archive.store.site_templates import TemplateCache, learn_and_strip
 from archive.warc import WarcLocation
+
+
+# statements of every page, built once (building one costs more than SQLite running it)
+_INSERT_CAPTURE = insert(Capture.__table__).returning(Capture.__table__.c.id)
+_DOCUMENT_BY_URL = select(Document).where(Document.url == bindparam("url"))
+_ATTACHMENT_OF = select(Attachment).where(Attachment.document_id == bindparam("doc"), Attachment.url == bindparam("url"))
+_CAPTURE_DIGEST = select(Capture.__table__.c.payload_digest).where(Capture.__table__.c.id == bindparam("id"))
+_LATEST_NUMBER = select(func.max(Version.number)).where(Version.document_id == bindparam("doc")).scalar_subquery()
+_LATEST_VERSION = select(Version).where(Version.document_id == bindparam("doc"), Version.number == _LATEST_NUMBER)
+_DOCUMENT_COLUMNS = [c.key for c in Document.__table__.columns if c.key != "id"]
+_INSERT_DOCUMENT = insert(Document.__table__).returning(Document.__table__.c.id)
+_INSERT_VERSION = insert(Version.__table__)
+_INSERT_ATTACHMENT = insert(Attachment.__table__)
+_INSERT_EVENT = insert(DocumentEvent.__table__)
+_versions = Version.__table__.c
+_VERSION_SEEN = (update(Version.__table__)   # an unchanged page: its latest version seen again
+                 .where(_versions.document_id == bindparam("doc"),
+                        _versions.number == select(func.max(_versions.number))
+                        .where(_versions.document_id == bindparam("doc")).scalar_subquery(),
+                        or_(_versions.last_seen.is_(None), _versions.last_seen < bindparam("seen")))
+                 .values(last_seen=bindparam("seen")))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -50,6 +71,7 @@ class _Batch:
     session: Session
     settle: dict[int, list] = field(default_factory=dict)   # document id -> [row, cluster?, citations?, now]
     templates: TemplateCache = field(default_factory=TemplateCache)
+    documents: dict[str, Document] = field(default_factory=dict)   # url -> row, as its pages read or made it
 
 
 class Archive:
@@ -85,12 +107,15 @@ class Archive:
         the caller stores the pages again one by one, or stops). One thread, one batch at a time."""
         if self._batch() is not None:
             raise RuntimeError("a batch is already open in this thread")
-        batch = _Batch(self._sessions())
+        if not hasattr(self._local, "templates"):
+            self._local.templates = {}   # what this thread's committed batches left of the sites' templates
+        batch = _Batch(self._sessions(), templates=TemplateCache(self._local.templates))
         self._local.batch = batch
         try:
             with batch.session.begin():
                 yield batch.session
                 self._settle(batch)
+            batch.templates.keep()
         finally:
             self._local.batch = None
             batch.session.close()
@@ -108,7 +133,6 @@ class Archive:
             if citations:
                 refresh_citations(s, row)
             return
-        s.flush()
         entry = batch.settle.setdefault(row.id, [row, False, False, now])
         entry[1] |= cluster
         entry[2] |= citations
@@ -122,10 +146,20 @@ class Archive:
         for row, cluster, _, now in pending:
             if cluster:
                 assign_cluster(s, row, self.dedup_settings, now)
-        for row, _, citations, _ in pending:   # every cluster settled first: resolution may read them
-            if citations:
-                refresh_citations(s, row)
+        # every cluster settled first: resolution may read them
+        refresh_many(s, [row for row, _, citations, _ in pending if citations])
         batch.settle.clear()
+
+    def _document(self, s: Session, url: str) -> Document | None:
+        """The document of a URL; in a batch, the row an earlier page of it read or made (no query:
+        the session holds that very object)."""
+        batch = self._batch()
+        if batch is not None and url in batch.documents:
+            return batch.documents[url]
+        row = s.scalar(_DOCUMENT_BY_URL, {"url": url})
+        if batch is not None and row is not None:
+            batch.documents[url] = row
+        return row
 
     def reading(self) -> Session:
         """A session for reads (`with archive.reading() as s:`): nothing is committed."""
@@ -155,8 +189,8 @@ class Archive:
     # captures ----------------------------------------------------------------------------
     def record_capture(self, url: str, status: int, headers: dict, location: WarcLocation | None,
                        site_id: str | None = None, fetched_at: datetime | None = None) -> int:
-        with self.session() as s:   # one INSERT … RETURNING: no ORM object to track for a row never read back
-            return s.scalar(insert(Capture).returning(Capture.id).values(
+        with self.session() as s:   # one INSERT … RETURNING on the connection: no ORM object, no flush
+            return s.connection().scalar(_INSERT_CAPTURE, dict(
                 url=url, site_id=site_id, fetched_at=fetched_at or utcnow(), status=status, headers=dict(headers),
                 payload_digest=location.payload_digest if location else "",
                 warc_file=location.file if location else None,
@@ -180,16 +214,13 @@ class Archive:
             if redesigned:  # a new template: recorded for the site, never as edits of its documents
                 note_site_event(s, site_id, run_id, doc.url, seen_at, kind="redesign")
             digest = content_hash(doc.title, doc.text)
-            row = s.scalar(select(Document).where(Document.url == doc.url))
+            row = self._document(s, doc.url)
             if row is None:
                 row = Document(url=doc.url, first_seen=seen_at, status="active")
                 outcome = "new"
             elif row.content_hash == digest:
                 row.last_seen = max(row.last_seen, seen_at)
-                s.execute(update(Version).where(Version.document_id == row.id,
-                                                Version.number == latest_version(row.id),
-                                                or_(Version.last_seen.is_(None), Version.last_seen < seen_at))
-                          .values(last_seen=seen_at))
+                s.connection().execute(_VERSION_SEEN, {"doc": row.id, "seen": seen_at})
                 if row.status == "withdrawn":
                     row.status = "active"
                     row.withdrawn_at = None
@@ -213,32 +244,39 @@ class Archive:
                 outcome = "changed"
             fill(row, doc, site_id, capture_id, digest, seen_at)
             row.withdrawn_at = None   # before the flush: part of the row's INSERT, not an UPDATE after it
-            s.add(row)
-            s.flush()
-            number = 1 if outcome == "new" else \
-                (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
-            s.add(Version(document_id=row.id, number=number, content_hash=digest, title=doc.title,
-                          text=doc.text, seen_at=seen_at, last_seen=seen_at, capture_id=capture_id,
-                          attachment_text=version_attachment_text(row) if outcome == "changed" else None))
-            known = set() if outcome == "new" else {a.url for a in row.attachments}   # a new row has none yet
-            for link in doc.attachments:
-                if link.url not in known:
-                    s.add(Attachment(document_id=row.id, url=link.url, name=link.name, ext=link.ext))
-            s.flush()
             if outcome == "new":   # its files have no text yet: its text is its page's (no query)
                 row.text = compose(doc.text or "", ())
+                _insert_document(s, row)
             else:
+                s.add(row)
+                s.flush()
+            if batch is not None:
+                batch.documents[row.url] = row
+            number = 1 if outcome == "new" else \
+                (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
+            # rows never read back as objects here: Core INSERTs, no unit of work to track them
+            connection = s.connection()
+            connection.execute(_INSERT_VERSION, dict(
+                document_id=row.id, number=number, content_hash=digest, title=doc.title, text=doc.text,
+                seen_at=seen_at, last_seen=seen_at, capture_id=capture_id,
+                attachment_text=version_attachment_text(row) if outcome == "changed" else None))
+            known = set() if outcome == "new" else {a.url for a in row.attachments}   # a new row has none yet
+            files = [dict(document_id=row.id, url=link.url, name=link.name, ext=link.ext)
+                     for link in doc.attachments if link.url not in known]
+            if files:
+                connection.execute(_INSERT_ATTACHMENT, files)
+            if outcome != "new":
                 recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
             self._after(s, row, None, cluster=True, citations=True)
             if run_id is not None:
-                s.add(DocumentEvent(run_id=run_id, document_id=row.id, kind=outcome, at=seen_at))
+                connection.execute(_INSERT_EVENT, dict(run_id=run_id, document_id=row.id, kind=outcome, at=seen_at))
             return IngestResult(row.id, outcome)
 
     def mark_withdrawn(self, url: str, when: datetime | None = None, run_id: int | None = None) -> bool:
         """The page is gone from its site: keep the document, note when (never delete).
         With a run_id, the withdrawal is recorded as that run's event."""
         with self.session() as s:
-            row = s.scalar(select(Document).where(Document.url == url))
+            row = self._document(s, url)
             if row is None or row.status == "withdrawn":
                 return False
             row.status = "withdrawn"
@@ -251,7 +289,7 @@ class Archive:
         """A 304 for a known document: it is still there, unchanged. Returns its id (None if unknown)."""
         when = when or utcnow()
         with self.session() as s:
-            row = s.scalar(select(Document).where(Document.url == url))
+            row = self._document(s, url)
             if row is None:
                 return None
             row.last_seen = max(row.last_seen, when)
@@ -274,27 +312,31 @@ class Archive:
         for recognition (archive/store/ocr.py)."""
         at = at or utcnow()
         with self.session() as s:
-            doc = s.scalar(select(Document).where(Document.url == document_url)) if document_url else None
+            doc = self._document(s, document_url) if document_url else None
             if doc is None:
                 return None
-            row = s.scalar(select(Attachment).where(Attachment.document_id == doc.id, Attachment.url == url))
+            row = s.scalar(_ATTACHMENT_OF, {"doc": doc.id, "url": url})
             if row is None:
                 row = Attachment(document_id=doc.id, url=url, name=url.rsplit("/", 1)[-1],
                                  ext=url.rsplit(".", 1)[-1].lower()[:10])
                 s.add(row)
-            previous = s.get(Capture, row.capture_id) if row.capture_id else None
+            previous = s.connection().scalar(_CAPTURE_DIGEST, {"id": row.capture_id}) if row.capture_id else None
             # a scan fetched again unchanged keeps its recognised text (its own text layer is empty)
             same = bool(ocr) and _same_payload(s, row.capture_id, capture_id)
             if replaced is None:
-                replaced = attachment_replaced(row, text, digest, previous.payload_digest if previous else None)
+                replaced = attachment_replaced(row, text, digest, previous)
             row.capture_id = capture_id
             text_changed = text is not None and not same and text != row.text
             if text_changed:
                 row.text = text
             s.flush()
             s.expire(doc, ["attachments"])   # read again (with the row above) when next used
+            # the latest version: the page's own text, and where the files' text is kept
+            latest = None if replaced else s.scalar(_LATEST_VERSION, {"doc": doc.id})
             if text_changed:   # the document's text holds its files'; the file's references join the page's
-                composed = recompose(s, doc, self.dedup_settings, at, cluster=False)
+                files = [(a.name, a.text) for a in sorted(doc.attachments, key=lambda a: a.id)]
+                composed = recompose(s, doc, self.dedup_settings, at, cluster=False, files=files,
+                                     page_text=latest.text if latest is not None else None)
                 self._after(s, doc, at, cluster=composed, citations=True)
             if ocr:
                 from archive.store.ocr import enqueue
@@ -302,8 +344,6 @@ class Archive:
                 enqueue(s, row, ocr, same_bytes=same)
             if replaced:
                 return new_attachment_version(s, doc, at, run_id, capture_id)
-            latest = s.scalar(select(Version).where(Version.document_id == doc.id,
-                                                    Version.number == latest_version(doc.id)))
             if latest is not None:   # the file first read (or read again the same): the version's files
                 latest.attachment_text = version_attachment_text(doc)
             return "unchanged"
@@ -321,6 +361,15 @@ class Archive:
     def rebuild_citations(self, progress=None) -> int:
         """Every document's references found and resolved again (ingest keeps them current)."""
         return rebuild_citations(self._sessions, progress)
+
+
+def _insert_document(s: Session, row: Document) -> None:
+    """A new document's row by one Core INSERT, then the object joins the session as if read back
+    (no unit of work for a row whose every column is known)."""
+    row.reextracted_at = row.evidence_lost_at = row.cluster_id = None
+    row.id = s.connection().scalar(_INSERT_DOCUMENT, {column: getattr(row, column) for column in _DOCUMENT_COLUMNS})
+    make_transient_to_detached(row)
+    s.add(row)
 
 
 def _same_payload(s: Session, before: int | None, after: int) -> bool:

@@ -13,7 +13,7 @@ import dataclasses
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from archive.dedup.keys import DedupSettings
@@ -37,15 +37,28 @@ def pick(rows: list[SiteTemplate], keys: frozenset[str]) -> SiteTemplate | None:
 
 class TemplateCache:
     """The templates of the sites a batch of pages touched, as learnt so far: read once per batch,
-    written back once (write) rather than a row of counts serialised for every page."""
+    written back once (write) rather than a row of counts serialised for every page.
 
-    def __init__(self):
+    kept: what earlier batches of this writer committed (keep), shared from batch to batch: a site's
+    templates are taken from it, not read and decoded again, while its rows' (id, pages, cleaned at)
+    in the database are still what that batch wrote (another writer that learnt a page changed them)."""
+
+    def __init__(self, kept: dict | None = None):
         self.sites: dict[str, list[list]] = {}   # site id -> [[row, Template, learnt at]] in id order
+        self.kept = kept if kept is not None else {}   # site id -> (stamps, [[row, Template]])
+        self.written: dict[str, tuple] = {}
 
     def of(self, session: Session, site_id: str) -> list[list]:
         if site_id not in self.sites:
-            self.sites[site_id] = [[row, _template(row), None] for row in templates_of(session, site_id)]
+            self.sites[site_id] = self._kept(session, site_id) or \
+                [[row, _template(row), None] for row in templates_of(session, site_id)]
         return self.sites[site_id]
+
+    def _kept(self, session: Session, site_id: str) -> list[list] | None:
+        kept = self.kept.get(site_id)
+        if kept is None or [tuple(r) for r in session.execute(_STAMPS, {"site": site_id})] != kept[0]:
+            return None
+        return [[session.merge(row, load=False), template, None] for row, template in kept[1]]
 
     def write(self, session: Session) -> None:
         for entries in self.sites.values():
@@ -53,7 +66,19 @@ class TemplateCache:
                 if learnt_at is not None:
                     row.pages, row.counts, row.updated_at = template.pages, template.counts, learnt_at
         session.flush()
+        self.written = {site: ([(row.id, row.pages, row.cleaned_at_pages) for row, _, _ in entries],
+                               [[row, template] for row, template, _ in entries])
+                        for site, entries in self.sites.items()}
         self.sites.clear()
+
+    def keep(self) -> None:
+        """The batch committed: what it wrote is what the next batch starts from."""
+        self.kept.update(self.written)
+        self.written = {}
+
+
+_STAMPS = (select(SiteTemplate.__table__.c.id, SiteTemplate.__table__.c.pages, SiteTemplate.__table__.c.cleaned_at_pages)
+           .where(SiteTemplate.__table__.c.site_id == bindparam("site")).order_by(SiteTemplate.__table__.c.id))
 
 
 def learn_and_strip(session: Session, doc: ExtractedDocument, site_id: str | None, now: datetime,
@@ -102,23 +127,28 @@ def clean_site(session: Session, site_id: str, chrome: frozenset[str], settings:
     A cleaning is a better reading of the same capture, not an edit: the latest version is
     rewritten in place and no event is recorded."""
     changed = 0
-    rows = session.execute(select(Document, Version).join(Version, Version.document_id == Document.id)
-                           .where(Document.site_id == site_id)
-                           .order_by(Document.id, Version.number.desc())).all()
+    # the columns the cut needs; a document row is loaded only when its text changes
+    rows = session.execute(_SITE_PAGES, {"site": site_id}).all()
     seen: set[int] = set()
-    for doc, version in rows:
-        if doc.id in seen:
+    for doc_id, title, agency, version_id, version_text in rows:
+        if doc_id in seen:
             continue
-        seen.add(doc.id)
-        text = strip_chrome(version.text or "", chrome, keep=doc.title, signature=doc.agency)
-        if text == (version.text or ""):
+        seen.add(doc_id)
+        text = strip_chrome(version_text or "", chrome, keep=title, signature=agency)
+        if text == (version_text or ""):
             continue
-        digest = content_hash(doc.title, text)
-        session.execute(update(Version).where(Version.id == version.id).values(text=text, content_hash=digest))
+        digest = content_hash(title, text)
+        session.execute(update(Version).where(Version.id == version_id).values(text=text, content_hash=digest))
+        doc = session.get(Document, doc_id)
         doc.content_hash = digest
         recompose(session, doc, settings, now, page_text=text)
         changed += 1
     return changed
+
+
+_SITE_PAGES = (select(Document.id, Document.title, Document.agency, Version.id, Version.text)
+               .join(Version, Version.document_id == Document.id).where(Document.site_id == bindparam("site"))
+               .order_by(Document.id, Version.number.desc()))
 
 
 def _template(row: SiteTemplate) -> Template:

@@ -1,6 +1,7 @@
 """Archive.batch: many pages in one transaction, the same archive as storing them one by one."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 
 import pytest
@@ -88,3 +89,78 @@ def test_batches_do_not_nest(archive):
         with pytest.raises(RuntimeError):
             with archive.batch():
                 pass
+
+
+AGGREGATOR_SITE = {"id": "wk", "name": "文库", "region": None, "family": "aggregator", "base_url": "http://wk.test"}
+
+
+def _recrawl(archive: Archive, batched: bool) -> None:
+    """Two runs: the pages, then a recrawl where a cited plan and a citing one both change (the citing
+    one's old citation, resolved again by the cited one's turn, is replaced at its own), one stays as it
+    was, a file's text arrives, and a lone copy on an aggregator site comes (a cluster without a canonical)."""
+    from archive.store.runs import start_run
+
+    archive.upsert_site({"id": "q", "name": "祁阳", "region": "431121", "family": "trs", "base_url": "http://q.test"})
+    archive.upsert_site(AGGREGATOR_SITE)
+    first = datetime(2024, 6, 1)
+    second = datetime(2024, 7, 1)
+    runs = [start_run(archive, "q"), start_run(archive, "q")]
+    changed_one = _doc(1, BODY + "\n补充：增加线上活动。", cites="3")
+    changed_four = _doc(4, OTHER, cites="3")
+    lone = dataclasses.replace(_doc(9, "范文：" + OTHER + "\n文库整理。"), url="http://wk.test/9.html")
+    rounds = [(runs[0], first, [("q", page) for page in PAGES]),
+              (runs[1], second, [("q", changed_one), ("q", PAGES[1]), ("q", changed_four), ("wk", lone)])]
+    for run_id, seen_at, pages in rounds:
+        def store():
+            for site, page in pages:
+                archive.ingest(page, site_id=site, seen_at=seen_at, run_id=run_id)
+            capture = archive.record_capture("http://q.test/4.pdf", 200, {}, None, site_id="q", fetched_at=seen_at)
+            archive.link_attachment_capture("http://q.test/4.html", "http://q.test/4.pdf", capture, run_id=run_id,
+                                            text=f"附件：{seen_at:%m}月安排，依据祁政办发〔2024〕2号。", at=seen_at)
+        if batched:
+            with archive.batch():
+                store()
+        else:
+            store()
+
+
+def _full_state(archive: Archive) -> dict:
+    from archive.models import Attachment, Cluster, DocumentEvent, Version
+
+    with archive.reading() as s:
+        docs = {row.url: row for row in s.scalars(select(Document))}
+        url = {row.id: u for u, row in docs.items()}
+        clusters = {c.id: c for c in s.scalars(select(Cluster))}
+        return {
+            "documents": {u: (row.content_hash, row.status, row.text, str(row.last_seen), str(row.updated_at))
+                          for u, row in docs.items()},
+            "clusters": {u: (sorted(o for o, other in docs.items() if other.cluster_id == row.cluster_id),
+                             clusters[row.cluster_id].size, url.get(clusters[row.cluster_id].canonical_document_id),
+                             str(clusters[row.cluster_id].first_seen))
+                         for u, row in docs.items()},
+            "cluster_rows": len(clusters),
+            "citations": sorted((url[c.document_id], c.position, c.source, c.number_key, url.get(c.cited_id),
+                                 c.resolved_by) for c in s.scalars(select(Citation))),
+            "versions": sorted((url[v.document_id], v.number, v.content_hash, v.text, v.attachment_text,
+                                str(v.seen_at), str(v.last_seen)) for v in s.scalars(select(Version))),
+            "events": sorted((e.run_id, url[e.document_id], e.kind, str(e.at)) for e in s.scalars(select(DocumentEvent))),
+            "attachments": sorted((url[a.document_id], a.url, a.name, a.text) for a in s.scalars(select(Attachment)))}
+
+
+def test_a_recrawl_in_batches_stores_what_page_by_page_stores(database_url, tmp_path):
+    batched = Archive(database_url)
+    one_by_one = Archive(f"sqlite:///{tmp_path / 'one-by-one.sqlite'}")
+    try:
+        _recrawl(batched, batched=True)
+        _recrawl(one_by_one, batched=False)
+        state = _full_state(batched)
+        assert state == _full_state(one_by_one)
+        cites_of_four = [c for c in state["citations"] if c[0] == "http://q.test/4.html"]
+        assert [(c[3], c[4]) for c in cites_of_four] == [("2024:3", "http://q.test/3.html"),
+                                                        ("2024:2", "http://q.test/2.html")]
+        assert state["clusters"]["http://wk.test/9.html"][1:3] == (1, None)   # an aggregator's copy alone
+        assert [v[1] for v in state["versions"] if v[0] == "http://q.test/1.html"] == [1, 2]
+        assert ("http://q.test/2.html", 1) in [(v[0], v[1]) for v in state["versions"]]
+    finally:
+        batched.close()
+        one_by_one.close()

@@ -101,3 +101,34 @@ def test_a_file_text_joins_its_document_under_a_heading_and_moves_its_cluster(ar
     # the page seen again unchanged keeps its composed text
     assert archive.ingest(page, site_id="qiyang", seen_at=SEEN + timedelta(days=1)).outcome == "unchanged"
     assert _texts(archive)[page.url] == rows[page.url].text
+
+
+def _template_rows(archive) -> list[tuple]:
+    with archive.reading() as s:
+        return [(t.pages, t.cleaned_at_pages, dict(t.counts)) for t in s.scalars(select(SiteTemplate).order_by(SiteTemplate.id))]
+
+
+def test_batches_carry_a_sites_templates_over_and_read_them_again_after_another_writer(tmp_path):
+    """A writer's next batch starts from the templates its last batch committed (no reading and
+    decoding them again), unless another writer learnt pages of the site meanwhile: then it reads
+    them, and the counts add up as if every page had been stored by one writer."""
+    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    writer, other = Archive(url), Archive(url)
+    alone = Archive(f"sqlite:///{tmp_path / 'alone.sqlite'}")
+    try:
+        for archive in (writer, alone):
+            archive.upsert_site({"id": "qiyang", "name": "祁阳市人民政府", "base_url": "http://www.qiyang.gov.cn"})
+        pages = [_page(n, nav_in_text=n % 3 == 0) for n in range(3 * MIN_PAGES)]
+        rounds = [pages[:MIN_PAGES], pages[MIN_PAGES:2 * MIN_PAGES], pages[2 * MIN_PAGES:]]
+        for n, pages_of_round in enumerate(rounds):
+            target = other if n == 1 else writer   # the middle batch is another writer's
+            for archive in (target, alone):
+                with archive.batch():
+                    for page in pages_of_round:
+                        archive.ingest(page, site_id="qiyang", seen_at=SEEN + timedelta(days=n))
+        assert _template_rows(writer) == _template_rows(alone)
+        assert _template_rows(writer)[0][0] == 3 * MIN_PAGES
+        assert _texts(writer) == _texts(alone)
+    finally:
+        for archive in (writer, other, alone):
+            archive.close()
