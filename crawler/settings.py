@@ -33,6 +33,8 @@ GOVPLANS_RETRY_TIMES_BY_KIND = {"dns": 1, "connection_refused": 1, "connection_l
 # A site's remaining requests this run are dropped after this many challenge or WAF answers (more than its good ones).
 GOVPLANS_BLOCKED_GIVE_UP = 3
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's HTTP server that runs Python sent to it (one per crawler): nothing of ours uses it.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 # Contact URL named in the User-Agent so a webmaster can reach the operator ($GOVPLANS_CONTACT_URL wins).

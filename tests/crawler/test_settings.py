@@ -63,3 +63,15 @@ def test_a_download_cancelled_without_a_message_is_too_large():
     from scrapy.exceptions import DownloadCancelledError
 
     assert exception_kind(DownloadCancelledError()) == "too_large"
+
+
+@pytest.mark.parametrize("farm", [False, True])
+def test_no_console_runs_code_sent_to_the_crawl(tmp_path, farm):
+    settings = crawl_settings(DataDir(tmp_path), farm=farm)
+    assert not settings.getbool("TELNETCONSOLE_ENABLED")
+    assert not settings.getbool("REMOTE_CONTROL_ENABLED")   # Scrapy's exec-over-HTTP extension
+
+
+def test_a_response_starts_few_output_tasks(tmp_path):
+    # Scrapy starts CONCURRENT_ITEMS asyncio tasks per response; its default of 100 cost a third of a crawl's CPU
+    assert 1 <= crawl_settings(DataDir(tmp_path), farm=False).getint("CONCURRENT_ITEMS") <= 16
