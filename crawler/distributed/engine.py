@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from archive.config import DataDir
+from crawler.distributed import machine_writer
 from crawler.failures import FATAL_STAT
 from crawler.run import begin_job, end_job, job_settings, pending_job
 
@@ -77,7 +78,8 @@ class CrawlProcess:
         resume = pending_job(data) is not None
         sites, full, since = begin_job(data, [site], bool(options.get("full")), resume)
         settings = job_settings(data, sites, options.get("overrides"), full, since)
-        # one archive writer for the process's life, shared by every site's crawler: none closes it
+        # the machine's archive writer, shared by every site's crawler of every worker: none closes it
+        settings.set("GOVPLANS_WRITER_ADDRESS", machine_writer.connect(data.database_url), priority="cmdline")
         settings.set("GOVPLANS_WRITER_OWNED_BY_RUN", True, priority="cmdline")
         if settings.getbool("GOVPLANS_RESOLVE_TEST_HOSTS") and hasattr(reactor.resolver, "resolve_test_hosts"):
             reactor.resolver.resolve_test_hosts = True   # the process's resolver: farm names are 127.0.0.1
@@ -119,7 +121,7 @@ class CrawlProcess:
             "site": site["id"], "pages": stats.get_value("response_received_count", 0),
             "requests": stats.get_value("downloader/request_count", 0),
             "seconds": round(time.monotonic() - started, 3), "resumed": resume, "finished": finished,
-            "process": os.getpid(),
+            "process": os.getpid(), "writer": machine_writer.service_pid(data.database_url),
             "opened": times.get("opened", ended), "idle": times.get("idle", ended), "ended": ended}))
 
     def stop(self, task_id: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from archive.config import DataDir
-from crawler.distributed import child
+from crawler.distributed import child, machine_writer
 from crawler.distributed.app import app, config_of, configure
 from crawler.distributed.config import DistributedConfig
 
@@ -22,6 +22,7 @@ def start_worker(concurrency: int = 16, broker_url: str | None = None, data: Dat
     data = (data or DataDir.resolve(None)).ensure()
     app.conf.govplans_data = str(data.root)
     child.prepare()
+    machine_writer.hold(data.database_url)   # the machine's archive writer, up before the first task
     app.worker_main(["worker", "--pool=threads", f"--concurrency={concurrency}",
                      f"--queues={config_of(app).queue}", f"--loglevel={loglevel}",
                      f"--hostname=govplans-{os.getpid()}@%h", "--without-gossip", "--without-mingle"])
