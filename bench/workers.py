@@ -14,8 +14,15 @@ Printed: each run as JSON (stderr), then the medians as JSON and a table with ea
 pages/s, its ratio to the one-process crawl and to one worker (medians of the ratios paired within a
 run), and each task's timing, median over the tasks of every run (seconds): queue_wait = enqueued to
 taken by a worker, startup = taken to the spider open, crawl = open to nothing left to fetch,
-store = from then to the task's done mark (crawler/distributed/tasks.py `task_summary`). The load
-average before and after is printed: the machine may be shared. Needs Redis on 127.0.0.1:6379
+store = from then to the task's done mark (crawler/distributed/tasks.py `task_summary`).
+CPU is counted for every process of a configuration over its timed window (bench/process_cpu.py):
+the crawl process(es), the archive writer's extractor and store (the workers' one machine writer,
+crawler/distributed/machine_writer.py, and its relay), the Celery workers, the farm, PostgreSQL
+(its background processes and this database's backends) and Redis; printed as CPU ms per page
+(less noisy than pages/s on a shared machine), by process, and as cores kept busy, ours and the
+whole machine's (`machine`: everyone's, other users' too). The load average before and after is
+printed: the machine may be shared (and with the kernel's autogroup scheduling, this benchmark's
+processes share one session's part of the CPU however many there are). Needs Redis on 127.0.0.1:6379
 and PostgreSQL on 127.0.0.1:5432 (as the tests).
 """
 from __future__ import annotations
@@ -241,6 +248,11 @@ def main() -> None:
         for phase in PHASES:
             values = [t[phase] for t in tasks if t.get(phase) is not None]
             row[phase] = round(statistics.median(values), 3) if values else None
+        for field in ("cpu_ms_per_page", "cores_busy", "machine_cores_busy"):
+            row[field] = statistics.median(r[name][field] for r in runs)
+        roles = sorted({role for r in runs for role in r[name]["cpu"]})
+        row["cpu_ms_per_page_by_process"] = {role: round(statistics.median(
+            1000 * r[name]["cpu"].get(role, 0.0) / r[name]["pages"] for r in runs), 2) for role in roles}
         rows[name] = row
     print(json.dumps({"sites": args.sites, "docs_per_site": [low, high], "runs": args.runs, "cores": os.cpu_count(),
                       "concurrency": args.concurrency, "load_before": load_before, "load_after": load(),
@@ -252,7 +264,13 @@ def main() -> None:
         ratio = lambda v: f"{v:.2f}x" if v is not None else "-"  # noqa: E731
         print(f"{name:>10} {row['pages_per_second']:>8.1f} {ratio(row['x_crawl']):>8} "
               f"{ratio(row['x_one_worker']):>10} " + " ".join(cells))
-    print(f"load average before {load_before}, after {load()}")
+    print(f"\n{'config':>10} {'CPU ms/page':>11} {'cores busy':>10} {'machine':>8}   CPU ms/page by process (median)")
+    for name, row in rows.items():
+        by_process = ", ".join(f"{role} {value:.1f}" for role, value in row["cpu_ms_per_page_by_process"].items()
+                               if value >= 0.05)
+        print(f"{name:>10} {row['cpu_ms_per_page']:>11.1f} {row['cores_busy']:>10.2f} {row['machine_cores_busy']:>8.2f}"
+              f"   {by_process}")
+    print(f"load average before {load_before}, after {load()}; `machine` is every process's CPU (others' too)")
 
 
 if __name__ == "__main__":
