@@ -13,7 +13,9 @@ one stream of batches: no lock waits between them, two processes fewer per extra
 - The service: `ensure_service(database_url)` (the worker calls it before it takes tasks) starts
   it unless it runs: `python -m crawler.distributed.machine_writer URL`, detached (a session of
   its own, not a child of any worker: one worker's death or Ctrl-C leaves the others' writer
-  alone). Its address is a socket in a directory only this user can open, named after the
+  alone). Under systemd, whose stop of a worker's unit kills every process the unit started,
+  it runs as a unit of its own (deploy/systemd/govplans-writer.service: `--foreground --stay`),
+  which the workers find running. Its address is a socket in a directory only this user can open, named after the
   database URL; a lock file held for its life makes it the only one. It leaves by itself once no
   crawl process has been connected for IDLE_SECONDS, and when its writer's stages die (its clients
   then see the connection close: every page they wait for is a storage problem, the crawl stops
@@ -276,14 +278,15 @@ def _send_answers(connection, outbox: queue.SimpleQueue) -> None:
     connection.close()
 
 
-def serve(database_url: str) -> None:
-    """The service's main: the only one for this database on this machine (else it returns at once)."""
+def serve(database_url: str, stay: bool = False) -> None:
+    """The service's main: the only one for this database on this machine (else it returns at once);
+    stay: never leave when idle (a service of its own under systemd, deploy/systemd)."""
     from twisted.internet import reactor, task
 
     address = address_for(database_url)
     lock = open(_lock_path(address), "w")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)   # held for our life: released when we die
+    try:   # held for our life, released when we die; a staying service waits for its turn
+        fcntl.flock(lock, fcntl.LOCK_EX | (0 if stay else fcntl.LOCK_NB))
     except BlockingIOError:
         return
     Path(address).unlink(missing_ok=True)   # a dead service's socket
@@ -295,7 +298,7 @@ def serve(database_url: str) -> None:
     threading.Thread(target=service.accept, name="machine-writer-accept", daemon=True).start()
 
     def check() -> None:
-        if service.should_leave():
+        if service.should_leave() and not (stay and all(p.is_alive() for p in service.writer.processes)):
             listener.close()   # no one new: a client that came meanwhile sees us go (its crawl retries)
             reactor.stop()
 
@@ -305,6 +308,22 @@ def serve(database_url: str) -> None:
     logging.getLogger(__name__).info("the machine writer for %s left", address)
 
 
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    from archive.config import DataDir
+
+    parser = argparse.ArgumentParser(prog="python -m crawler.distributed.machine_writer",
+                                     description="The machine's archive writer for the workers' crawls.")
+    parser.add_argument("database_url", nargs="?", help="default: $GOVPLANS_DATABASE_URL (or the data directory's)")
+    parser.add_argument("--foreground", action="store_true", help="do not detach (under systemd)")
+    parser.add_argument("--stay", action="store_true", help="do not leave when no worker is connected")
+    args = parser.parse_args(argv)
+    url = args.database_url or DataDir.resolve(None).database_url
+    if args.foreground or os.fork() == 0:   # detached: the parent (a worker's `ensure_service`) returns at once
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+        serve(url, stay=args.stay)
+
+
 if __name__ == "__main__":
-    if os.fork() == 0:
-        serve(sys.argv[1])
+    main()
