@@ -4,7 +4,8 @@ Its Twisted reactor runs for the life of the worker; each site the worker hands 
 becomes a Scrapy `Crawler` of its family's spider, started in that running reactor beside the
 crawls already under way, so N sites at once cost one process and one reactor, not N forks and N
 interpreters' start-up. All the crawls share the process's archive handle (one engine and pool
-per database: crawler/archive_handle.py).
+per database: crawler/archive_handle.py) and send their pages to the machine's archive writer
+(machine_writer.py: one for every worker of the machine, connected again if it went).
 
 Messages, worker → here: ("crawl", task id, site, TaskDataDir, options), ("stop", task id).
 Here → worker: ("opened", task id, wall time) when the spider opened, ("done", task id, summary)

@@ -3,7 +3,9 @@
 The pool is threads: a slot only hands its site to the worker's one crawl process (child.py) and
 waits for that site's crawl to end, so `--concurrency N` crawls N sites at once in one Scrapy
 process (each with the per-site politeness of crawler/settings.py), and a slot whose site ended
-takes the next task at once. Run one worker per core: a crawl process uses about one.
+takes the next task at once. The crawl process sends its pages to the machine's archive writer
+(machine_writer.py), started here unless it runs and held for the worker's life. Run one worker
+per core: a crawl process and its share of the writer use about one.
 """
 from __future__ import annotations
 

@@ -3,6 +3,9 @@ crawl's reactor. The pipeline answers each page with a Deferred that fires once 
 with item.outcome set (the crawl-runs extension counts it) and item.document holding the extracted
 fields (the text stays in the writer). A storage problem stops the crawl, as StorePipeline's does.
 
+A worker's crawl (GOVPLANS_WRITER_ADDRESS set) sends to the machine's writer instead, shared by the
+machine's workers (crawler/distributed/machine_writer.py), with the same `submit`.
+
 The same work in this process, page by page: ExtractionPipeline + StorePipeline (what the bench's
 `full-inline` mode runs).
 """
