@@ -11,9 +11,10 @@ batch stored again page by page). One writer per machine stores the pages of all
 one stream of batches: no lock waits between them, two processes fewer per extra worker.
 
 - The service: `ensure_service(database_url)` (the worker calls it before it takes tasks) starts
-  it unless it runs: `python -m crawler.distributed.machine_writer URL`, detached (a session of
-  its own, not a child of any worker: one worker's death or Ctrl-C leaves the others' writer
-  alone). Under systemd, whose stop of a worker's unit kills every process the unit started,
+  it unless it runs: `python -m crawler.distributed.machine_writer URL`, detached (a process
+  group of its own, not a child of any worker: one worker's death or Ctrl-C leaves the others'
+  writer alone; the session stays the worker's, so the kernel's autogroup scheduling weighs it
+  with the workers, not as one more user). Under systemd, whose stop of a worker's unit kills every process the unit started,
   it runs as a unit of its own (deploy/systemd/govplans-writer.service: `--foreground --stay`),
   which the workers find running. Its address is a socket in a directory only this user can open, named after the
   database URL; a lock file held for its life makes it the only one. It leaves by itself once no
@@ -92,7 +93,7 @@ def ensure_service(database_url: str, timeout: float = START_SECONDS) -> str:
     try:   # it forks and its parent leaves at once: the service is no child of ours (no zombie to reap)
         subprocess.run([sys.executable, "-m", "crawler.distributed.machine_writer", database_url],
                        stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                       start_new_session=True, check=True)   # not in the worker's process group: its Ctrl-C is not ours
+                       process_group=0, check=True)   # not in the worker's process group: its Ctrl-C is not ours
     finally:
         log_file.close()
     deadline = time.monotonic() + timeout
