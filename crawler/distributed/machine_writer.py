@@ -305,8 +305,12 @@ def serve(database_url: str, stay: bool = False) -> None:
 
     task.LoopingCall(check).start(0.5, now=False)
     reactor.run(installSignalHandlers=False)
+    failed = any(not process.is_alive() for process in service.writer.processes)
     service.writer.close()
-    logging.getLogger(__name__).info("the machine writer for %s left", address)
+    if failed:   # its stages died: a failure (systemd restarts it; else the next task starts one)
+        log.error("the machine writer for %s stopped: its extractor or store died", address)
+        sys.exit(1)
+    log.info("the machine writer for %s left: no worker connected", address)
 
 
 def main(argv: list[str] | None = None) -> None:
