@@ -4,8 +4,8 @@
     worker 2's crawl process ──┼── Unix socket ──►    an ArchiveWriter (crawler/writer.py): its
     …                          ┘   (pages; answers)   extractor and store processes, batches
 
-A crawl process of its own writer is three busy processes per worker; two workers on two cores
-ran six, and their two store processes, writing into the same PostgreSQL at once, waited on each
+With a writer of its own in each crawl process, a worker was three busy processes; two workers
+on two cores ran six, and their two store processes, writing into the same PostgreSQL at once, waited on each
 other's cluster locks (archive/store/clusters.py) and deadlocked (a second's wait each, then the
 batch stored again page by page). One writer per machine stores the pages of all its workers in
 one stream of batches: no lock waits between them, two processes fewer per extra worker.
@@ -14,13 +14,15 @@ one stream of batches: no lock waits between them, two processes fewer per extra
   it unless it runs: `python -m crawler.distributed.machine_writer URL`, detached (a process
   group of its own, not a child of any worker: one worker's death or Ctrl-C leaves the others'
   writer alone; the session stays the worker's, so the kernel's autogroup scheduling weighs it
-  with the workers, not as one more user). Under systemd, whose stop of a worker's unit kills every process the unit started,
-  it runs as a unit of its own (deploy/systemd/govplans-writer.service: `--foreground --stay`),
-  which the workers find running. Its address is a socket in a directory only this user can open, named after the
-  database URL; a lock file held for its life makes it the only one. It leaves by itself once no
-  crawl process has been connected for IDLE_SECONDS, and when its writer's stages die (its clients
-  then see the connection close: every page they wait for is a storage problem, the crawl stops
-  and its task retries, resuming, as when a crawl process's own writer dies).
+  with the workers, not as one more user). Under systemd, whose stop of a worker's unit kills
+  every process the unit started, it runs as a unit of its own
+  (deploy/systemd/govplans-writer.service: `--foreground --stay`), which the workers find running.
+  Its address is a socket in a directory only this user can open, named after the database URL;
+  a lock file held for its life makes it the only one. It leaves by itself once no worker has
+  been connected for IDLE_SECONDS (a worker holds a connection for its life), and when its
+  writer's stages die (its clients then see the connection close: every page they wait for is a
+  storage problem, the crawl stops and its task retries, resuming, as when a crawl process's own
+  writer dies).
 - The client: `machine_writer(address)` is this crawl process's connection (made on first use,
   made again if the service went), with ArchiveWriter's `submit(item, run_id, answer)`: the
   pipeline (crawler/pipelines/writer.py) uses it when GOVPLANS_WRITER_ADDRESS is set. Each
@@ -43,6 +45,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
 from typing import Callable
@@ -61,7 +64,9 @@ def _directory() -> Path:
     would be seen by the other machines)."""
     path = Path(tempfile.gettempdir()) / f"govplans-{os.getuid()}"
     path.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(path, 0o700)   # pickles come through the socket: only this user may connect
+    if path.is_symlink() or path.stat().st_uid != os.getuid():   # pickles come through the socket
+        raise RuntimeError(f"{path} is not this user's own directory: the archive writer's socket cannot go there")
+    os.chmod(path, 0o700)   # only this user may connect
     return path
 
 
@@ -114,8 +119,9 @@ class MachineWriterClient:
         self.service_pid: int = self._connection.recv()   # the service says who it is first
         self._seq = 0
         self._answers: dict[int, Callable[[Stored], None]] = {}
-        self._waiting: list = []
-        self._outbox: queue.SimpleQueue = queue.SimpleQueue()   # sent by a thread: a full socket never blocks the reactor
+        self._waiting: deque = deque()
+        # sent by a thread: a full socket never blocks the reactor
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
         self.dead: str | None = None
         threading.Thread(target=self._write, name="machine-writer-pages", daemon=True).start()
         threading.Thread(target=self._read, name="machine-writer-answers", daemon=True).start()
@@ -159,7 +165,7 @@ class MachineWriterClient:
             if answer is not None:
                 answer(outcome)
         while self._waiting and len(self._answers) - len(self._waiting) <= self.max_pending:
-            self._outbox.put(self._waiting.pop(0))
+            self._outbox.put(self._waiting.popleft())
 
     def _died(self) -> None:
         self.dead = f"the machine's archive writer ({self.address}) went away"
