@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 5.0        # the service leaves when no crawl process was connected this long
 START_SECONDS = 60.0      # the longest a worker waits for the service it started to answer
+RESPAWN_SECONDS = 5.0     # a service not answering by then is started again (the first met one leaving)
 MAX_PENDING = 256         # pages one client has with the service at once; more wait in the crawl
 
 
@@ -94,19 +95,26 @@ def ensure_service(database_url: str, timeout: float = START_SECONDS) -> str:
     address = address_for(database_url)
     if answers(address):
         return address
-    log_file = Path(address).with_suffix(".log").open("ab")
-    try:   # it forks and its parent leaves at once: the service is no child of ours (no zombie to reap)
-        subprocess.run([sys.executable, "-m", "crawler.distributed.machine_writer", database_url],
-                       stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                       process_group=0, check=True)   # not in the worker's process group: its Ctrl-C is not ours
-    finally:
-        log_file.close()
-    deadline = time.monotonic() + timeout
+    log_path = Path(address).with_suffix(".log")
+    _spawn(database_url, log_path)
+    deadline, respawn = time.monotonic() + timeout, time.monotonic() + RESPAWN_SECONDS
     while not answers(address):   # a service started by another worker at the same time will do as well
+        if time.monotonic() > respawn:   # ours found the lock held by one that was leaving: again
+            _spawn(database_url, log_path)
+            respawn = time.monotonic() + RESPAWN_SECONDS
         if time.monotonic() > deadline:
             raise RuntimeError(f"the machine's archive writer did not start: see {Path(address).with_suffix('.log')}")
         time.sleep(0.05)
     return address
+
+
+def _spawn(database_url: str, log_path: Path) -> None:
+    """Start a service; it forks and its parent leaves at once: the service is no child of ours
+    (no zombie to reap), in a process group of its own (the worker's Ctrl-C is not its)."""
+    with log_path.open("ab") as log_file:
+        subprocess.run([sys.executable, "-m", "crawler.distributed.machine_writer", database_url],
+                       stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                       process_group=0, check=True)
 
 
 class MachineWriterClient:
@@ -194,9 +202,19 @@ def connect(database_url: str) -> str:
     address = address_for(database_url)
     client = _clients.get(address)
     if client is None or client.dead:
-        ensure_service(database_url)
-        machine_writer(address)
+        _with_service(database_url, lambda: machine_writer(address))
     return address
+
+
+def _with_service(database_url: str, use: Callable, attempts: int = 3):
+    """use() once the service answers; again with a new service if it was just leaving (idle)."""
+    for attempt in range(attempts):
+        ensure_service(database_url)
+        try:
+            return use()
+        except (OSError, EOFError):
+            if attempt == attempts - 1:
+                raise
 
 
 def service_pid(database_url: str) -> int | None:
@@ -208,8 +226,8 @@ def service_pid(database_url: str) -> int | None:
 def hold(database_url: str) -> str:
     """Start the service (unless it runs) and keep a connection to it for this process's life, so
     that it waits for this worker's crawls however long the queue stays empty."""
-    address = ensure_service(database_url)
-    _held.append(Client(address, family="AF_UNIX"))
+    address = address_for(database_url)
+    _held.append(_with_service(database_url, lambda: Client(address, family="AF_UNIX")))
     return address
 
 
