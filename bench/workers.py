@@ -14,8 +14,15 @@ Printed: each run as JSON (stderr), then the medians as JSON and a table with ea
 pages/s, its ratio to the one-process crawl and to one worker (medians of the ratios paired within a
 run), and each task's timing, median over the tasks of every run (seconds): queue_wait = enqueued to
 taken by a worker, startup = taken to the spider open, crawl = open to nothing left to fetch,
-store = from then to the task's done mark (crawler/distributed/tasks.py `task_summary`). The load
-average before and after is printed: the machine may be shared. Needs Redis on 127.0.0.1:6379
+store = from then to the task's done mark (crawler/distributed/tasks.py `task_summary`).
+CPU is counted for every process of a configuration over its timed window (bench/process_cpu.py):
+the crawl process(es), the archive writer's extractor and store (the workers' one machine writer,
+crawler/distributed/machine_writer.py, and its relay), the Celery workers, the farm, PostgreSQL
+(its background processes and this database's backends) and Redis; printed as CPU ms per page
+(less noisy than pages/s on a shared machine), by process, and as cores kept busy, ours and the
+whole machine's (`machine`: everyone's, other users' too). The load average before and after is
+printed: the machine may be shared (and with the kernel's autogroup scheduling, this benchmark's
+processes share one session's part of the CPU however many there are). Needs Redis on 127.0.0.1:6379
 and PostgreSQL on 127.0.0.1:5432 (as the tests).
 """
 from __future__ import annotations
@@ -35,6 +42,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
+
+from bench.process_cpu import ProcessCpu
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS = os.environ.get("GOVPLANS_TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -56,21 +65,46 @@ def fresh_database():
         admin.close()
 
 
-def crawl_once(sites_file: Path, tmp: Path) -> dict:
-    """One-process `govplans crawl` of the sites into a fresh PostgreSQL database."""
+def crawl_once(sites_file: Path, tmp: Path, farm_pid: int) -> dict:
+    """One-process `govplans crawl` of the sites into a fresh PostgreSQL database; its CPU counted
+    from its first spider open to its last spider close (its timed window: imports and the index
+    update after it are left out, as from its pages/s)."""
     with fresh_database() as (database_url, name):
         data = tmp / name
         env = dict(os.environ, GOVPLANS_DATABASE_URL=database_url, GOVPLANS_DATA=str(data))
-        done = subprocess.run([sys.executable, "-m", "govplans.cli", "crawl", "--sites-file", str(sites_file)],
-                              env=env, cwd=ROOT, capture_output=True, text=True)
-        said = re.search(r"crawled \d+ sites: \d+ requests, (\d+) responses in ([\d.]+)s", done.stderr)
-        if done.returncode != 0 or said is None:
-            raise RuntimeError(f"govplans crawl failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        process = subprocess.Popen([sys.executable, "-m", "govplans.cli", "crawl", "--sites-file", str(sites_file)],
+                                   env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        cpu = ProcessCpu({process.pid: "crawl", farm_pid: "farm"}, database=name)
+        cpu.start()
+        said, opened, closed, tail = None, 0, 0, []
+        for line in process.stderr:
+            tail = (tail + [line])[-40:]
+            if "Spider opened" in line:
+                opened += 1
+                if opened == 1:
+                    cpu.open_window()
+            elif "Spider closed" in line:
+                closed += 1
+                if closed == opened:
+                    cpu.stop()
+            said = said or re.search(r"crawled \d+ sites: \d+ requests, (\d+) responses in ([\d.]+)s", line)
+        process.wait()
+        cpu.stop()
+        if process.returncode != 0 or said is None:
+            raise RuntimeError(f"govplans crawl failed ({process.returncode}):\n{''.join(tail)}")
     pages, seconds = int(said.group(1)), float(said.group(2))
-    return {"config": "crawl", "pages": pages, "seconds": seconds, "pages_per_second": round(pages / seconds, 1)}
+    return {"config": "crawl", "pages": pages, "seconds": seconds, "pages_per_second": round(pages / seconds, 1),
+            **cpu_fields(cpu, pages, seconds)}
 
 
-def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path) -> dict:
+def cpu_fields(cpu: ProcessCpu, pages: int, seconds: float) -> dict:
+    """CPU by role, its sum per page, and how many cores the whole machine kept busy (everyone's)."""
+    mine = sum(cpu.seconds.values())
+    return {"cpu": cpu.seconds, "cpu_ms_per_page": round(1000 * mine / pages, 2) if pages else None,
+            "cores_busy": round(mine / seconds, 2), "machine_cores_busy": round(cpu.machine / seconds, 2)}
+
+
+def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path, farm_pid: int) -> dict:
     import redis
     from celery import Celery
 
@@ -99,12 +133,14 @@ def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path) -
                     raise RuntimeError("a worker exited:\n" + "\n".join(log.read_text()[-2000:] for log in logs))
                 time.sleep(0.2)
             os.environ["GOVPLANS_QUEUE"] = queue
-            started = time.monotonic()
-            ids = enqueue_sites(sites, broker)
-            results = [app.AsyncResult(task_id) for task_id in ids]
-            while not all(r.ready() for r in results):
-                time.sleep(0.1)
-            seconds = time.monotonic() - started
+            cpu = ProcessCpu({p.pid: "worker" for p in processes} | {farm_pid: "farm"}, database=name)
+            with cpu:
+                started = time.monotonic()
+                ids = enqueue_sites(sites, broker)
+                results = [app.AsyncResult(task_id) for task_id in ids]
+                while not all(r.ready() for r in results):
+                    time.sleep(0.1)
+                seconds = time.monotonic() - started
             failed = [r.result for r in results if not r.successful()]
             if failed:
                 raise RuntimeError(f"failed tasks: {failed[:3]}")
@@ -124,6 +160,7 @@ def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path) -
     pages = sum(s["pages"] for s in summaries)
     return {"config": f"{workers} worker{'s' if workers > 1 else ''}", "workers": workers, "pages": pages,
             "seconds": round(seconds, 2), "pages_per_second": round(pages / seconds, 1),
+            **cpu_fields(cpu, pages, seconds),
             "tasks": [s["timing"] for s in summaries if "timing" in s]}   # (none from a worker before timing)
 
 
@@ -191,9 +228,9 @@ def main() -> None:
                 this_run = {}
                 for config in configs[run % len(configs):] + configs[:run % len(configs)]:
                     if config == "crawl":
-                        result = crawl_once(sites_file, Path(tmp))
+                        result = crawl_once(sites_file, Path(tmp), farm.pid)
                     else:
-                        result = workers_once(sites, config, args.concurrency, Path(tmp))
+                        result = workers_once(sites, config, args.concurrency, Path(tmp), farm.pid)
                     result["load"] = load()
                     print(json.dumps({k: v for k, v in result.items() if k != "tasks"}), file=sys.stderr, flush=True)
                     this_run[result["config"]] = result
@@ -211,6 +248,11 @@ def main() -> None:
         for phase in PHASES:
             values = [t[phase] for t in tasks if t.get(phase) is not None]
             row[phase] = round(statistics.median(values), 3) if values else None
+        for field in ("cpu_ms_per_page", "cores_busy", "machine_cores_busy"):
+            row[field] = statistics.median(r[name][field] for r in runs)
+        roles = sorted({role for r in runs for role in r[name]["cpu"]})
+        row["cpu_ms_per_page_by_process"] = {role: round(statistics.median(
+            1000 * r[name]["cpu"].get(role, 0.0) / r[name]["pages"] for r in runs), 2) for role in roles}
         rows[name] = row
     print(json.dumps({"sites": args.sites, "docs_per_site": [low, high], "runs": args.runs, "cores": os.cpu_count(),
                       "concurrency": args.concurrency, "load_before": load_before, "load_after": load(),
@@ -222,7 +264,13 @@ def main() -> None:
         ratio = lambda v: f"{v:.2f}x" if v is not None else "-"  # noqa: E731
         print(f"{name:>10} {row['pages_per_second']:>8.1f} {ratio(row['x_crawl']):>8} "
               f"{ratio(row['x_one_worker']):>10} " + " ".join(cells))
-    print(f"load average before {load_before}, after {load()}")
+    print(f"\n{'config':>10} {'CPU ms/page':>11} {'cores busy':>10} {'machine':>8}   CPU ms/page by process (median)")
+    for name, row in rows.items():
+        by_process = ", ".join(f"{role} {value:.1f}" for role, value in row["cpu_ms_per_page_by_process"].items()
+                               if value >= 0.05)
+        print(f"{name:>10} {row['cpu_ms_per_page']:>11.1f} {row['cores_busy']:>10.2f} {row['machine_cores_busy']:>8.2f}"
+              f"   {by_process}")
+    print(f"load average before {load_before}, after {load()}; `machine` is every process's CPU (others' too)")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,8 @@ else:
 GOVPLANS_DATABASE_URL = None
 # Directory the WARC files are written to.
 GOVPLANS_WARC_DIR = None
+# A worker's crawl: the socket of the machine's archive writer (crawler/distributed/machine_writer.py), else its own.
+GOVPLANS_WRITER_ADDRESS = None
 # Responses up to this size are written to the WARC in the reactor's thread, larger ones in a pool thread.
 GOVPLANS_WARC_INLINE_BYTES = 256 * 1024
 

@@ -11,6 +11,7 @@ where the WARC files go (the data directory's warc/ on a shared filesystem).
     lock.py     a per-site lock in Redis (SET NX with expiry, renewed while the crawl runs)
     child.py    the worker's handle on its crawl process (forked once from a pre-loaded fork server)
     engine.py   the crawl process: one reactor, one Scrapy crawler per site, reports per site
+    machine_writer.py  the archive writer shared by the machine's workers (extract + store, batches)
     tasks.py    the `crawl_site` task
     enqueue.py  `enqueue_sites(sites, broker_url)`, behind `govplans schedule`
     worker.py   `start_worker(...)`, behind `govplans worker`

@@ -4,7 +4,8 @@ Its Twisted reactor runs for the life of the worker; each site the worker hands 
 becomes a Scrapy `Crawler` of its family's spider, started in that running reactor beside the
 crawls already under way, so N sites at once cost one process and one reactor, not N forks and N
 interpreters' start-up. All the crawls share the process's archive handle (one engine and pool
-per database: crawler/archive_handle.py).
+per database: crawler/archive_handle.py) and send their pages to the machine's archive writer
+(machine_writer.py: one for every worker of the machine, connected again if it went).
 
 Messages, worker → here: ("crawl", task id, site, TaskDataDir, options), ("stop", task id).
 Here → worker: ("opened", task id, wall time) when the spider opened, ("done", task id, summary)
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 from archive.config import DataDir
+from crawler.distributed import machine_writer
 from crawler.failures import FATAL_STAT
 from crawler.run import begin_job, end_job, job_settings, pending_job
 
@@ -77,7 +79,8 @@ class CrawlProcess:
         resume = pending_job(data) is not None
         sites, full, since = begin_job(data, [site], bool(options.get("full")), resume)
         settings = job_settings(data, sites, options.get("overrides"), full, since)
-        # one archive writer for the process's life, shared by every site's crawler: none closes it
+        # the machine's archive writer, shared by every site's crawler of every worker: none closes it
+        settings.set("GOVPLANS_WRITER_ADDRESS", machine_writer.connect(data.database_url), priority="cmdline")
         settings.set("GOVPLANS_WRITER_OWNED_BY_RUN", True, priority="cmdline")
         if settings.getbool("GOVPLANS_RESOLVE_TEST_HOSTS") and hasattr(reactor.resolver, "resolve_test_hosts"):
             reactor.resolver.resolve_test_hosts = True   # the process's resolver: farm names are 127.0.0.1
@@ -119,7 +122,7 @@ class CrawlProcess:
             "site": site["id"], "pages": stats.get_value("response_received_count", 0),
             "requests": stats.get_value("downloader/request_count", 0),
             "seconds": round(time.monotonic() - started, 3), "resumed": resume, "finished": finished,
-            "process": os.getpid(),
+            "process": os.getpid(), "writer": machine_writer.service_pid(data.database_url),
             "opened": times.get("opened", ended), "idle": times.get("idle", ended), "ended": ended}))
 
     def stop(self, task_id: str) -> None:

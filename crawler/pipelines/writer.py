@@ -3,6 +3,9 @@ crawl's reactor. The pipeline answers each page with a Deferred that fires once 
 with item.outcome set (the crawl-runs extension counts it) and item.document holding the extracted
 fields (the text stays in the writer). A storage problem stops the crawl, as StorePipeline's does.
 
+A worker's crawl (GOVPLANS_WRITER_ADDRESS set) sends to the machine's writer instead, shared by the
+machine's workers (crawler/distributed/machine_writer.py), with the same `submit`.
+
 The same work in this process, page by page: ExtractionPipeline + StorePipeline (what the bench's
 `full-inline` mode runs).
 """
@@ -26,6 +29,7 @@ class ArchiveWriterPipeline:
     def __init__(self, crawler=None):
         self.crawler = crawler
         self.database_url = crawler.settings.get("GOVPLANS_DATABASE_URL") if crawler else None
+        self.writer_address = crawler.settings.get("GOVPLANS_WRITER_ADDRESS") if crawler else None
         self.writer = None
         self.runs: CrawlRunsExtension | None = None
 
@@ -34,7 +38,11 @@ class ArchiveWriterPipeline:
         return cls(require_database(crawler))
 
     def open_spider(self, spider=None) -> None:
-        self.writer = writer_for(self.database_url)   # run_crawl started it; else started here
+        if self.writer_address:   # a worker's crawl: the machine's writer, shared by its workers
+            from crawler.distributed.machine_writer import machine_writer
+            self.writer = machine_writer(self.writer_address)
+        else:
+            self.writer = writer_for(self.database_url)   # run_crawl started it; else started here
         self.runs = self.crawler.get_extension(CrawlRunsExtension)
 
     def close_spider(self, spider=None) -> None:

@@ -150,3 +150,28 @@ def test_one_worker_crawls_its_sites_in_one_long_lived_crawl_process(make_cluste
         assert all(value >= 0 for value in timing.values()), timing
         assert result["pages"] > 0
     assert_stored_exactly_once(pg_database, truth)
+
+
+def test_workers_on_one_machine_store_through_one_archive_writer(make_cluster, pg_database):
+    cluster = make_cluster(GOVPLANS_VISIBILITY_TIMEOUT=30, GOVPLANS_SITE_LOCK_TTL=10)
+    world = World(sites=8, seed=6, docs_per_site=(3, 5))
+    server, port = start_in_thread(world, port=0)
+    try:
+        workers = [cluster.start_worker(concurrency=2) for _ in range(2)]
+        sites = world.registry(port)
+        results = cluster.wait(cluster.enqueue(sites, QUIET), timeout=300)
+        truth = list(world.truth(port))
+        below_workers = set().union(*(descendants(worker.pid) for worker in workers))
+    finally:
+        server.shutdown()
+    assert len({r["process"] for r in results}) == 2, "both workers crawled (each in its crawl process)"
+    writers = {r["writer"] for r in results}
+    assert len(writers) == 1 and None not in writers, f"one archive writer for the machine, not {writers}"
+    (writer,) = writers
+    assert writer not in below_workers, "the machine's writer is no worker's child (one worker's end is not the other's)"
+    assert_stored_exactly_once(pg_database, truth)
+    cluster.stop()
+    deadline = time.monotonic() + 30
+    while alive(writer):   # with no worker left on the machine, it leaves by itself
+        assert time.monotonic() < deadline, "the machine's writer outlived the workers"
+        time.sleep(0.2)
