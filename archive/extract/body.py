@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import trafilatura
 from lxml import etree
+from trafilatura.settings import Extractor
 
 from .anchor import lead_of
 from .dom import element_text
@@ -284,11 +285,18 @@ def _from_title(lines: list[str], title: str | None, nav: frozenset[str] = froze
 TITLE_SEARCH, SHORT_NAV = 80, 12
 
 
+# trafilatura's options, built once: building them per call (config reads, date parameters) costs
+# as much as a tenth of trafilatura's own work on a short page. Per page only the URL changes.
+_OPTIONS = Extractor(output_format="txt", recall=True, comments=False, links=False, tables=True, dedup=False,
+                     with_metadata=False)
+
+
 def _trafilatura(tree, url: str | None) -> str | None:
+    options = copy.copy(_OPTIONS)
+    options.url = url = url or None
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")  # as Extractor(url=url) has it
     try:
-        return trafilatura.extract(tree, url=url or None, include_tables=True, include_comments=False,
-                                   include_links=False, favor_recall=True, deduplicate=False,
-                                   output_format="txt", with_metadata=False)
+        return trafilatura.extract(tree, options=options)
     except Exception:  # trafilatura bugs on odd trees must not stop extraction
         return None
 
