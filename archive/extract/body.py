@@ -118,30 +118,51 @@ def prune_chrome(tree) -> None:
     """Drop share/print bars, metadata tables, QR codes and related lists in place."""
     doomed = []
     holders = _content_holders(tree)
+    # Blocks whose raw text has no chrome word; an element's raw text is a run of its parent's
+    # (_CHROME_WORDS has no anchors), so their descendants have none either and are not searched.
+    plain: set = set()
+    gone: set = set()  # doomed blocks and all inside them: what they hold goes with them
     for el in tree.iter(etree.Element):
-        # text_content() is cheap and never shorter than the visible text: big blocks stay
-        if el.tag in ("html", "body") or el in holders:
+        tag = el.tag
+        parent = el.getparent()
+        if parent in gone:
+            gone.add(el)
             continue
+        inherited = parent in plain
+        if inherited:
+            plain.add(el)
+        if tag in ("html", "body") or el in holders:
+            continue
+        chrome_attrs = _chrome_attrs(el.get("class"), el.get("id"))
+        if not chrome_attrs and (tag not in _BLOCKS or inherited):
+            continue  # rendering the visible text is the slow part: only for blocks that may go
+        # text_content() is cheap and never shorter than the visible text: big blocks stay
         raw = el.text_content()
-        if len(raw) >= SMALL + 100 and (len(raw) > INDENTED or el.tag not in ("table", "ul", "dl", "div")
+        if len(raw) >= SMALL + 100 and (len(raw) > INDENTED or tag not in ("table", "ul", "dl", "div")
                                         or len("".join(raw.split())) >= SMALL + 100):
             continue  # (templates indent their metadata tables: that whitespace is no text)
-        chrome_attrs = _chrome_attrs(el.get("class"), el.get("id"))
-        if not chrome_attrs and (el.tag not in _BLOCKS or not _CHROME_WORDS.search(raw)):
-            continue  # rendering the visible text is the slow part: only for blocks that may go
-        text = element_text(el)
-        if chrome_attrs and len(text) < SMALL:
+        if not chrome_attrs and not _CHROME_WORDS.search(raw):
+            plain.add(el)
+            continue
+        if _goes(el, tag, element_text(el), chrome_attrs):
             doomed.append(el)
-        elif el.tag in _BLOCKS:
-            if len(text) < TINY and _CHROME_TEXT.search(text):
-                doomed.append(el)
-            elif el.tag in ("table", "ul", "dl", "div") and (
-                    len(_META_TABLE.findall(text)) >= 2 or len(set(_META_LABELLED.findall(text))) >= 2):
-                doomed.append(el)
-            elif el.tag == "table" and _label_cells(el) >= 2:
-                doomed.append(el)  # labels as a header row over a row of values (索取号 | 发布机构 | 文件编号)
+            gone.add(el)
     for el in doomed:
         _drop(el)
+
+
+def _goes(el, tag: str, text: str, chrome_attrs: bool) -> bool:
+    """A small block that is chrome by its class or id, by its words, or a metadata table."""
+    if chrome_attrs and len(text) < SMALL:
+        return True
+    if tag not in _BLOCKS:
+        return False
+    if len(text) < TINY and _CHROME_TEXT.search(text):
+        return True
+    if tag in ("table", "ul", "dl", "div") and (
+            len(_META_TABLE.findall(text)) >= 2 or len(set(_META_LABELLED.findall(text))) >= 2):
+        return True
+    return tag == "table" and _label_cells(el) >= 2  # labels as a header row over a row of values (索取号 | 发布机构 | 文件编号)
 
 
 # Every metadata label of the label table, as a cell's whole text (no colon in a header row).
