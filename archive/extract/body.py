@@ -76,6 +76,7 @@ _CODE = re.compile(r"^</?[a-zA-Z][\w-]*(?:\s[^>]*)?/?>|^</?[a-zA-Z]+\s+\w+=[\"']
 _DATE_LINE = re.compile(r"^[\d\s年月日时分秒:：\-/.]+$")
 _FONT_BAR = re.compile(r"[【\[]?\s*(?:字体|字号)?[：:]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?")
 SHORT_LINE = 60
+_EMPTY_ATTACHMENT_LABEL = re.compile(r"附\s*件\s*[:：]?")
 
 
 # Evidence that a page comes from a government site.
@@ -246,7 +247,7 @@ def filter_lines(text: str, title: str | None = None, nav: frozenset[str] = froz
             continue  # the date under the heading, already a field
         kept.append(line)
     kept = without_navigation(kept, nav)
-    while kept and (re.fullmatch(r"附\s*件\s*[:：]?", kept[-1])
+    while kept and (_EMPTY_ATTACHMENT_LABEL.fullmatch(kept[-1])
                     or (len(kept[-1]) <= FOOTER_LINE and _FOOTER.search(kept[-1]))):
         kept.pop()  # an empty 附件 label; the site's footer (ICP 备案, 版权所有, 举报电话) under the text
     return "\n".join(kept)

@@ -23,6 +23,7 @@ MIN_LEN, MAX_LEN = 4, 150
 # A nav link names a column in a few characters; a longer heading that a link also names is a
 # document's title that a 相关文章 or 上一篇 list links to (another document may share it).
 NAV_NAME_MAX = 12
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def pick_title(tree, meta: dict[str, list[Found]], page_title: str | None,
@@ -97,8 +98,8 @@ def _title_parts(page_title: str | None) -> list[str]:
 
 
 def _plausible(text: str) -> bool:
-    return MIN_LEN <= len(text) <= MAX_LEN and bool(re.search(r"[\u4e00-\u9fff]", text))
+    return MIN_LEN <= len(text) <= MAX_LEN and bool(_HAN.search(text))
 
 
 def _key(s: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+    return "".join(unicodedata.normalize("NFKC", s).split())
