@@ -24,6 +24,7 @@ from trafilatura.settings import Extractor
 from .anchor import lead_of
 from .dom import element_text
 from .labels import TIERS
+from .literals import Prefiltered
 from .navigation import NEUTRAL, is_nav_line, key as _nav_key, nav_texts
 from .readable import from_lead, readability_text
 
@@ -52,8 +53,8 @@ _CONTENT_ATTR = re.compile(
 SMALL, TINY = 200, 80
 INDENTED = 2000  # the most raw characters an indented metadata table of SMALL text is looked at with
 # Either test on the visible text can only pass when these words are in the raw text.
-_CHROME_WORDS = re.compile(_CHROME_TEXT.pattern.replace(r"^\s*", "", 1) + "|" + _META_TABLE.pattern
-                           + "|" + _META_LABELLED.pattern)
+_CHROME_WORDS = Prefiltered(re.compile(_CHROME_TEXT.pattern.replace(r"^\s*", "", 1) + "|" + _META_TABLE.pattern
+                                       + "|" + _META_LABELLED.pattern))
 
 _LINE_CHROME = re.compile(
     r"^(?:【|\[)?\s*(?:扫一扫|分享到|分享|打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|收藏|"

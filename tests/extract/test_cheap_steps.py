@@ -61,7 +61,7 @@ def _prune_chrome_looking_at_every_element(tree) -> None:
                                         or len("".join(raw.split())) >= SMALL + 100):
             continue
         chrome_attrs = _chrome_attrs(el.get("class"), el.get("id"))
-        if not chrome_attrs and (el.tag not in _BLOCKS or not _CHROME_WORDS.search(raw)):
+        if not chrome_attrs and (el.tag not in _BLOCKS or not _CHROME_WORDS.pattern.search(raw)):
             continue
         if _goes(el, el.tag, element_text(el), chrome_attrs):
             doomed.append(el)
