@@ -22,7 +22,7 @@ from lxml import etree
 from trafilatura.settings import Extractor
 
 from .anchor import lead_of
-from .dom import element_text
+from .dom import element_text, longest_text
 from .labels import TIERS
 from .literals import Prefiltered
 from .navigation import NEUTRAL, is_nav_line, key as _nav_key, nav_texts
@@ -146,7 +146,7 @@ def prune_chrome(tree) -> None:
         if not chrome_attrs and not _CHROME_WORDS.search(raw):
             plain.add(el)
             continue
-        if _goes(el, tag, element_text(el), chrome_attrs):
+        if (chrome_attrs and longest_text(el, raw) < SMALL) or _goes(el, tag, element_text(el), chrome_attrs):
             doomed.append(el)
             gone.add(el)
     for el in doomed:
@@ -217,10 +217,13 @@ def _content_attrs(cls: str | None, id_: str | None) -> bool:
     return bool((cls or id_) and _CONTENT_ATTR.search(f"{cls or ''} {id_ or ''}"))
 
 
+_WITH_CLASS_OR_ID = etree.XPath("descendant-or-self::*[@class or @id]")
+
+
 def _content_holders(tree) -> set:
     """The article's own containers and every element around one."""
     holders: set = set()
-    for node in tree.iter(etree.Element):
+    for node in _WITH_CLASS_OR_ID(tree):
         if node not in holders and _content_attrs(node.get("class"), node.get("id")):
             holders.add(node)
             for ancestor in node.iterancestors():

@@ -62,6 +62,13 @@ def element_text(el) -> str:
     return clean_text(" ".join(render_lines(el)))
 
 
+def longest_text(el, raw: str) -> int:
+    """The most characters element_text(el) can have, from its raw text (el.text_content()) without
+    rendering: rendering adds at most a line break at each end of a block and a tab after a cell,
+    and only removes otherwise (spaces collapsed, scripts left out)."""
+    return len(raw) + 2 * sum(1 for _ in el.iter())
+
+
 def render_lines(root) -> list[str]:
     """Visible text as lines: a line per block, table cells separated by a tab."""
     parts: list[str] = []

@@ -11,7 +11,7 @@ from trafilatura.settings import Extractor
 from archive.extract import decode
 from archive.extract.body import (_BLOCKS, _CHROME_WORDS, _chrome_attrs, _content_holders, _drop, _goes,
                                   INDENTED, SMALL, prune_chrome, trafilatura_options)
-from archive.extract.dom import element_text, parse
+from archive.extract.dom import element_text, longest_text, parse
 from tests.conftest import REALDATA
 
 FORM_PAGE = ("<html><head><title>t</title></head><body><!-- a comment --><form><label>姓名</label>"
@@ -99,3 +99,9 @@ def test_chrome_inside_a_dropped_block_goes_with_it_and_the_article_stays():
     text = tree.text_content()
     assert "分享到" not in text and "版权所有" not in text and "发布机构" not in text
     assert "为做好政务公开工作" in text and "工作动态" in text
+
+
+def test_longest_text_is_never_shorter_than_the_rendered_text():
+    for name, page in _pages():
+        for el in parse(page).iter(etree.Element):
+            assert len(element_text(el)) <= longest_text(el, el.text_content()), (name, el.tag)
