@@ -22,7 +22,7 @@ from lxml import etree
 from trafilatura.settings import Extractor
 
 from .anchor import lead_of
-from .dom import element_text, longest_text
+from .dom import element_text, longest_text, with_class_or_id
 from .labels import TIERS
 from .literals import Prefiltered
 from .navigation import NEUTRAL, is_nav_line, key as _nav_key, nav_texts
@@ -217,13 +217,10 @@ def _content_attrs(cls: str | None, id_: str | None) -> bool:
     return bool((cls or id_) and _CONTENT_ATTR.search(f"{cls or ''} {id_ or ''}"))
 
 
-_WITH_CLASS_OR_ID = etree.XPath("descendant-or-self::*[@class or @id]")
-
-
 def _content_holders(tree) -> set:
     """The article's own containers and every element around one."""
     holders: set = set()
-    for node in _WITH_CLASS_OR_ID(tree):
+    for node in with_class_or_id(tree):
         if node not in holders and _content_attrs(node.get("class"), node.get("id")):
             holders.add(node)
             for ancestor in node.iterancestors():

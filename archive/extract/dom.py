@@ -53,6 +53,10 @@ def parse(text: str) -> html.HtmlElement | None:
             return None
 
 
+# The tree's elements with a class or an id, in document order: the only ones a class or id rule can pick.
+with_class_or_id = etree.XPath("descendant-or-self::*[@class or @id]")
+
+
 def clean_text(s: str | None) -> str:
     return _SPACES.sub(" ", s or "").strip()
 
