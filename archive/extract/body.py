@@ -19,10 +19,12 @@ from functools import lru_cache
 
 import trafilatura
 from lxml import etree
+from trafilatura.settings import Extractor
 
 from .anchor import lead_of
-from .dom import element_text
+from .dom import element_text, longest_text, with_class_or_id
 from .labels import TIERS
+from .literals import Prefiltered
 from .navigation import NEUTRAL, is_nav_line, key as _nav_key, nav_texts
 from .readable import from_lead, readability_text
 
@@ -51,8 +53,8 @@ _CONTENT_ATTR = re.compile(
 SMALL, TINY = 200, 80
 INDENTED = 2000  # the most raw characters an indented metadata table of SMALL text is looked at with
 # Either test on the visible text can only pass when these words are in the raw text.
-_CHROME_WORDS = re.compile(_CHROME_TEXT.pattern.replace(r"^\s*", "", 1) + "|" + _META_TABLE.pattern
-                           + "|" + _META_LABELLED.pattern)
+_CHROME_WORDS = Prefiltered(re.compile(_CHROME_TEXT.pattern.replace(r"^\s*", "", 1) + "|" + _META_TABLE.pattern
+                                       + "|" + _META_LABELLED.pattern))
 
 _LINE_CHROME = re.compile(
     r"^(?:【|\[)?\s*(?:扫一扫|分享到|分享|打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|收藏|"
@@ -75,6 +77,7 @@ _CODE = re.compile(r"^</?[a-zA-Z][\w-]*(?:\s[^>]*)?/?>|^</?[a-zA-Z]+\s+\w+=[\"']
 _DATE_LINE = re.compile(r"^[\d\s年月日时分秒:：\-/.]+$")
 _FONT_BAR = re.compile(r"[【\[]?\s*(?:字体|字号)?[：:]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?")
 SHORT_LINE = 60
+_EMPTY_ATTACHMENT_LABEL = re.compile(r"附\s*件\s*[:：]?")
 
 
 # Evidence that a page comes from a government site.
@@ -117,30 +120,51 @@ def prune_chrome(tree) -> None:
     """Drop share/print bars, metadata tables, QR codes and related lists in place."""
     doomed = []
     holders = _content_holders(tree)
+    # Blocks whose raw text has no chrome word; an element's raw text is a run of its parent's
+    # (_CHROME_WORDS has no anchors), so their descendants have none either and are not searched.
+    plain: set = set()
+    gone: set = set()  # doomed blocks and all inside them: what they hold goes with them
     for el in tree.iter(etree.Element):
-        # text_content() is cheap and never shorter than the visible text: big blocks stay
-        if el.tag in ("html", "body") or el in holders:
+        tag = el.tag
+        parent = el.getparent()
+        if parent in gone:
+            gone.add(el)
             continue
+        inherited = parent in plain
+        if inherited:
+            plain.add(el)
+        if tag in ("html", "body") or el in holders:
+            continue
+        chrome_attrs = _chrome_attrs(el.get("class"), el.get("id"))
+        if not chrome_attrs and (tag not in _BLOCKS or inherited):
+            continue  # rendering the visible text is the slow part: only for blocks that may go
+        # text_content() is cheap and never shorter than the visible text: big blocks stay
         raw = el.text_content()
-        if len(raw) >= SMALL + 100 and (len(raw) > INDENTED or el.tag not in ("table", "ul", "dl", "div")
+        if len(raw) >= SMALL + 100 and (len(raw) > INDENTED or tag not in ("table", "ul", "dl", "div")
                                         or len("".join(raw.split())) >= SMALL + 100):
             continue  # (templates indent their metadata tables: that whitespace is no text)
-        chrome_attrs = _chrome_attrs(el.get("class"), el.get("id"))
-        if not chrome_attrs and (el.tag not in _BLOCKS or not _CHROME_WORDS.search(raw)):
-            continue  # rendering the visible text is the slow part: only for blocks that may go
-        text = element_text(el)
-        if chrome_attrs and len(text) < SMALL:
+        if not chrome_attrs and not _CHROME_WORDS.search(raw):
+            plain.add(el)
+            continue
+        if (chrome_attrs and longest_text(el, raw) < SMALL) or _goes(el, tag, element_text(el), chrome_attrs):
             doomed.append(el)
-        elif el.tag in _BLOCKS:
-            if len(text) < TINY and _CHROME_TEXT.search(text):
-                doomed.append(el)
-            elif el.tag in ("table", "ul", "dl", "div") and (
-                    len(_META_TABLE.findall(text)) >= 2 or len(set(_META_LABELLED.findall(text))) >= 2):
-                doomed.append(el)
-            elif el.tag == "table" and _label_cells(el) >= 2:
-                doomed.append(el)  # labels as a header row over a row of values (索取号 | 发布机构 | 文件编号)
+            gone.add(el)
     for el in doomed:
         _drop(el)
+
+
+def _goes(el, tag: str, text: str, chrome_attrs: bool) -> bool:
+    """A small block that is chrome by its class or id, by its words, or a metadata table."""
+    if chrome_attrs and len(text) < SMALL:
+        return True
+    if tag not in _BLOCKS:
+        return False
+    if len(text) < TINY and _CHROME_TEXT.search(text):
+        return True
+    if tag in ("table", "ul", "dl", "div") and (
+            len(_META_TABLE.findall(text)) >= 2 or len(set(_META_LABELLED.findall(text))) >= 2):
+        return True
+    return tag == "table" and _label_cells(el) >= 2  # labels as a header row over a row of values (索取号 | 发布机构 | 文件编号)
 
 
 # Every metadata label of the label table, as a cell's whole text (no colon in a header row).
@@ -196,7 +220,7 @@ def _content_attrs(cls: str | None, id_: str | None) -> bool:
 def _content_holders(tree) -> set:
     """The article's own containers and every element around one."""
     holders: set = set()
-    for node in tree.iter(etree.Element):
+    for node in with_class_or_id(tree):
         if node not in holders and _content_attrs(node.get("class"), node.get("id")):
             holders.add(node)
             for ancestor in node.iterancestors():
@@ -224,7 +248,7 @@ def filter_lines(text: str, title: str | None = None, nav: frozenset[str] = froz
             continue  # the date under the heading, already a field
         kept.append(line)
     kept = without_navigation(kept, nav)
-    while kept and (re.fullmatch(r"附\s*件\s*[:：]?", kept[-1])
+    while kept and (_EMPTY_ATTACHMENT_LABEL.fullmatch(kept[-1])
                     or (len(kept[-1]) <= FOOTER_LINE and _FOOTER.search(kept[-1]))):
         kept.pop()  # an empty 附件 label; the site's footer (ICP 备案, 版权所有, 举报电话) under the text
     return "\n".join(kept)
@@ -284,11 +308,23 @@ def _from_title(lines: list[str], title: str | None, nav: frozenset[str] = froze
 TITLE_SEARCH, SHORT_NAV = 80, 12
 
 
+# trafilatura's options, built once: building them per call (config reads, date parameters) costs
+# about a twentieth of trafilatura's own work on a short page. Per page only the URL changes.
+_OPTIONS = Extractor(output_format="txt", recall=True, comments=False, links=False, tables=True, dedup=False,
+                     with_metadata=False)
+
+
+def trafilatura_options(url: str | None) -> Extractor:
+    """_OPTIONS for one page: what Extractor(url=url, …) would build."""
+    options = copy.copy(_OPTIONS)
+    options.url = url = url or None
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    return options
+
+
 def _trafilatura(tree, url: str | None) -> str | None:
     try:
-        return trafilatura.extract(tree, url=url or None, include_tables=True, include_comments=False,
-                                   include_links=False, favor_recall=True, deduplicate=False,
-                                   output_format="txt", with_metadata=False)
+        return trafilatura.extract(tree, options=trafilatura_options(url))
     except Exception:  # trafilatura bugs on odd trees must not stop extraction
         return None
 

@@ -15,9 +15,28 @@ _SPACES = re.compile(r"[ \u00a0\u3000\u2002\u2003\u200b\ufeff\r\f\v]+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # characters lxml keeps from a parse but refuses to set later (vertical tabs from Word, stray C0 bytes)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _html_classes() -> etree.ElementNamespaceClassLookup:
+    """lxml.html's element classes (HtmlElement; FormElement, InputElement … by tag), looked up in C.
+
+    lxml.html's own lookup is a Python method that runs each time an element is touched from
+    Python: a thousand calls a page between our rules, trafilatura and readability. The HTML
+    parser lowercases tag names, so a lookup by exact name gives the same classes."""
+    lookup = etree.ElementNamespaceClassLookup(etree.ElementDefaultClassLookup(
+        element=html.HtmlElement, comment=html.HtmlComment, pi=html.HtmlProcessingInstruction,
+        entity=html.HtmlEntity))
+    by_tag = lookup.get_namespace(None)
+    for tag, cls in html.HtmlElementClassLookup._default_element_classes.items():
+        by_tag[tag] = cls
+    return lookup
+
+
 # Processing instructions are never text: left out at parse time, as trafilatura's
-# own parser does, so no later pass walks them.
+# own parser does, so no later pass walks them. Copies of a tree keep its parser, and so
+# its lookup.
 _PARSER = html.HTMLParser(remove_pis=True, collect_ids=False)
+_PARSER.set_element_class_lookup(_html_classes())
 
 
 def parse(text: str) -> html.HtmlElement | None:
@@ -34,6 +53,10 @@ def parse(text: str) -> html.HtmlElement | None:
             return None
 
 
+# The tree's elements with a class or an id, in document order: the only ones a class or id rule can pick.
+with_class_or_id = etree.XPath("descendant-or-self::*[@class or @id]")
+
+
 def clean_text(s: str | None) -> str:
     return _SPACES.sub(" ", s or "").strip()
 
@@ -41,6 +64,13 @@ def clean_text(s: str | None) -> str:
 def element_text(el) -> str:
     """An element's text on one line, scripts left out."""
     return clean_text(" ".join(render_lines(el)))
+
+
+def longest_text(el, raw: str) -> int:
+    """The most characters element_text(el) can have, from its raw text (el.text_content()) without
+    rendering: rendering adds at most a line break at each end of a block and a tab after a cell,
+    and only removes otherwise (spaces collapsed, scripts left out)."""
+    return len(raw) + 2 * sum(1 for _ in el.iter())
 
 
 def render_lines(root) -> list[str]:

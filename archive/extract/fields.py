@@ -163,4 +163,4 @@ def _alone(line: str) -> DocNumber | None:
 
 
 def _key(s: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
+    return "".join(unicodedata.normalize("NFKC", s or "").split())

@@ -37,6 +37,7 @@ _FIELD_OF = {label: name for name, labels in LABELS.items() for label in labels}
 _BARE_LABEL = re.compile(r"[^\s:：\t]{1,12}\s*[:：]")  # 办文部门： with its value left empty
 _OTHER_LABEL_RE = re.compile("|".join(_SPACED(l) + r"\s*[:：]" for l in _OTHER_LABELS))
 _CLOCK = re.compile(r"今天是|今日是|星期[一二三四五六日天]|农历")
+_OPEN_BRACKET = re.compile(r"[【\[]")
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def labelled_values(lines: list[str]) -> dict[str, list[Found]]:
     found: dict[str, list[Found]] = {}
     for number, line in enumerate(lines):
         if ":" not in line and "：" not in line and "\t" not in line:
-            bare = _BARE_KEY.get(re.sub(r"\s+", "", line)) if len(line) <= 12 else None
+            bare = _BARE_KEY.get("".join(line.split())) if len(line) <= 12 else None
             if bare:  # a label's own block (dt, a div grid's cell), its value in the next
                 value = _next_line_value(lines, number)
                 if value:
@@ -79,7 +80,7 @@ def labelled_values(lines: list[str]) -> dict[str, list[Found]]:
             continue  # every other label is followed by one of these: most lines have none
         clock = bool(_CLOCK.search(line))
         for match in _LABEL_RE.finditer(line):
-            label = re.sub(r"\s+", "", match.group(1))
+            label = "".join(match.group(1).split())
             field = _FIELD_OF[label]
             if clock and field == "published":
                 continue  # the header's "今天是 2024年5月5日 星期日" clock
@@ -146,7 +147,7 @@ def merged(labelled: dict[str, list[Found]], more: dict[str, list[Found]]) -> di
 
 
 def _label_key(text: str | None) -> str:
-    key = re.sub(r"\s+", "", text or "")
+    key = "".join((text or "").split())  # as re.sub(r"\s+", "", …): one whitespace table
     return key.strip(":：") if len(key) <= 12 else ""
 
 
@@ -166,6 +167,6 @@ def _value_after(line: str, start: int) -> str:
     stop = _STOP_RE.search(rest)
     value = rest[:stop.start()] if stop else rest
     value = value.strip(" \t:：;；|｜,，")
-    if value.endswith(("】", "]")) and not re.search(r"[【\[]", value):
+    if value.endswith(("】", "]")) and not _OPEN_BRACKET.search(value):
         value = value[:-1].rstrip()
     return without_widgets(value)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .dom import with_class_or_id
+
 # A block is a nav list when this share of its text, or more, is link text (fit on the labelled
 # pages: evaluation.loso fits it per held-out site and reports what it chose).
 NAV_LINK_SHARE = 0.7
@@ -58,7 +60,7 @@ def nav_texts(tree, share: float | None = None) -> frozenset[str]:
 
 
 def _content_anchors(tree) -> set:
-    return {a for el in tree.iter() if isinstance(el.tag, str) and _content_attrs(el.get("class"), el.get("id"))
+    return {a for el in with_class_or_id(tree) if _content_attrs(el.get("class"), el.get("id"))
             for a in el.iter("a")}
 
 

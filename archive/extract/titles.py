@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .dom import clean_text, render_lines
 from .metadata import Found
@@ -23,6 +24,7 @@ MIN_LEN, MAX_LEN = 4, 150
 # A nav link names a column in a few characters; a longer heading that a link also names is a
 # document's title that a 相关文章 or 上一篇 list links to (another document may share it).
 NAV_NAME_MAX = 12
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def pick_title(tree, meta: dict[str, list[Found]], page_title: str | None,
@@ -79,15 +81,20 @@ def heading_candidates(tree):
         tag = el.tag
         if tag in _HEADING_TAGS:
             where = tag
+        elif not _title_attrs(el.get("class", ""), el.get("id", "")):
+            continue
         else:
-            attrs = f"{el.get('class', '')} {el.get('id', '')}"
-            if not _TITLE_ATTR.search(attrs):
-                continue
             where = f"{tag}.{(el.get('class') or el.get('id') or '').split()[0]}"
         lines = render_lines(el)
         text = clean_text(" ".join(lines))
         if _plausible(text) and not _NOT_TITLE.search(text):
             yield text, where, lines
+
+
+# Templates repeat their class/id values on every page: the case-insensitive search runs once per pair.
+@lru_cache(maxsize=8192)
+def _title_attrs(cls: str, id_: str) -> bool:
+    return bool(_TITLE_ATTR.search(f"{cls} {id_}"))
 
 
 def _title_parts(page_title: str | None) -> list[str]:
@@ -97,8 +104,8 @@ def _title_parts(page_title: str | None) -> list[str]:
 
 
 def _plausible(text: str) -> bool:
-    return MIN_LEN <= len(text) <= MAX_LEN and bool(re.search(r"[\u4e00-\u9fff]", text))
+    return MIN_LEN <= len(text) <= MAX_LEN and bool(_HAN.search(text))
 
 
 def _key(s: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+    return "".join(unicodedata.normalize("NFKC", s).split())
