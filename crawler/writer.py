@@ -16,7 +16,8 @@ live as long as the crawl; crawler/writer_stages.py holds their loops.
 - Back-pressure: at most MAX_PENDING pages are with the writer; more wait in the crawl process,
   their Deferreds unfired, which keeps Scrapy's scraper slot full so it stops taking new requests
   (SCRAPER_SLOT_MAX_ACTIVE_SIZE) until the archive catches up. A thread sends the pages, so a full
-  pipe never blocks the reactor.
+  pipe never blocks the reactor; a thread of the store reads its pipe while a batch is stored, so the
+  extractor never waits for a commit (the two stages work at once, not in turns).
 - Errors: a page that fails (not a storage problem) rolls its batch back; the batch is stored again
   page by page, so only that page fails (logged by Scrapy as before). A storage problem (disk full,
   database locked) is every page's answer from then on: the pipeline stops the crawl

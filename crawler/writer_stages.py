@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import queue
 import signal
+import threading
 import time
 import traceback
 
@@ -86,10 +88,15 @@ def store_stage(inbox, answers, close: list, database_url: str, batch_items: int
     except Exception as error:
         fatal = storage_problem(error) or f"the archive writer could not open the archive: {error}"
     closing = False
-    while not closing and (message := _receive(inbox)) is not None:
+    pages = _drained(inbox)
+    while not closing and (message := pages.get()) is not None:
         batch, deadline = [message], time.monotonic() + batch_seconds
-        while len(batch) < batch_items and inbox.poll(max(0.0, deadline - time.monotonic())):
-            if (message := _receive(inbox)) is None:
+        while len(batch) < batch_items:
+            try:
+                message = pages.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if message is None:
                 closing = True
                 break
             batch.append(message)
@@ -101,6 +108,22 @@ def store_stage(inbox, answers, close: list, database_url: str, batch_items: int
     answers.close()
     if archive is not None:
         archive.close()
+
+
+def _drained(inbox) -> queue.SimpleQueue:
+    """The pipe's messages, read by a thread as they come (ending with None). Read only between
+    batches, the pipe filled while a batch was stored and the extractor waited on it: the two
+    stages took turns instead of working at once. The queue stays small: the crawl sends at most
+    MAX_PENDING pages before their answers come (crawler/writer.py)."""
+    pages: queue.SimpleQueue = queue.SimpleQueue()
+
+    def read() -> None:
+        while (message := _receive(inbox)) is not None:
+            pages.put(message)
+        pages.put(None)
+
+    threading.Thread(target=read, name="store-inbox", daemon=True).start()
+    return pages
 
 
 def store_batch(archive: Archive, batch: list, hold: float = HOLD_SECONDS) -> tuple[list, str | None]:

@@ -110,3 +110,50 @@ def test_the_extractor_sends_the_page_s_template_keys_not_its_bytes():
     assert item.body == b"" and item.document.page_lines == ()
     assert "祁阳县政务公开工作方案1" in item.extra["page_keys"]
     assert isinstance(item.document, ExtractedDocument) and item.document.region != Region()
+
+
+def test_the_store_takes_pages_in_while_it_stores_a_batch(tmp_path, monkeypatch):
+    """The extractor never waits for a batch's commit: while the store works, what the extractor
+    sends is read off the pipe (far more than a pipe's 64 KiB), and all of it is stored after."""
+    import multiprocessing
+    import threading
+    import time
+
+    import crawler.writer_stages as stages
+
+    storing = threading.Event()
+    slow = stages.store_batch
+
+    def store_batch_slowly(archive, batch, *args):
+        if not storing.is_set():                                # the first batch takes a second
+            storing.set()
+            time.sleep(1.0)
+        return slow(archive, batch, *args)
+
+    monkeypatch.setattr(stages, "store_batch", store_batch_slowly)
+    inbox, sender = multiprocessing.Pipe(duplex=False)
+    answers_in, answers = multiprocessing.Pipe(duplex=False)
+    _archive(tmp_path).close()
+    store = threading.Thread(target=stages.store_stage, daemon=True,
+                             args=(inbox, answers, [], f"sqlite:///{tmp_path / 'archive.sqlite'}", 8, 0.05))
+    monkeypatch.setattr(stages, "_child", lambda close: None)   # a thread here, not a forked process
+    store.start()
+    pages = _batch([_page(n) for n in range(24)])
+    sender.send(pages[0])
+    sender.send(pages[1])
+    assert storing.wait(10)
+    began = time.monotonic()
+    padding = "政务公开" * 20_000                                 # ~240 KB a page: 4 pages overflow a pipe
+    for message in pages[2:6]:
+        message[1].extra["padding"] = padding
+        sender.send(message)
+    assert time.monotonic() - began < 0.8                     # sent while the first batch was stored
+    for message in pages[6:]:
+        sender.send(message)
+    sender.send(None)
+    answered = []
+    while len(answered) < len(pages):
+        answered += answers_in.recv()
+    store.join(30)
+    assert sorted(seq for seq, _ in answered) == list(range(24))
+    assert all(stored.outcome == "new" for _, stored in answered)
