@@ -12,6 +12,7 @@ column layout): `fits` tells, and the store starts a new template for it. Pure: 
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ HEAD_SHARE = 0.4       # lines above the title that are this much chrome are all
 INNER_RUN = 3          # chrome lines in a row inside a body that are cut
 MAX_KEY = 80           # longer lines are body text, never chrome
 MAX_KEYS = 2000        # keys kept per template; the rarest go first
+SHORT_LINE = 120       # lines up to this long have their keys remembered
 _SPACE = re.compile(r"\s+")
 _PIECES = re.compile(r"[\s|｜>»/]+")
 _BULLET = re.compile(r"^[-•·*]\s*")
@@ -33,7 +35,16 @@ _PIECE_TAGS = ("a", "li", "label", "dt", "dd", "span", "button", "th", "td")
 
 
 def key(line: str) -> str:
+    """A line as the template counts it: no bullet, no spaces, NFKC. Short lines (menus, labels,
+    footers: the ones that repeat on every page and at every cleaning of a site) are remembered."""
+    return _short_key(line) if len(line) <= SHORT_LINE else _key(line)
+
+
+def _key(line: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", _BULLET.sub("", line.strip())))
+
+
+_short_key = functools.lru_cache(maxsize=16384)(_key)
 
 
 def template_lines(tree, lines: Iterable[str]) -> tuple[str, ...]:
@@ -67,6 +78,10 @@ class Template:
         return self.pages >= MIN_PAGES
 
     def chrome(self) -> frozenset[str]:
+        return self._chrome
+
+    @functools.cached_property
+    def _chrome(self) -> frozenset[str]:   # a page asks each template it may fit: computed once
         if not self.ready:
             return frozenset()
         floor = max(3, SHARE * self.pages)
@@ -93,8 +108,9 @@ def best_template(templates: Iterable[tuple[int, Template]], keys: frozenset[str
     return max(scored)[1] if scored else None
 
 
-def is_chrome_line(line: str, chrome: frozenset[str]) -> bool:
-    whole = key(line)
+def is_chrome_line(line: str, chrome: frozenset[str], whole: str | None = None) -> bool:
+    """whole: the line's key, if the caller has it."""
+    whole = key(line) if whole is None else whole
     if not whole:
         return True
     if whole in chrome:
@@ -112,15 +128,17 @@ def strip_chrome(text: str, chrome: frozenset[str], keep: str | None = None, sig
         return text
     lines = text.split("\n")
     kept_key = key(keep) if keep else None
-    marks = [is_chrome_line(line, chrome) and key(line) != kept_key for line in lines]
-    heading = next((n for n, line in enumerate(lines) if kept_key and key(line) == kept_key), None)
+    keys = [key(line) for line in lines]
+    marks = [is_chrome_line(line, chrome, whole) and whole != kept_key for line, whole in zip(lines, keys)]
+    heading = next((n for n, whole in enumerate(keys) if kept_key and whole == kept_key), None)
     if heading and sum(marks[:heading]) >= HEAD_SHARE * heading:
-        lines, marks = lines[heading:], marks[heading:]  # chrome and metadata values above the title
+        # chrome and metadata values above the title
+        lines, marks, keys = lines[heading:], marks[heading:], keys[heading:]
     start, end = 0, len(lines)
     while start < end and marks[start]:
         start += 1
     signed = key(signature) if signature else None
-    while end > start and marks[end - 1] and key(lines[end - 1]) != signed:
+    while end > start and marks[end - 1] and keys[end - 1] != signed:
         end -= 1
     out: list[str] = []
     n = start
