@@ -51,7 +51,52 @@ def batch_size() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else BATCH_ITEMS
 
 
-class ArchiveWriter:
+class PageSender:
+    """The crawl process's side of a writer: pages numbered and sent, at most max_pending at once
+    (more wait here, their Deferreds unfired: back-pressure), each answer handed to its page; once
+    the writer is gone (`dead` says why) every page, waiting or to come, is answered with it.
+    Subclasses send a message with _send; submit and _answer run in the reactor's thread."""
+
+    def __init__(self, max_pending: int = MAX_PENDING):
+        self.max_pending = max_pending
+        self.dead: str | None = None
+        self._seq = 0
+        self._answers: dict[int, Callable[[Stored], None]] = {}
+        self._waiting: deque = deque()                # pages over max_pending, not sent yet
+
+    @property
+    def pending(self) -> int:
+        return len(self._answers)
+
+    def submit(self, item, run_id: int | None, answer: Callable[[Stored], None]) -> None:
+        if self.dead:
+            answer(Stored(fatal=self.dead))
+            return
+        self._seq += 1
+        self._answers[self._seq] = answer
+        if len(self._answers) - len(self._waiting) > self.max_pending:
+            self._waiting.append((self._seq, item, run_id))
+        else:
+            self._send((self._seq, item, run_id))
+
+    def _send(self, message) -> None:
+        raise NotImplementedError
+
+    def _answer(self, answers) -> None:
+        for seq, stored in answers:
+            answer = self._answers.pop(seq, None)
+            if answer is not None:
+                answer(stored)
+        while self._waiting and len(self._answers) - len(self._waiting) <= self.max_pending:
+            self._send(self._waiting.popleft())
+
+    def _fail_all(self, why: str) -> None:
+        self.dead = why
+        self._waiting.clear()
+        self._answer([(seq, Stored(fatal=why)) for seq in list(self._answers)])
+
+
+class ArchiveWriter(PageSender):
     """The crawl process's end: submit(item, run_id, answer) sends a page to the writer; answer(Stored)
     is called in the reactor's thread once the page is stored (or failed, or the crawl must stop)."""
 
@@ -73,33 +118,13 @@ class ArchiveWriter:
             process.start()
         for end in (to_extract, to_store, extracted, answers):   # the stages' ends: theirs alone
             end.close()
-        self.max_pending = max_pending
-        self._seq = 0
-        self._answers: dict[int, Callable[[Stored], None]] = {}
-        self._waiting: deque = deque()                # pages over max_pending, not sent yet
+        super().__init__(max_pending)
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()   # sent by a thread: a full pipe never blocks the reactor
         self._closed = False
-        self._dead: str | None = None                 # why the writer's processes stopped, if they did
         self._threads = [threading.Thread(target=self._write, name="archive-writer-pages", daemon=True),
                          threading.Thread(target=self._read, name="archive-writer-answers", daemon=True)]
         for thread in self._threads:
             thread.start()
-
-    @property
-    def pending(self) -> int:
-        return len(self._answers)
-
-    def submit(self, item, run_id: int | None, answer: Callable[[Stored], None]) -> None:
-        """Called in the reactor's thread."""
-        if self._dead:                              # every page from now on is answered with it
-            answer(Stored(fatal=self._dead))
-            return
-        self._seq += 1
-        self._answers[self._seq] = answer
-        if len(self._answers) - len(self._waiting) > self.max_pending:
-            self._waiting.append((self._seq, item, run_id))
-        else:
-            self._send((self._seq, item, run_id))
 
     def _send(self, message) -> None:
         self._outbox.put(message)
@@ -128,20 +153,10 @@ class ArchiveWriter:
         if "twisted.internet.reactor" in sys.modules:   # else the crawl has not started: nothing waits
             _reactor().callFromThread(self._writer_died)
         else:
-            self._dead = self._death()
-
-    def _answer(self, answers) -> None:
-        for seq, stored in answers:
-            answer = self._answers.pop(seq, None)
-            if answer is not None:
-                answer(stored)
-        while self._waiting and len(self._answers) - len(self._waiting) <= self.max_pending:
-            self._send(self._waiting.popleft())
+            self.dead = self._death()
 
     def _writer_died(self) -> None:
-        self._dead = self._death()
-        self._waiting.clear()
-        self._answer([(seq, Stored(fatal=self._dead)) for seq in list(self._answers)])
+        self._fail_all(self._death())
 
     def _death(self) -> str:
         for process in self.processes:

@@ -45,12 +45,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections import deque
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
 from typing import Callable
 
-from crawler.writer_stages import Stored
+from crawler.writer import PageSender
 
 log = logging.getLogger(__name__)
 
@@ -117,37 +116,21 @@ def _spawn(database_url: str, log_path: Path) -> None:
                        process_group=0, check=True)
 
 
-class MachineWriterClient:
+class MachineWriterClient(PageSender):
     """A crawl process's connection to the machine's writer; `submit` and `answer` run in the reactor's thread."""
 
     def __init__(self, address: str, max_pending: int = MAX_PENDING):
+        super().__init__(max_pending)
         self.address = address
-        self.max_pending = max_pending
         self._connection = Client(address, family="AF_UNIX")
         self.service_pid: int = self._connection.recv()   # the service says who it is first
-        self._seq = 0
-        self._answers: dict[int, Callable[[Stored], None]] = {}
-        self._waiting: deque = deque()
         # sent by a thread: a full socket never blocks the reactor
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
-        self.dead: str | None = None
         threading.Thread(target=self._write, name="machine-writer-pages", daemon=True).start()
         threading.Thread(target=self._read, name="machine-writer-answers", daemon=True).start()
 
-    @property
-    def pending(self) -> int:
-        return len(self._answers)
-
-    def submit(self, item, run_id: int | None, answer: Callable[[Stored], None]) -> None:
-        if self.dead:
-            answer(Stored(fatal=self.dead))
-            return
-        self._seq += 1
-        self._answers[self._seq] = answer
-        if len(self._answers) - len(self._waiting) > self.max_pending:
-            self._waiting.append((self._seq, item, run_id))
-        else:
-            self._outbox.put((self._seq, item, run_id))
+    def _send(self, message) -> None:
+        self._outbox.put(message)
 
     def _write(self) -> None:
         while (message := self._outbox.get()) is not None:
@@ -167,19 +150,9 @@ class MachineWriterClient:
             reactor.callFromThread(self._answer, stored)
         reactor.callFromThread(self._died)
 
-    def _answer(self, stored: list) -> None:
-        for seq, outcome in stored:
-            answer = self._answers.pop(seq, None)
-            if answer is not None:
-                answer(outcome)
-        while self._waiting and len(self._answers) - len(self._waiting) <= self.max_pending:
-            self._outbox.put(self._waiting.popleft())
-
     def _died(self) -> None:
-        self.dead = f"the machine's archive writer ({self.address}) went away"
-        self._waiting.clear()
+        self._fail_all(f"the machine's archive writer ({self.address}) went away")
         self._outbox.put(None)
-        self._answer([(seq, Stored(fatal=self.dead)) for seq in list(self._answers)])
 
 
 _clients: dict[str, MachineWriterClient] = {}
