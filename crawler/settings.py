@@ -19,6 +19,10 @@ DOWNLOAD_TIMEOUT = 30
 # Scrapy starts this many asyncio tasks for every response's output (its default, 100, cost a third
 # of a bare crawl's CPU); a page yields one item and a few requests, so 16 never makes one wait.
 CONCURRENT_ITEMS = 16
+# Scrapy reads a callback's source and parses it (inspect + ast) to warn of a generator returning a
+# value, again whenever its cache lost the bound method (3-4% of a crawl process's CPU samples).
+# Ours never do: tests/crawler/test_settings.py checks them once instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 # Larger responses are dropped and counted as `too_large` (government PDFs rarely pass 20 MB).
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024

@@ -2,8 +2,9 @@
 
 It registers the crawl's sites and opens their runs as the spider opens (or continues the runs an
 interrupted crawl left, `govplans crawl --resume`), counts requests and what the store pipeline made
-of each item, writes the counts every second from a thread of their own (progress_writer.py: a crawl
-killed midway leaves them behind, and the reactor never waits for the archive's lock), and when the
+of each item, writes the counts every second from a thread (progress_writer.py, one for all the
+process's crawls: a crawl killed midway leaves them behind, and the reactor never waits for the
+archive's lock), and when the
 spider closes finishes each run: coverage, the withdrawals its walk concluded (the spider's
 `walk_finished` signal), and the site's health verdict.
 

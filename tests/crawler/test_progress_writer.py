@@ -75,3 +75,57 @@ def test_a_locked_archive_is_a_storage_problem(tmp_path, monkeypatch):
     assert len(problems) == 1 and "locked" in problems[0]
     writer.close()
     archive.close()
+
+
+def _progress_threads() -> int:
+    return sum(1 for thread in threading.enumerate() if thread.name == "crawl-progress" and thread.is_alive())
+
+
+def test_the_crawls_of_a_process_share_one_thread_which_ends_with_the_last(tmp_path, monkeypatch):
+    archive, path, first_run = _archive(tmp_path, monkeypatch)
+    archive.upsert_site({"id": "s2", "base_url": "http://s2.test/"})
+    second_run = runs.start_run(archive, "s2")
+    before = _progress_threads()
+    first, second = ProgressWriter(archive, lambda problem: None), ProgressWriter(archive, lambda problem: None)
+    assert _progress_threads() == before + 1      # a worker's 16 crawls at once: one thread, one connection
+    first.offer({first_run: {"pages": 4}})
+    second.offer({second_run: {"pages": 9}})
+    first.close()
+    assert _pages(archive, first_run) == 4
+    second.offer({second_run: {"pages": 10}})     # the other crawl's counts still go out
+    second.flush(timeout=10)
+    assert _pages(archive, second_run) == 10
+    assert _progress_threads() == before + 1
+    second.close()
+    for _ in range(50):
+        if _progress_threads() == before:
+            break
+        time.sleep(0.1)
+    assert _progress_threads() == before
+    third = ProgressWriter(archive, lambda problem: None)   # a later crawl starts it again
+    third.offer({first_run: {"pages": 5}})
+    third.close()
+    assert _pages(archive, first_run) == 5
+    archive.close()
+
+
+def test_a_locked_archive_stops_every_crawl_whose_counts_were_waiting(tmp_path, monkeypatch):
+    archive, path, first_run = _archive(tmp_path, monkeypatch, busy_seconds="0.2")
+    archive.upsert_site({"id": "s2", "base_url": "http://s2.test/"})
+    second_run = runs.start_run(archive, "s2")
+    told_first, told_second = [], []
+    first, second = ProgressWriter(archive, told_first.append), ProgressWriter(archive, told_second.append)
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        first.offer({first_run: {"pages": 1}})
+        second.offer({second_run: {"pages": 2}})
+        first.flush(timeout=10)
+        second.flush(timeout=10)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert told_first and told_second and all("locked" in problem for problem in told_first + told_second)
+    first.close()
+    second.close()
+    archive.close()

@@ -75,3 +75,19 @@ def test_no_console_runs_code_sent_to_the_crawl(tmp_path, farm):
 def test_a_response_starts_few_output_tasks(tmp_path):
     # Scrapy starts CONCURRENT_ITEMS asyncio tasks per response; its default of 100 cost a third of a crawl's CPU
     assert 1 <= crawl_settings(DataDir(tmp_path), farm=False).getint("CONCURRENT_ITEMS") <= 16
+
+
+def test_no_spider_callback_returns_a_value_so_scrapy_need_not_check_each_response(tmp_path):
+    import inspect
+
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    from crawler.spiders import SPIDERS
+
+    assert not crawl_settings(DataDir(tmp_path), farm=True).getbool("WARN_ON_GENERATOR_RETURN_VALUE")
+    checked = 0
+    for spider in SPIDERS.values():
+        for name, method in inspect.getmembers(spider, inspect.isgeneratorfunction):
+            assert not is_generator_with_return_value(method), f"{spider.__name__}.{name} returns a value"
+            checked += 1
+    assert checked >= len(SPIDERS) * 3   # parse_list, parse_detail, parse_attachment at least
