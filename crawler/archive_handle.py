@@ -13,6 +13,7 @@ from typing import Iterator
 
 from archive.store import Archive
 
+ARCHIVE_THREADS = 2
 _handles: dict[str, Archive] = {}
 _lock = threading.Lock()
 
@@ -44,3 +45,33 @@ def archive_for(settings) -> Archive | None:
         if archive is None:
             archive = _handles[url] = Archive(url)
         return archive
+
+
+_pool = None
+
+
+def in_archive_thread(function, *args, **kwargs):
+    """A Deferred of function(*args) run in one of the process's two archive threads: database round
+    trips of a crawl's bookkeeping (opening and finishing its runs, reading what the archive knows of
+    its sites) that would stall every other crawl of the reactor. Two threads, not the reactor's pool
+    of ten: more at once than the archive's connection pool keeps would open and close connections."""
+    global _pool
+    from twisted.internet import reactor
+    from twisted.internet.threads import deferToThreadPool
+    from twisted.python.threadpool import ThreadPool
+
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPool(minthreads=0, maxthreads=ARCHIVE_THREADS, name="archive")
+            _pool.start()
+            reactor.addSystemEventTrigger("during", "shutdown", _stop_pool)
+        pool = _pool
+    return deferToThreadPool(reactor, pool, function, *args, **kwargs)
+
+
+def _stop_pool() -> None:
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.stop()

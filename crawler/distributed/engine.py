@@ -46,6 +46,15 @@ def die_with_worker(lifeline) -> None:
     threading.Thread(target=watch, name="lifeline", daemon=True).start()
 
 
+# Scrapy's loggers that list a crawler's settings and components as it starts (50 lines a site)
+REPEATED_LISTINGS = ("scrapy.crawler", "scrapy.middleware", "scrapy.addons")
+
+
+def quiet_repeated_listings() -> None:
+    for name in REPEATED_LISTINGS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 class CrawlProcess:
     """The reactor side: starts, stops and reports the crawls (every method runs in the reactor thread)."""
 
@@ -96,6 +105,7 @@ class CrawlProcess:
         self.crawlers[task_id] = crawler
         started = time.monotonic()
         deferred = crawler.crawl(sites=sites)   # not process.crawl: its settings would merge into these
+        quiet_repeated_listings()   # the first site's crawler listed them: the same for every site
         deferred.addBoth(lambda outcome: self._ended(task_id, site, data, crawler, times, resume, started, outcome))
 
     def _opened(self, task_id: str, times: dict) -> None:

@@ -28,7 +28,7 @@ from archive.operations.health import COVERAGE_FIELDS, update_site_health
 from archive.store import runs, storage_problem
 from archive.store.health import record_check
 from crawler import signals as govplans_signals
-from crawler.archive_handle import archive_for
+from crawler.archive_handle import archive_for, in_archive_thread
 from crawler.blocking import site_signals
 from crawler.extensions.progress_writer import ProgressWriter
 from crawler.failures import FATAL_STAT, abort_crawl
@@ -70,9 +70,13 @@ class CrawlRunsExtension:
     def run_id(self, site_id: str) -> int | None:
         return self.runs.get(site_id)
 
-    def spider_opened(self, spider) -> None:
+    def spider_opened(self, spider):
+        """Open the runs in an archive thread (the spider starts once they are open): their database round
+        trips would stall every other crawl of the process (a worker opens a crawler per site)."""
         self.archive = archive_for(self.crawler.settings)
-        sites = list(getattr(spider, "sites", ()))
+        return in_archive_thread(self._open_runs, list(getattr(spider, "sites", ())))
+
+    def _open_runs(self, sites: list[dict]) -> None:
         resumed = runs.open_runs(self.archive, [s["id"] for s in sites], self.resume_since) \
             if self.resume_since else {}
         for site in sites:
@@ -155,10 +159,14 @@ class CrawlRunsExtension:
             if storage_problem(error) is None:
                 raise
 
-    def spider_closed(self, spider, reason: str) -> None:
-        """Finish the runs; a crawl stopped early (Ctrl-C, a full disk …) leaves them open for --resume."""
+    def spider_closed(self, spider, reason: str):
+        """Finish the runs; a crawl stopped early (Ctrl-C, a full disk …) leaves them open for --resume.
+        In an archive thread, as their opening (Scrapy waits for it before the crawl counts as closed)."""
         if self.archive is None:
-            return
+            return None
+        return in_archive_thread(self._close_runs, reason)
+
+    def _close_runs(self, reason: str) -> None:
         if self.progress is not None and not self._locked():
             self.progress.close()                   # its last write lands before the final counts
         if reason != "finished":

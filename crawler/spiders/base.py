@@ -40,6 +40,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive.clock import utcnow
 from archive.extract import parse_date
@@ -50,7 +51,7 @@ from archive.operations.blocking import ERROR_CLASSES
 from archive.store import Archive, runs
 from archive.store.health import block_state
 from crawler import signals as govplans_signals
-from crawler.archive_handle import archive_for
+from crawler.archive_handle import archive_for, in_archive_thread
 from crawler.blocking import empty_list_signal, note_evidence, record_signal
 from crawler.failures import failure_kind
 from crawler.items import CapturedPage
@@ -172,10 +173,8 @@ class FamilySpider(scrapy.Spider):
         return self.states[site["id"]]
 
     async def start(self):
-        self.sites = [unrendered_if_challenged(site, self.archive) for site in self.sites]
-        self.states.update(load_states(self.archive, self.sites, self.full, self.resume_since))
-        if self.list_sweep and not self.full and self.resume_since is None:
-            self.states.update(sweep_states(self.archive, self.states))
+        # read in an archive thread: a worker's crawl process starts a spider per site while others crawl
+        await maybe_deferred_to_future(in_archive_thread(self.load_history))
         for site in self.sites:
             for column in self.start_columns(site):
                 yield self.list_request(column, site, column)
@@ -183,6 +182,13 @@ class FamilySpider(scrapy.Spider):
             for document_url, link, ext in self.state(site).attachments_left:
                 if ext in ATTACHMENT_EXTENSIONS and self.on_site_domain(link, site):
                     yield self.attachment_request(link, site, document_url)
+
+    def load_history(self) -> None:
+        """What the archive knows of the sites (known pages, validators, how they blocked last time)."""
+        self.sites = [unrendered_if_challenged(site, self.archive) for site in self.sites]
+        self.states.update(load_states(self.archive, self.sites, self.full, self.resume_since))
+        if self.list_sweep and not self.full and self.resume_since is None:
+            self.states.update(sweep_states(self.archive, self.states))
 
     def start_columns(self, site: dict) -> list[str]:
         return [urljoin(site["base_url"], column) for column in site.get("columns") or ["/"]]

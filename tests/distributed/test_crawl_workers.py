@@ -149,6 +149,9 @@ def test_one_worker_crawls_its_sites_in_one_long_lived_crawl_process(make_cluste
         assert set(timing) == {"queue_wait", "startup", "crawl", "store"}
         assert all(value >= 0 for value in timing.values()), timing
         assert result["pages"] > 0
+    log = (cluster.logs / "worker-0.log").read_text(errors="replace")
+    assert log.count("Spider opened") == len(sites), "each site's crawl is still logged"
+    assert log.count("Enabled downloader middlewares") == 1, "Scrapy's listings once a process, not once a site"
     assert_stored_exactly_once(pg_database, truth)
 
 
