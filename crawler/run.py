@@ -12,6 +12,7 @@ A full disk or a locked database stops the crawl at once (crawler.failures.abort
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -151,8 +152,30 @@ def _crawl(sites: list[dict] | None, data: DataDir, overrides: dict | None, full
            resume: bool) -> CrawlSummary:
     sites, full, resume_since = begin_job(data, sites, full, resume)
     settings = job_settings(data, sites, overrides, full, resume_since)
-    with crawl_writer(settings):
+    with fewer_collections(), crawl_writer(settings):
         return _run(settings, sites, data)
+
+
+# Young objects the cyclic collector lets pile up before it runs (Python's default is 700). A crawl
+# allocates fast (Twisted's Deferreds, Scrapy's requests, lxml trees, SQLAlchemy rows) and almost all
+# of it is freed by reference counting; at the default, the collector took 1.3 s of a 12-site crawl's
+# 5.8 s of CPU in the crawl process, 0.4 s at this threshold.
+GC_YOUNG_THRESHOLD = 10_000
+
+
+@contextmanager
+def fewer_collections():
+    """For the crawl: what exists when it starts (modules, settings) frozen out of the collector's
+    scans, and a collection every GC_YOUNG_THRESHOLD young objects; the writer's processes, forked
+    in here, keep both. Undone afterwards (a process may crawl again: nothing stays frozen)."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(GC_YOUNG_THRESHOLD, thresholds[0]), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 @contextmanager

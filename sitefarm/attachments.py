@@ -2,7 +2,9 @@
 
 About a fifth of the county documents link files under the body (附件： links); about one in
 twenty holds the whole plan in its one attachment while the page only says 详见附件. Files are
-generated on request from the document's text and kept in a small LRU cache. What each really is:
+generated on request from the document's text and kept rendered (up to RENDERED_BYTES, least recently
+asked dropped first): the farm stands for remote portals, whose CPU is not the crawl's, and a
+benchmark's next crawl asks for every file again. What each really is:
 
 - pdf:  a real PDF (reportlab, the built-in CID font STSong-Light: the text is extractable, glyphs
         are not embedded, so a viewer substitutes its own Song font);
@@ -23,7 +25,9 @@ import io
 import random
 import re
 import struct
+import threading
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -194,10 +198,56 @@ def _render_scan(ext: str, noise: str, title: str, paragraphs: tuple[str, ...], 
     return scans.image_file(pages, ext)
 
 
-@lru_cache(maxsize=32)
+class RenderedFiles:
+    """Rendered files by what they hold, at most `limit` bytes of them (the least recently asked go
+    first). A 12-site farm's ~350 distinct files are ~3 MB; rendering one (openpyxl, python-docx,
+    reportlab) cost the farm more CPU than serving all of a crawl's pages."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self._files: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()   # the farm serves from a thread per connection
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            body = self._files.get(key)
+            if body is not None:
+                self._files.move_to_end(key)
+            return body
+
+    def put(self, key: tuple, body: bytes) -> bytes:
+        """Keep body; returns what is kept under key (another thread's rendering, if it came first)."""
+        with self._lock:
+            if key in self._files:
+                return self._files[key]
+            if len(body) > self.limit:
+                return body
+            self._files[key] = body
+            self.size += len(body)
+            while self.size > self.limit:
+                _, dropped = self._files.popitem(last=False)
+                self.size -= len(dropped)
+            return body
+
+    def clear(self) -> None:
+        with self._lock:
+            self._files.clear()
+            self.size = 0
+
+
+RENDERED_BYTES = 64 * 1024 * 1024
+_rendered = RenderedFiles(RENDERED_BYTES)
+
+
 def _render(ext: str, title: str, paragraphs: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> bytes:
-    # Keyed on the content: a new version of the text is a new file; the same text, the same bytes.
-    return WRITERS[ext](title, list(paragraphs), [list(row) for row in rows])
+    # Keyed on the content: a new version of the text is a new file; the same text, the same bytes
+    # while it is kept (openpyxl stamps a workbook with the time it was saved)
+    key = (ext, title, paragraphs, rows)
+    body = _rendered.get(key)
+    if body is None:
+        body = _rendered.put(key, WRITERS[ext](title, list(paragraphs), [list(row) for row in rows]))
+    return body
 
 
 def _fixed_zip(data: bytes) -> bytes:

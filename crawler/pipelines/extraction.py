@@ -4,10 +4,16 @@ A detail page gets `item.document` (archive.extract, plus what its list row said
 page lacks); an attachment fetched whole gets `item.text`, and `item.ocr` when its text must come from
 recognition (an image, a scanned PDF, a text layer that is not text: archive.ocr.detect).
 Everything else passes unchanged.
+
+A file's text depends on its bytes, extension and content type alone, so a file whose very bytes
+were read already (the same form or table attached to many notices; sha256 of the bytes) gets the
+text read then (FileTexts), as a web archive stores a revisit for a payload it holds.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+from collections import OrderedDict
 from urllib.parse import urlsplit
 
 from archive.extract import extract_document, parse_date, parse_doc_number
@@ -17,17 +23,59 @@ from archive.ocr.detect import needs_ocr
 
 
 class ExtractionPipeline:
+    def __init__(self, reuse_file_texts: bool = True):
+        self.file_texts = FileTexts() if reuse_file_texts else None
+
     def process_item(self, item):
         if item.kind == "detail":
             document = extract_document(RawPage(item.url, item.body, item.headers, item.status), item.site)
             item.document = with_listing(document, item.extra.get("listing"))
         elif item.kind == "attachment" and item.status == 200:
             ext = urlsplit(item.url).path.rsplit(".", 1)[-1]
-            text, errors = attachment_text(item.body, ext, _content_type(item.headers))
-            item.ocr = needs_ocr(item.body, ext, text, errors)
-            # a text layer that is not text (mojibake, glyph soup) is not indexed: recognition replaces it
-            item.text = "" if item.ocr and item.ocr.startswith("pdf: ") and "no text layer" not in item.ocr else text
+            content_type = _content_type(item.headers)
+            if self.file_texts is None:
+                item.text, item.ocr = file_text(item.body, ext, content_type)
+            else:
+                item.text, item.ocr = self.file_texts.read(item.body, ext, content_type)
         return item
+
+
+def file_text(body: bytes, ext: str, content_type: str | None) -> tuple[str, str | None]:
+    """(the text kept of a file, why it needs recognition or None)."""
+    text, errors = attachment_text(body, ext, content_type)
+    ocr = needs_ocr(body, ext, text, errors)
+    # a text layer that is not text (mojibake, glyph soup) is not indexed: recognition replaces it
+    return ("" if ocr and ocr.startswith("pdf: ") and "no text layer" not in ocr else text), ocr
+
+
+class FileTexts:
+    """file_text by the file's bytes (sha256), extension and content type: what was read of the same
+    bytes before, else read now. Holds up to `limit` characters of text, the least recently asked
+    dropped first."""
+
+    def __init__(self, limit: int = 16 * 1024 * 1024):
+        self.limit = limit
+        self.size = 0
+        self.reused = 0
+        self._texts: OrderedDict[tuple, tuple[str, str | None]] = OrderedDict()
+
+    def read(self, body: bytes, ext: str, content_type: str | None) -> tuple[str, str | None]:
+        if not isinstance(body, (bytes, bytearray)):
+            return file_text(body, ext, content_type)
+        key = (hashlib.sha256(body).digest(), ext, content_type)
+        known = self._texts.get(key)
+        if known is not None:
+            self._texts.move_to_end(key)
+            self.reused += 1
+            return known
+        known = file_text(body, ext, content_type)
+        if len(known[0]) <= self.limit:
+            self._texts[key] = known
+            self.size += len(known[0])
+            while self.size > self.limit:
+                _, (dropped, _) = self._texts.popitem(last=False)
+                self.size -= len(dropped)
+        return known
 
 
 def with_listing(document: ExtractedDocument, listing: dict | None) -> ExtractedDocument:

@@ -30,7 +30,7 @@ def test_timing_leaves_the_items_unextracted_and_counts_each_group():
     items = _items()
     by_group = groups(items, [])
     assert [len(by_group[g]) for g in ("farm pages", "farm attachments", "farm other", "real pages")] == [1, 1, 0, 0]
-    rounds = cpu_ms_per_item(ExtractionPipeline(), items, 2)
+    rounds = cpu_ms_per_item(ExtractionPipeline, items, 2)
     assert len(rounds) == 2 and all(r >= 0 for r in rounds)
     assert items[0].document is None and items[1].text is None   # each round works on copies
 

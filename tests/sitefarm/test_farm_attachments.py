@@ -125,7 +125,7 @@ def test_same_file_same_bytes_and_unknown_files_404(files):
     world, farm, truth = files
     record, attachment = first(truth, "docx")
     assert farm.get(attachment["url"])[2] == farm.get(attachment["url"])[2]
-    attachments._render.cache_clear()
+    attachments._rendered.clear()
     assert farm.get(attachment["url"])[2] == farm.get(attachment["url"])[2]
     url = attachment["url"]
     assert farm.get(url[:-5] + ".pdf")[0] == 404
@@ -133,12 +133,20 @@ def test_same_file_same_bytes_and_unknown_files_404(files):
     assert farm.get(re.sub(r"P0(\d{8})(\d{8})", r"P0\g<1>00000007", url))[0] == 404
 
 
-def test_render_cache_stays_small(files):
+def test_render_cache_stays_within_its_bytes(files, monkeypatch):
     world, farm, truth = files
+    kept = attachments.RenderedFiles(limit=40_000)
+    monkeypatch.setattr(attachments, "_rendered", kept)
+    served = {}
     for record in [t for t in truth if t["attachments"]][:60]:
         for attachment in record["attachments"]:
-            farm.get(attachment["url"])
-    assert attachments._render.cache_info().currsize <= attachments._render.cache_info().maxsize == 32
+            served[attachment["url"]] = farm.get(attachment["url"])[2]
+            assert kept.size <= kept.limit
+    assert kept.size == sum(len(body) for body in kept._files.values()) > 0
+    assert len(kept._files) < len(set(served.values()))     # some were dropped to stay within the limit
+    # a dropped file is rendered again: the same bytes (but a workbook's, which openpyxl stamps with the time)
+    url, body = next((u, b) for u, b in served.items() if not u.endswith(".xlsx"))
+    assert farm.get(url)[2] == body
 
 
 def test_worlds_have_no_attachments_unless_asked():
