@@ -6,7 +6,7 @@
 For each size, a fresh archive (a SQLite file, or a new database on the --database-url server,
 dropped afterwards) is filled in bulk with that many farm truth documents (bench/ingest_fill.py:
 documents, versions, 文号/title keys, citations, site templates, then `rebuild_clusters` for the
-LSH bands, dedup keys and clusters; 100k fill in ~4 minutes). Then a probe of --probe new documents
+LSH bands, dedup keys and clusters; 100k fill in 4-10 minutes, by the load). Then a probe of --probe new documents
 is stored in each with `Archive.ingest`, one transaction per document as the crawl's store pipeline
 calls it (site, seen_at, run_id): site template matched and learnt, chrome cut, document and
 version written, dedup cluster assigned (LSH candidates, copy check, merges, canonical copy),

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, delete, or_, select, true
+from sqlalchemy import and_, bindparam, delete, or_, select, true, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from archive.extract.citations import Reference, find_references, title_key
 from archive.extract.docnumber import number_key, parse_doc_number, same_issuer
@@ -130,26 +132,55 @@ def _shifted(ref: Reference, offset: int) -> Reference:
 def resolve_waiting(s: Session, row: Document) -> int:
     """Citations naming `row`'s 文号 or title, resolved again now that it is here: the unresolved
     ones may be resolved, and one resolved to a plan elsewhere may turn out to mean this one (a
-    plan of the citing county's own line outranks a namesake elsewhere, whichever came first)."""
+    plan of the citing county's own line outranks a namesake elsewhere, whichever came first).
+
+    A popular 文号 or title is cited by more documents as the archive grows: each of them costs the
+    row read here and a write only if its answer changed; the candidates are read once per
+    reference they share (most cite the plan in the same words), not once per citing document."""
     issuer = (parse_doc_number(row.doc_number) or _NO_NUMBER).issuer
     if not row.doc_number_key and not row.title_key:
         return 0
-    s.flush()   # the read below is Core's (most documents find none waiting: no objects to load)
-    found = s.connection().execute(
+    s.flush()   # the reads below are Core's (most documents find none waiting: no objects to load)
+    connection = s.connection()
+    found = connection.execute(
         _waiting_for(bool(row.doc_number_key), bool(issuer), bool(row.title_key)),
         {"doc": row.id, "number_key": row.doc_number_key, "title_key": row.title_key,
          "suffixes": [issuer[n:] for n in range(len(issuer))] if issuer else [],
          "issuer_like": f"%{issuer}" if issuer else None}).all()
-    # year:number alone is shared by many plans: only the citations `row` could answer are resolved again
-    waiting = [s.get(Citation, c.id) for c in found if _could_mean(c, c.region_code, row, issuer)]
+    read: dict = {}   # candidates by query, shared by the citations below
     resolved = 0
-    for citation in waiting:
-        citing = s.get(Document, citation.document_id)
-        ref = Reference(citation.doc_number, citation.issuer, citation.number_key, citation.title,
-                        citation.title_key, citation.position)
-        citation.cited_id, citation.resolved_by = resolve(s, citing, ref)
-        resolved += citation.cited_id is not None
+    # year:number alone is shared by many plans: only the citations `row` could answer are resolved again
+    for c in found:
+        if not _could_mean(c, c.region_code, row, issuer):
+            continue
+        ref = Reference(c.doc_number, c.issuer, c.number_key, c.title, c.title_key, c.position)
+        cited_id, how = resolve(s, _Citing(c.document_id, c.region_code, c.published), ref, read)
+        resolved += cited_id is not None
+        if (cited_id, how) != (c.cited_id, c.resolved_by):
+            _resolved_again(s, c.id, cited_id, how)
     return resolved
+
+
+@dataclass(frozen=True)
+class _Citing:
+    """What resolution reads of a citing document (loading the whole row would read its text)."""
+    id: int
+    region_code: str | None
+    published: object
+
+
+_RESOLVED_AGAIN = (update(Citation.__table__).where(Citation.__table__.c.id == bindparam("citation"))
+                   .values(cited_id=bindparam("cited"), resolved_by=bindparam("how")))
+
+
+def _resolved_again(s: Session, citation_id: int, cited_id: int | None, how: str | None) -> None:
+    """The citation's new answer, written at once; a Citation object of it in the session (a batch's
+    earlier document) is told, as if it had been read back."""
+    s.connection().execute(_RESOLVED_AGAIN, {"citation": citation_id, "cited": cited_id, "how": how})
+    loaded = s.identity_map.get(identity_key(Citation, citation_id))
+    if loaded is not None:
+        set_committed_value(loaded, "cited_id", cited_id)
+        set_committed_value(loaded, "resolved_by", how)
 
 
 @lru_cache(maxsize=8)
@@ -164,7 +195,7 @@ def _waiting_for(number: bool, issuer: bool, title: bool):
         keys.append(and_(cited.number_key == bindparam("number_key"), may_be))
     if title:
         keys.append(cited.title_key == bindparam("title_key"))
-    return (select(*Citation.__table__.c, documents.region_code)
+    return (select(*Citation.__table__.c, documents.region_code, documents.published)
             .join(Document.__table__, documents.id == cited.document_id)
             .where(cited.document_id != bindparam("doc"), or_(*keys),
                    or_(cited.cited_id.is_(None), cited.cited_id != bindparam("doc"))))
@@ -178,14 +209,17 @@ def _could_mean(c, citing_region: str | None, row: Document, issuer: str | None)
     return bool(c.issuer or c.title_key) or _related(row.region_code, citing_region)   # a bare 〔2021〕12号
 
 
-def resolve(s: Session, citing: Document, ref: Reference) -> tuple[int | None, str | None]:
-    """(the archived document `ref` names, how it was found) or (None, None)."""
+def resolve(s: Session, citing: Document | _Citing, ref: Reference,
+            read: dict | None = None) -> tuple[int | None, str | None]:
+    """(the archived document `ref` names, how it was found) or (None, None). `read`: candidates
+    already read by an earlier call for another citing document (the same query), kept there."""
+    read = {} if read is None else read
     if ref.key:
-        found = _pick(_number_candidates(s, ref, citing), citing, ref, by_number=True)
+        found = _pick(_number_candidates(s, ref, citing, read), citing, ref, by_number=True)
         if found is not None:
             return found, "doc_number"
     if ref.title_key:
-        candidates = [c for c in _candidates(s, Document.title_key == ref.title_key, citing)
+        candidates = [c for c in _candidates(s, ("title", ref.title_key), citing, read)
                       if not (ref.key and c.number_key and c.number_key != ref.key)]   # another 文号: another document
         found = _pick(candidates, citing, ref, by_number=False)
         if found is not None:
@@ -193,20 +227,20 @@ def resolve(s: Session, citing: Document, ref: Reference) -> tuple[int | None, s
     return None, None
 
 
-def _number_candidates(s: Session, ref: Reference, citing: Document) -> list[_Candidate]:
+def _number_candidates(s: Session, ref: Reference, citing, read: dict) -> list[_Candidate]:
     """The documents `_pick` chooses among for ref's 文号, read by indexed keys only: its issuer's
     (and those without one); for a bare 〔2021〕12号, those of its title, else of the citing line."""
-    same_number = and_(Document.doc_number_key == ref.key, issuer_may_be(Document.doc_number_issuer, ref.issuer))
+    number = (ref.key, ref.issuer)
     if ref.issuer:
-        return _candidates(s, same_number, citing)
+        return _candidates(s, ("number", *number), citing, read)
+    line = ("number in line", *number, tuple(_line(citing.region_code)))
     if ref.title_key:
-        titled = _candidates(s, and_(same_number, Document.title_key == ref.title_key), citing)
+        titled = _candidates(s, ("number and title", *number, ref.title_key), citing, read)
         if titled:
             return titled
         # no title matched: _pick narrows to the citing document's own line when it has any there
-        line = _candidates(s, and_(same_number, Document.region_code.in_(_line(citing.region_code))), citing)
-        return line or _candidates(s, same_number, citing)
-    return _candidates(s, and_(same_number, Document.region_code.in_(_line(citing.region_code))), citing)
+        return _candidates(s, line, citing, read) or _candidates(s, ("number", *number), citing, read)
+    return _candidates(s, line, citing, read)
 
 
 def _line(code: str | None) -> list[str]:
@@ -216,12 +250,33 @@ def _line(code: str | None) -> list[str]:
     return sorted({code, code[:4] + "00", code[:2] + "0000"})
 
 
-def _candidates(s: Session, condition, citing: Document) -> list[_Candidate]:
-    rows = s.execute(select(Document.id, Document.doc_number, Document.title_key, Document.doc_number_key,
-                            Document.region_code, Document.cluster_id, Document.published)
-                     .where(condition, Document.id != citing.id).limit(500)).all()
-    return [_Candidate(r.id, (parse_doc_number(r.doc_number) or _NO_NUMBER).issuer, r.title_key,
-                       r.doc_number_key, r.region_code, r.cluster_id, r.published) for r in rows]
+CANDIDATES_READ = 500   # documents one reference is chosen among (copies of one plan are many)
+
+
+def _candidates(s: Session, query: tuple, citing, read: dict) -> list[_Candidate]:
+    """The first CANDIDATES_READ documents other than `citing` that `query` finds (see _condition).
+    One more is read, so that the list is the same whichever citing document it is kept for."""
+    if query not in read:
+        rows = s.execute(select(Document.id, Document.doc_number, Document.title_key, Document.doc_number_key,
+                                Document.region_code, Document.cluster_id, Document.published)
+                         .where(_condition(query)).limit(CANDIDATES_READ + 1)).all()
+        read[query] = [_Candidate(r.id, (parse_doc_number(r.doc_number) or _NO_NUMBER).issuer, r.title_key,
+                                  r.doc_number_key, r.region_code, r.cluster_id, r.published) for r in rows]
+    return [c for c in read[query] if c.id != citing.id][:CANDIDATES_READ]
+
+
+def _condition(query: tuple):
+    """SQL for a candidates query: ("title", title_key), ("number", key, issuer),
+    ("number and title", key, issuer, title_key) or ("number in line", key, issuer, region codes)."""
+    kind, *values = query
+    if kind == "title":
+        return Document.title_key == values[0]
+    same_number = and_(Document.doc_number_key == values[0], issuer_may_be(Document.doc_number_issuer, values[1]))
+    if kind == "number":
+        return same_number
+    if kind == "number and title":
+        return and_(same_number, Document.title_key == values[2])
+    return and_(same_number, Document.region_code.in_(values[2]))
 
 
 class _NoNumber:

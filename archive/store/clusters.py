@@ -55,10 +55,11 @@ _EXACT_COPIES = select(_documents.id).where(_documents.content_hash == bindparam
 _OTHER_MEMBER = select(_documents.id).where(_documents.cluster_id == bindparam("cluster"),
                                             _documents.id != bindparam("doc")).limit(1)
 _CLUSTERS_OF = select(_documents.cluster_id).where(_documents.id.in_(bindparam("ids", expanding=True))).distinct()
-_CANDIDATES = (select(_documents.id, DedupKeys.__table__.c["keys"])
-               .outerjoin(DedupKeys.__table__, DedupKeys.__table__.c.document_id == _documents.id)
-               .where(_documents.id.in_(bindparam("ids", expanding=True))))
-_CANDIDATES_OF_TYPE = _CANDIDATES.where(or_(_documents.doc_type.is_(None), _documents.doc_type == bindparam("doc_type")))
+_dedup_keys = DedupKeys.__table__.c
+_KEYS_OF = select(_dedup_keys.document_id, _dedup_keys["keys"]).where(
+    _dedup_keys.document_id.in_(bindparam("ids", expanding=True)))
+_OF_TYPE = or_(_documents.doc_type.is_(None), _documents.doc_type == bindparam("doc_type"))
+_THOSE_OF_TYPE = select(_documents.id).where(_documents.id.in_(bindparam("ids", expanding=True)), _OF_TYPE)
 
 
 def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DEFAULT,
@@ -158,8 +159,9 @@ def _matching_documents(session: Session, doc: Document, settings: DedupSettings
                         keys: list[int]) -> set[int]:
     """The exact copies and the near copies that pass the check (their ids).
 
-    Candidates' keys come from dedup_keys (one query with the candidates themselves), not from their texts;
-    a candidate stored before that table existed has its keys computed from its text once, and stored.
+    Candidates' keys come from dedup_keys (one query), not from their texts; a candidate stored before
+    that table existed has its keys computed from its text once, and stored. Only the candidates that
+    pass have their document rows read (their type): a bucket's members cost their keys, not their rows.
     """
     connection = session.connection()
     found = set(connection.scalars(_EXACT_COPIES, {"hash": doc.content_hash, "doc": doc.id}))
@@ -172,22 +174,21 @@ def _matching_documents(session: Session, doc: Document, settings: DedupSettings
     shared = _bucket_members(session, keys, doc.id)
     if not shared:
         return found
-    # keys only: cluster_id is read afterwards for the few candidates that pass
+    # keys only, from dedup_keys alone: the document rows (their type, their cluster) are read
+    # afterwards for the few candidates that pass, not for every member of a large bucket
     typed = settings.same_doc_type and doc.doc_type
     ids: list[int] = []
     arrays: list[np.ndarray] = []
-    missing: list[int] = []
-    for other_id, blob in connection.execute(_CANDIDATES_OF_TYPE if typed else _CANDIDATES,
-                                             {"ids": shared, "doc_type": doc.doc_type}):
-        if blob is None:
-            missing.append(other_id)
-        else:
-            ids.append(other_id)
-            arrays.append(unpack_keys(blob))
+    for other_id, blob in connection.execute(_KEYS_OF, {"ids": shared}):
+        ids.append(other_id)
+        arrays.append(unpack_keys(blob))
+    missing = sorted(set(shared) - set(ids))
+    of_type = len(ids)   # the candidates after these were read of the document's type already
     if missing:
         stored = []
+        wanted = [Document.id.in_(missing)] + ([_OF_TYPE] if typed else [])
         for row in session.execute(select(Document.id, Document.text, Document.region_code, Document.county,
-                                          Document.city).where(Document.id.in_(missing))):
+                                          Document.city).where(*wanted), {"doc_type": doc.doc_type}):
             other = document_keys(dedup_text(row.text), row.region_code, row.county, row.city, settings.min_chars)
             if other is None:
                 continue  # too short to compare under these settings
@@ -201,10 +202,14 @@ def _matching_documents(session: Session, doc: Document, settings: DedupSettings
             session.execute(adding, stored)
     if not arrays:
         return found
-    # every candidate checked at once (cheap next to reading the keys); the clusters of those that pass
-    passed = [i for i, ok in zip(ids, (similarities(mine_sorted, arrays) >= settings.match_threshold).tolist())
+    # every candidate checked at once (cheap next to reading the keys); those that pass, of the same type
+    passed = [n for n, ok in enumerate((similarities(mine_sorted, arrays) >= settings.match_threshold).tolist())
               if ok]
-    found.update(passed)
+    unsure = [ids[n] for n in passed if n < of_type]
+    if typed and unsure:
+        same_type = set(connection.scalars(_THOSE_OF_TYPE, {"ids": unsure, "doc_type": doc.doc_type}))
+        passed = [n for n in passed if n >= of_type or ids[n] in same_type]
+    found.update(ids[n] for n in passed)
     return found
 
 
@@ -239,7 +244,11 @@ def rebuild_clusters(sessions: Callable[[], Session], settings: DedupSettings = 
         s.execute(delete(DedupKeys))
         s.execute(update(Document).values(cluster_id=None))
         s.execute(delete(Cluster))
-        key_indexes = list(LshBucket.__table__.indexes)  # rebuilt once at the end: faster than row by row
+        # PostgreSQL builds the key index once at the end (faster than row by row, and its pages keep
+        # their fillfactor's room). SQLite would pack it full: the first inserts after a rebuild would
+        # then split nearly every page they touch (at 100k documents, 96 pages written per document
+        # instead of 40), so there it is filled as the rows go in, leaving the room ingest has later.
+        key_indexes = list(LshBucket.__table__.indexes) if s.bind.dialect.name == "postgresql" else []
         for index in key_indexes:
             index.drop(s.connection())
         rebuild = _Rebuild(settings)

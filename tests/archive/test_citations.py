@@ -129,3 +129,30 @@ def test_a_recognised_scans_references_join_the_page(archive):
     job = queue.claim(archive, "test")[0]
     queue.finish(archive, job.job_id, "根据永政办发〔2021〕30号制定。", 0.99, "rapidocr", 1, 1)
     assert [(c["doc_id"], c["source"]) for c in cites(archive, county)] == [(city, "attachment")]
+
+
+def test_a_plan_cited_by_many_resolves_them_all_when_it_arrives_reading_its_candidates_once(archive, monkeypatch):
+    from archive.store import citations
+
+    waiting = [archive.ingest(_doc(f"q{n}", f"祁阳市方案{n}", None, region, "根据永政办发〔2021〕30号要求。")).document_id
+               for n, region in enumerate([QIYANG, DAOXIAN, QIYANG, DAOXIAN])]
+    queries = []
+    condition = citations._condition
+    monkeypatch.setattr(citations, "_condition", lambda query: queries.append(query) or condition(query))
+    city = archive.ingest(_doc("c", "永州市方案", "永政办发〔2021〕30号", YONGZHOU)).document_id
+    assert [cites(archive, doc)[0]["doc_id"] for doc in waiting] == [city] * 4
+    assert sorted(c["doc_id"] for c in cited_by(archive, city)) == waiting
+    assert queries.count(("number", "2021:30", "永政办发")) == 1   # not once per citing document
+
+
+def test_a_citation_resolved_again_in_a_batch_is_seen_by_the_batchs_later_documents(archive):
+    with archive.batch():   # the citing page's Citation objects are in the batch's session when the plan comes
+        county = archive.ingest(_doc("q", "祁阳市方案", None, QIYANG, "根据永政办发〔2021〕30号要求。")).document_id
+        city = archive.ingest(_doc("c", "永州市方案", "永政办发〔2021〕30号", YONGZHOU)).document_id
+        rival = archive.ingest(_doc("r", "道县方案", "道政办发〔2021〕30号", DAOXIAN)).document_id
+    assert rival != city
+    assert [(c["doc_id"], c["resolved_by"]) for c in cites(archive, county)] == [(city, "doc_number")]
+    with archive.session() as s:   # the row as the ORM reads it now, not a stale object
+        from archive.models import Citation
+        row = s.query(Citation).filter_by(document_id=county).one()
+        assert (row.cited_id, row.resolved_by) == (city, "doc_number")

@@ -83,6 +83,24 @@ def test_county_adaptation_joins_the_model_cluster(sites):
     assert (cluster.size, cluster.canonical_document_id) == (2, a.document_id)
 
 
+def test_a_copy_of_another_type_stays_apart_and_an_untyped_copy_joins(sites):
+    """Candidates are checked by their stored keys first and their type after: the type still decides."""
+    model = sites.ingest(_doc("qiyang", 1, _copy("祁阳市", "白水镇", date(2024, 5, 1)), date(2024, 5, 1)),
+                         site_id="qiyang").document_id
+    notice = sites.ingest(_doc("dongan", 2, _copy("东安县", "芦洪市镇", date(2024, 7, 9)), date(2024, 7, 9), "通知"),
+                          site_id="dongan").document_id
+    assert _cluster(sites, "http://dongan.test/2.html") != _cluster(sites, "http://qiyang.test/1.html")
+    plan = sites.ingest(_doc("dongan", 3, _copy("东安县", "井头圩镇", date(2024, 8, 1)), date(2024, 8, 1)),
+                        site_id="dongan").document_id
+    assert get_document(sites, plan).cluster_id == get_document(sites, model).cluster_id
+    assert templates.cluster(sites, get_document(sites, notice).cluster_id).size == 1
+    # an untyped copy is compared with every type: it joins both, and so merges them
+    untyped = sites.ingest(_doc("qiyang", 4, _copy("祁阳市", "黎家坪镇", date(2024, 9, 1)), date(2024, 9, 1), None),
+                           site_id="qiyang").document_id
+    assert {get_document(sites, d).cluster_id for d in (model, notice, plan, untyped)} == \
+        {get_document(sites, model).cluster_id}
+
+
 def test_same_boilerplate_with_different_tasks_is_not_a_copy(sites):
     sites.ingest(_doc("qiyang", 1, _copy("祁阳市", "白水镇", date(2024, 5, 1)), date(2024, 5, 1)), site_id="qiyang")
     rewritten = {4: "（一）发布年度民生实事进展。由各街道负责，结合实际制定具体措施，确保按期完成。",
