@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 
 from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive.operations.blocking import run_block
 from archive.operations.health import COVERAGE_FIELDS, update_site_health
@@ -70,11 +71,11 @@ class CrawlRunsExtension:
     def run_id(self, site_id: str) -> int | None:
         return self.runs.get(site_id)
 
-    def spider_opened(self, spider):
+    async def spider_opened(self, spider):
         """Open the runs in an archive thread (the spider starts once they are open): their database round
         trips would stall every other crawl of the process (a worker opens a crawler per site)."""
         self.archive = archive_for(self.crawler.settings)
-        return in_archive_thread(self._open_runs, list(getattr(spider, "sites", ())))
+        await maybe_deferred_to_future(in_archive_thread(self._open_runs, list(getattr(spider, "sites", ()))))
 
     def _open_runs(self, sites: list[dict]) -> None:
         resumed = runs.open_runs(self.archive, [s["id"] for s in sites], self.resume_since) \
@@ -159,12 +160,11 @@ class CrawlRunsExtension:
             if storage_problem(error) is None:
                 raise
 
-    def spider_closed(self, spider, reason: str):
+    async def spider_closed(self, spider, reason: str):
         """Finish the runs; a crawl stopped early (Ctrl-C, a full disk …) leaves them open for --resume.
         In an archive thread, as their opening (Scrapy waits for it before the crawl counts as closed)."""
-        if self.archive is None:
-            return None
-        return in_archive_thread(self._close_runs, reason)
+        if self.archive is not None:
+            await maybe_deferred_to_future(in_archive_thread(self._close_runs, reason))
 
     def _close_runs(self, reason: str) -> None:
         if self.progress is not None and not self._locked():
