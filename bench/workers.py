@@ -1,13 +1,15 @@
 """Crawl throughput of 1, 2 … Celery workers beside a one-process `govplans crawl` of the same farm sites.
 
-    python -m bench.workers [--sites 30] [--docs 10-15] [--runs 3] [--workers 1,2] [--concurrency 16]
+    python -m bench.workers [--sites 30] [--docs 10-15] [--runs 3] [--workers 1,2] [--concurrency 16,32]
 
 Every configuration writes into a fresh PostgreSQL database (the same archive kind):
 - `crawl`: `govplans crawl --sites-file` in one process; pages/s is what it prints (its responses
   over its crawl's wall time, imports and the index update after it excluded);
 - N workers: a fresh Redis queue, N `govplans worker --concurrency C` processes (started and ready
   before the clock starts), every site enqueued, the clock stopped when the last task has ended;
-  pages/s = responses of all tasks / that wall time.
+  pages/s = responses of all tasks / that wall time. `--concurrency` may list several C (each
+  worker count runs at each; the rows are then named `N workers ×C`, and × 1 worker pairs a row
+  with one worker at the same C); by default the worker's own default.
 The farm serves from a process of its own (so its CPU does not compete with the bench's polling).
 Configurations are interleaved run by run (the order rotates) so machine noise hits them alike.
 Printed: each run as JSON (stderr), then the medians as JSON and a table with each configuration's
@@ -44,6 +46,7 @@ from pathlib import Path
 import yaml
 
 from bench.process_cpu import ProcessCpu
+from crawler.distributed.config import SITES_AT_ONCE
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS = os.environ.get("GOVPLANS_TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -104,7 +107,8 @@ def cpu_fields(cpu: ProcessCpu, pages: int, seconds: float) -> dict:
             "cores_busy": round(mine / seconds, 2), "machine_cores_busy": round(cpu.machine / seconds, 2)}
 
 
-def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path, farm_pid: int) -> dict:
+def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path, farm_pid: int,
+                 named: str = "") -> dict:
     import redis
     from celery import Celery
 
@@ -158,7 +162,8 @@ def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path, f
             if keys:
                 client.delete(*keys)
     pages = sum(s["pages"] for s in summaries)
-    return {"config": f"{workers} worker{'s' if workers > 1 else ''}", "workers": workers, "pages": pages,
+    return {"config": f"{workers} worker{'s' if workers > 1 else ''}{named}", "workers": workers,
+            "concurrency": concurrency, "pages": pages,
             "seconds": round(seconds, 2), "pages_per_second": round(pages / seconds, 1),
             **cpu_fields(cpu, pages, seconds),
             "tasks": [s["timing"] for s in summaries if "timing" in s]}   # (none from a worker before timing)
@@ -194,6 +199,13 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def one_worker(runs: list[dict], name: str) -> str:
+    """The one-worker row at the same concurrency as row `name`."""
+    concurrency = runs[0][name].get("concurrency")
+    return next((other for other, result in runs[0].items()
+                 if result.get("workers") == 1 and result.get("concurrency") == concurrency), "1 worker")
+
+
 def paired(runs: list[dict], config: str, base: str) -> float | None:
     """Median over runs of config's pages/s / base's pages/s in the same run."""
     ratios = [r[config]["pages_per_second"] / r[base]["pages_per_second"] for r in runs if config in r and base in r]
@@ -206,7 +218,8 @@ def main() -> None:
     parser.add_argument("--docs", default="10-15", help="documents per site, LOW-HIGH")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--concurrency", type=int, default=16, help="sites at once per worker")
+    parser.add_argument("--concurrency", default=str(SITES_AT_ONCE),
+                        help="sites at once per worker; a list (16,32) runs each worker count at each")
     parser.add_argument("--no-crawl", action="store_true", help="leave out the one-process `govplans crawl` row")
     args = parser.parse_args()
 
@@ -214,7 +227,9 @@ def main() -> None:
 
     low, high = (int(x) for x in args.docs.split("-"))
     counts = [int(n) for n in args.workers.split(",")]
-    configs = ([] if args.no_crawl else ["crawl"]) + counts
+    concurrencies = [int(c) for c in args.concurrency.split(",")]
+    configs = ([] if args.no_crawl else ["crawl"]) + [(n, c) for c in concurrencies for n in counts]
+    named = (lambda c: f" ×{c}") if len(concurrencies) > 1 else (lambda c: "")  # noqa: E731
     farm, port = start_farm(args.sites, (low, high))
     world = World(sites=args.sites, seed=5, docs_per_site=(low, high))   # the same world, for its registry
     runs: list[dict] = []
@@ -230,7 +245,8 @@ def main() -> None:
                     if config == "crawl":
                         result = crawl_once(sites_file, Path(tmp), farm.pid)
                     else:
-                        result = workers_once(sites, config, args.concurrency, Path(tmp), farm.pid)
+                        workers, concurrency = config
+                        result = workers_once(sites, workers, concurrency, Path(tmp), farm.pid, named(concurrency))
                     result["load"] = load()
                     print(json.dumps({k: v for k, v in result.items() if k != "tasks"}), file=sys.stderr, flush=True)
                     this_run[result["config"]] = result
@@ -239,11 +255,11 @@ def main() -> None:
         farm.kill()
         farm.join()
     names = [r for r in runs[0]]
-    names.sort(key=lambda n: (n != "crawl", n))
+    names.sort(key=lambda n: (n != "crawl", runs[0][n].get("concurrency") or 0, n))
     rows = {}
     for name in names:
         row = {"pages_per_second": statistics.median(r[name]["pages_per_second"] for r in runs),
-               "x_crawl": paired(runs, name, "crawl"), "x_one_worker": paired(runs, name, "1 worker")}
+               "x_crawl": paired(runs, name, "crawl"), "x_one_worker": paired(runs, name, one_worker(runs, name))}
         tasks = [t for r in runs for t in r[name].get("tasks", [])]
         for phase in PHASES:
             values = [t[phase] for t in tasks if t.get(phase) is not None]
@@ -255,20 +271,20 @@ def main() -> None:
             1000 * r[name]["cpu"].get(role, 0.0) / r[name]["pages"] for r in runs), 2) for role in roles}
         rows[name] = row
     print(json.dumps({"sites": args.sites, "docs_per_site": [low, high], "runs": args.runs, "cores": os.cpu_count(),
-                      "concurrency": args.concurrency, "load_before": load_before, "load_after": load(),
+                      "concurrency": concurrencies, "load_before": load_before, "load_after": load(),
                       "medians": rows}, ensure_ascii=False))
-    print(f"{'config':>10} {'pages/s':>8} {'x crawl':>8} {'x 1 worker':>10} "
+    print(f"{'config':>14} {'pages/s':>8} {'x crawl':>8} {'x 1 worker':>10} "
           + " ".join(f"{p:>10}" for p in PHASES) + "   (per task, median s)")
     for name, row in rows.items():
         cells = [f"{row[p]:>10.3f}" if row[p] is not None else f"{'-':>10}" for p in PHASES]
         ratio = lambda v: f"{v:.2f}x" if v is not None else "-"  # noqa: E731
-        print(f"{name:>10} {row['pages_per_second']:>8.1f} {ratio(row['x_crawl']):>8} "
+        print(f"{name:>14} {row['pages_per_second']:>8.1f} {ratio(row['x_crawl']):>8} "
               f"{ratio(row['x_one_worker']):>10} " + " ".join(cells))
-    print(f"\n{'config':>10} {'CPU ms/page':>11} {'cores busy':>10} {'machine':>8}   CPU ms/page by process (median)")
+    print(f"\n{'config':>14} {'CPU ms/page':>11} {'cores busy':>10} {'machine':>8}   CPU ms/page by process (median)")
     for name, row in rows.items():
         by_process = ", ".join(f"{role} {value:.1f}" for role, value in row["cpu_ms_per_page_by_process"].items()
                                if value >= 0.05)
-        print(f"{name:>10} {row['cpu_ms_per_page']:>11.1f} {row['cores_busy']:>10.2f} {row['machine_cores_busy']:>8.2f}"
+        print(f"{name:>14} {row['cpu_ms_per_page']:>11.1f} {row['cores_busy']:>10.2f} {row['machine_cores_busy']:>8.2f}"
               f"   {by_process}")
     print(f"load average before {load_before}, after {load()}; `machine` is every process's CPU (others' too)")
 

@@ -5,6 +5,10 @@ import os
 from dataclasses import dataclass
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+# Sites a worker crawls at once (`govplans worker --concurrency`), all in its one crawl process. A
+# site's crawl mostly waits (its own politeness: 2 requests at once, AutoThrottle), so one process
+# holds many; with 16, 30 small farm sites took two rounds where `govplans crawl` takes one.
+SITES_AT_ONCE = 32
 
 
 def _number(name: str, default: float) -> float:

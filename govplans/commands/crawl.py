@@ -8,6 +8,7 @@ import click
 
 from archive.clock import utcnow
 from archive.config import DataDir
+from crawler.distributed.config import SITES_AT_ONCE
 from govplans.options import broker_option, data_option, registry_sites, sites_file_option
 
 
@@ -40,7 +41,7 @@ def crawl(site_ids, sites_file, full, resume, data_path) -> None:
 
 
 @click.command()
-@click.option("--concurrency", type=int, default=16, show_default=True,
+@click.option("--concurrency", type=int, default=SITES_AT_ONCE, show_default=True,
               help="Sites crawled at once, all in the worker's one crawl process (one worker per core).")
 @broker_option
 @data_option
