@@ -164,14 +164,18 @@ def _matching_documents(session: Session, doc: Document, settings: DedupSettings
     pass have their document rows read (their type): a bucket's members cost their keys, not their rows.
     """
     connection = session.connection()
-    found = set(connection.scalars(_EXACT_COPIES, {"hash": doc.content_hash, "doc": doc.id}))
-    if mine is None:
-        return found
+    if mine is None or not keys:
+        found = set(connection.scalars(_EXACT_COPIES, {"hash": doc.content_hash, "doc": doc.id}))
+        if mine is None:
+            return found
     mine_sorted = sorted_array(mine)
     connection.execute(_INSERT_KEYS, {"document_id": doc.id, "keys": mine_sorted.tobytes()})
     connection.execute(_INSERT_BAND, [{"document_id": doc.id, "band": band, "key": key}
                                       for band, key in enumerate(keys)])
-    shared = _bucket_members(session, keys, doc.id)
+    if keys:
+        found, shared = _copies_and_bucket_members(session, doc, keys)
+    else:
+        shared = []
     if not shared:
         return found
     # keys only, from dedup_keys alone: the document rows (their type, their cluster) are read
@@ -222,11 +226,31 @@ def _bucket_members(session: Session, keys: list[int], doc_id: int) -> list[int]
     return sorted({other for (other,) in found if other != doc_id})
 
 
+def _copies_and_bucket_members(session: Session, doc: Document, keys: list[int]) -> tuple[set[int], list[int]]:
+    """The document's exact copies (_EXACT_COPIES) and _bucket_members, read by one statement."""
+    rows = session.connection().execute(_copies_and_firsts_of_buckets(len(keys)), {
+        "hash": doc.content_hash, "doc": doc.id, "cap": CANDIDATES_PER_BAND,
+        **{f"k{n}": key for n, key in enumerate(keys)}})
+    copies, members = set(), set()
+    for other, exact in rows:
+        (copies if exact else members).add(other)
+    members.discard(doc.id)
+    return copies, sorted(members)
+
+
 @lru_cache(maxsize=8)
 def _firsts_of_buckets(bands: int):
     """One statement for every band (written once per band count: building it is dearer than running it)."""
     return text(" UNION ".join(f"SELECT document_id FROM (SELECT document_id FROM lsh_buckets WHERE key = :k{n} "
                                f"ORDER BY document_id LIMIT :cap) AS b{n}" for n in range(bands)))
+
+
+@lru_cache(maxsize=8)
+def _copies_and_firsts_of_buckets(bands: int):
+    """_EXACT_COPIES (marked 1) beside _firsts_of_buckets (marked 0): a statement fewer per page."""
+    return text("SELECT id, 1 FROM documents WHERE content_hash = :hash AND id != :doc UNION " + " UNION ".join(
+        f"SELECT document_id, 0 FROM (SELECT document_id FROM lsh_buckets WHERE key = :k{n} "
+        f"ORDER BY document_id LIMIT :cap) AS b{n}" for n in range(bands)))
 
 
 def rebuild_clusters(sessions: Callable[[], Session], settings: DedupSettings = DEFAULT,

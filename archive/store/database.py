@@ -36,7 +36,8 @@ from archive.warc import WarcLocation
 # statements of every page, built once (building one costs more than SQLite running it)
 _INSERT_CAPTURE = insert(Capture.__table__).returning(Capture.__table__.c.id)
 _DOCUMENT_BY_URL = select(Document).where(Document.url == bindparam("url"))
-_ATTACHMENT_OF = select(Attachment).where(Attachment.document_id == bindparam("doc"), Attachment.url == bindparam("url"))
+_DOCUMENTS_BY_URL = select(Document).where(Document.url.in_(bindparam("urls", expanding=True)))
+_URLS_PER_SELECT = 500
 _CAPTURE_DIGEST = select(Capture.__table__.c.payload_digest).where(Capture.__table__.c.id == bindparam("id"))
 _LATEST_NUMBER = select(func.max(Version.number)).where(Version.document_id == bindparam("doc")).scalar_subquery()
 _LATEST_VERSION = select(Version).where(Version.document_id == bindparam("doc"), Version.number == _LATEST_NUMBER)
@@ -79,6 +80,7 @@ class _Batch:
     settle: dict[int, list] = field(default_factory=dict)   # document id -> [row, cluster?, citations?, now]
     templates: TemplateCache = field(default_factory=TemplateCache)
     documents: dict[str, Document] = field(default_factory=dict)   # url -> row, as its pages read or made it
+    ahead: dict[str, Document | None] = field(default_factory=dict)   # url -> row or None, read ahead, not yet asked
 
 
 class Archive:
@@ -157,13 +159,29 @@ class Archive:
         refresh_many(s, [row for row, _, citations, _ in pending if citations])
         batch.settle.clear()
 
+    def read_ahead(self, urls) -> None:
+        """In a batch: the documents of these URLs read at once (one SELECT for a batch's pages, not one
+        per page); each page then finds its row, or that there is none, without a query."""
+        batch = self._batch()
+        if batch is None:
+            raise RuntimeError("read_ahead needs an open batch")
+        wanted = sorted({url for url in urls if url and url not in batch.documents and url not in batch.ahead})
+        for start in range(0, len(wanted), _URLS_PER_SELECT):
+            chunk = wanted[start:start + _URLS_PER_SELECT]
+            batch.ahead.update(dict.fromkeys(chunk))
+            batch.ahead.update((row.url, row) for row in batch.session.scalars(_DOCUMENTS_BY_URL, {"urls": chunk}))
+
     def _document(self, s: Session, url: str) -> Document | None:
-        """The document of a URL; in a batch, the row an earlier page of it read or made (no query:
-        the session holds that very object)."""
+        """The document of a URL; in a batch, the row an earlier page of it read or made, or read
+        ahead (no query: the session holds that very object)."""
         batch = self._batch()
         if batch is not None and url in batch.documents:
             return batch.documents[url]
-        row = s.scalar(_DOCUMENT_BY_URL, {"url": url})
+        if batch is not None and url in batch.ahead:
+            s.flush()   # what the query it stands for would have flushed first
+            row = batch.ahead.pop(url)
+        else:
+            row = s.scalar(_DOCUMENT_BY_URL, {"url": url})
         if batch is not None and row is not None:
             batch.documents[url] = row
         return row
@@ -259,6 +277,7 @@ class Archive:
                 s.flush()
             if batch is not None:
                 batch.documents[row.url] = row
+                batch.ahead.pop(row.url, None)
             number = 1 if outcome == "new" else \
                 (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
             # rows never read back as objects here: Core INSERTs, no unit of work to track them
@@ -322,8 +341,12 @@ class Archive:
             doc = self._document(s, document_url) if document_url else None
             if doc is None:
                 return None
-            row = s.scalar(_ATTACHMENT_OF, {"doc": doc.id, "url": url})
-            if row is None:
+            # the document's files read once, fresh (rows another write added by Core join them), and
+            # kept for what follows: the version's and the composed text read them too
+            s.expire(doc, ["attachments"])
+            row = next((a for a in doc.attachments if a.url == url), None)
+            made = row is None
+            if made:
                 row = Attachment(document_id=doc.id, url=url, name=url.rsplit("/", 1)[-1],
                                  ext=url.rsplit(".", 1)[-1].lower()[:10])
                 s.add(row)
@@ -337,7 +360,8 @@ class Archive:
             if text_changed:
                 row.text = text
             s.flush()
-            s.expire(doc, ["attachments"])   # read again (with the row above) when next used
+            if made:
+                s.expire(doc, ["attachments"])   # read again (with the row above) when next used
             # the latest version: the page's own text, and where the files' text is kept
             latest = None if replaced else s.scalar(_LATEST_VERSION, {"doc": doc.id})
             if text_changed:   # the document's text holds its files'; the file's references join the page's
