@@ -72,7 +72,7 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     now = now or doc.updated_at
     postgres = session.bind.dialect.name == "postgresql"
     if postgres:
-        session.execute(_LOCK_SHARED, {"key": _PG_LOCK})
+        _hold_shared(session)
     mine = document_keys(dedup_text(doc.text), doc.region_code, doc.county, doc.city, settings.min_chars)
     bands = minhash.band_keys(minhash.signature(mine), settings.lsh_threshold) if mine is not None else []
     if postgres:
@@ -115,6 +115,15 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     elif targets:
         joined_by(session, keep, joined, doc, counted=old in targets, now=now)
     return keep
+
+
+def _hold_shared(session: Session) -> None:
+    """The global lock, shared, taken once per transaction (it is held until the transaction ends:
+    a batch's later documents need not ask again)."""
+    transaction = session.get_transaction()
+    if transaction is None or session.info.get("shared_cluster_lock") is not transaction:
+        session.execute(_LOCK_SHARED, {"key": _PG_LOCK})
+        session.info["shared_cluster_lock"] = session.get_transaction()
 
 
 def _family(session: Session, site_id: str | None) -> str | None:
