@@ -244,7 +244,8 @@ class Archive:
                 row = Document(url=doc.url, first_seen=seen_at, status="active")
                 outcome = "new"
             elif row.content_hash == digest:
-                row.last_seen = max(row.last_seen, seen_at)
+                if seen_at > row.last_seen:   # an unchanged value left alone: the row stays clean (no flush work)
+                    row.last_seen = seen_at
                 s.connection().execute(_VERSION_SEEN, {"doc": row.id, "seen": seen_at})
                 if row.status == "withdrawn":
                     row.status = "active"
@@ -376,7 +377,9 @@ class Archive:
             if replaced:
                 return new_attachment_version(s, doc, at, run_id, capture_id)
             if latest is not None:   # the file first read (or read again the same): the version's files
-                latest.attachment_text = version_attachment_text(doc)
+                files_text = version_attachment_text(doc)
+                if files_text != latest.attachment_text:   # else the version stays clean (no flush work)
+                    latest.attachment_text = files_text
             return "unchanged"
 
     # dedup -------------------------------------------------------------------------------
