@@ -101,12 +101,19 @@ def refresh_many(s: Session, rows: list[Document]) -> int:
     return total
 
 
+@lru_cache(maxsize=1024)   # a few batches' pages and files (their texts average a few KB)
+def _references(text: str, own_title: str | None, own_number: str | None) -> tuple[Reference, ...]:
+    """find_references, remembered: a document cited again in a later batch (its file's text came)
+    has the same page, and the files it had, read again."""
+    return tuple(find_references(text, own_title, own_number))
+
+
 def _cite(s: Session, row: Document, page_text: str, file_texts) -> int:
     """`row`'s citations (its old ones deleted) from its page's and its files' texts (in id order)."""
-    refs = [("text", r) for r in find_references(page_text, row.title, row.doc_number)]
+    refs = [("text", r) for r in _references(page_text, row.title, row.doc_number)]
     seen = {(r.key, r.title_key) for _, r in refs}
     for n, text in enumerate(file_texts):
-        for ref in find_references(text, row.title, row.doc_number):
+        for ref in _references(text, row.title, row.doc_number):
             if (ref.key, ref.title_key) not in seen:
                 seen.add((ref.key, ref.title_key))
                 refs.append(("attachment", _shifted(ref, ATTACHMENT_POSITION * (n + 1))))

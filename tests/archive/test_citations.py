@@ -156,3 +156,24 @@ def test_a_citation_resolved_again_in_a_batch_is_seen_by_the_batchs_later_docume
         from archive.models import Citation
         row = s.query(Citation).filter_by(document_id=county).one()
         assert (row.cited_id, row.resolved_by) == (city, "doc_number")
+
+
+def test_a_page_cited_again_when_its_file_comes_is_read_once(archive, monkeypatch):
+    """The file's text comes in a later batch: the page's references are found again from memory,
+    the file's from its text, and the citations are those of reading both."""
+    import archive.store.citations as store_citations
+
+    read: list[str] = []
+    find = store_citations.find_references
+    monkeypatch.setattr(store_citations, "find_references", lambda text, *a: read.append(text) or find(text, *a))
+    store_citations._references.cache_clear()   # what another test read is remembered too
+    plan = archive.ingest(_doc("p", "湖南省政务公开工作要点", "湘政办发〔2021〕12号", HUNAN)).document_id
+    page = "根据《湖南省政务公开工作要点》，制定本方案（缓存测试）。"
+    with archive.batch():
+        county = archive.ingest(_doc("q", "祁阳市政务公开实施方案", "祁政办发〔2022〕5号", QIYANG, page)).document_id
+    with archive.batch():
+        capture = archive.record_capture("http://x.test/q.pdf", 200, {}, None)
+        archive.link_attachment_capture("http://x.test/q", "http://x.test/q.pdf", capture,
+                                        text="依据湘政办发〔2021〕12号执行。")
+    assert read.count(page) == 1 and read.count("依据湘政办发〔2021〕12号执行。") == 1
+    assert [(c["source"], c["doc_id"]) for c in cites(archive, county)] == [("text", plan)]
