@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Callable
 
 import numpy as np
-from sqlalchemy import bindparam, delete, insert, or_, select, text, update
+from sqlalchemy import DateTime, LargeBinary, bindparam, delete, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -46,10 +46,18 @@ _DELETE_BANDS = delete(LshBucket.__table__).where(LshBucket.__table__.c.document
 _DELETE_KEYS = delete(DedupKeys.__table__).where(DedupKeys.__table__.c.document_id == bindparam("doc"))
 _INSERT_KEYS = insert(DedupKeys.__table__)
 _INSERT_BAND = insert(LshBucket.__table__)
-# PostgreSQL: a document's bands by one statement (an executemany there sends each of its 25 rows apart)
-_INSERT_BANDS_PG = text("INSERT INTO lsh_buckets (document_id, band, key) SELECT :doc, n - 1, k "
-                        "FROM unnest(:keys) WITH ORDINALITY AS bands(k, n)"
-                        ).bindparams(bindparam("keys", type_=ARRAY(BIGINT)))
+# PostgreSQL: a document's keys and its bands by one statement (an executemany there sends each of
+# the 25 bands apart)
+_INSERT_KEYS_AND_BANDS_PG = text(
+    "WITH stored AS (INSERT INTO dedup_keys (document_id, keys) VALUES (:doc, :packed)) "
+    "INSERT INTO lsh_buckets (document_id, band, key) SELECT :doc, n - 1, k FROM unnest(:keys) WITH ORDINALITY AS bands(k, n)"
+).bindparams(bindparam("keys", type_=ARRAY(BIGINT)), bindparam("packed", type_=LargeBinary))
+# PostgreSQL: a cluster of the document's own, and the document moved into it, by one statement
+_INSERT_CLUSTER_FOR_PG = text(
+    "WITH made AS (INSERT INTO clusters (canonical_document_id, size, first_seen, updated_at) "
+    "VALUES (:canonical_document_id, :size, :first_seen, :updated_at) RETURNING id) "
+    "UPDATE documents SET cluster_id = made.id FROM made WHERE documents.id = :doc RETURNING made.id"
+).bindparams(bindparam("first_seen", type_=DateTime), bindparam("updated_at", type_=DateTime))
 _INSERT_CLUSTER = insert(Cluster.__table__).returning(Cluster.__table__.c.id)
 _SITE_FAMILY = select(Site.__table__.c.family).where(Site.__table__.c.id == bindparam("site"))
 _documents = Document.__table__.c
@@ -103,9 +111,13 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     elif old is not None and not old_alive:
         keep = old  # a document alone keeps its cluster id across versions
     else:   # a cluster of its own, written as joined_by would leave it: one INSERT
-        keep = session.connection().scalar(_INSERT_CLUSTER, {
-            "size": 1, "first_seen": doc.first_seen, "updated_at": now,
-            "canonical_document_id": None if _family(session, doc.site_id) == AGGREGATOR else doc.id})
+        cluster = {"size": 1, "first_seen": doc.first_seen, "updated_at": now,
+                   "canonical_document_id": None if _family(session, doc.site_id) == AGGREGATOR else doc.id}
+        if postgres:   # the document moved into it by the same statement
+            keep = connection.scalar(_INSERT_CLUSTER_FOR_PG, {**cluster, "doc": doc.id})
+            set_committed_value(doc, "cluster_id", keep)
+        else:
+            keep = connection.scalar(_INSERT_CLUSTER, cluster)
     if doc.cluster_id != keep:   # written at once, as if flushed: the reads below see it
         session.connection().execute(_SET_CLUSTER, {"doc": doc.id, "cluster": keep})
         set_committed_value(doc, "cluster_id", keep)
@@ -182,10 +194,10 @@ def _matching_documents(session: Session, doc: Document, settings: DedupSettings
         if mine is None:
             return found
     mine_sorted = sorted_array(mine)
-    connection.execute(_INSERT_KEYS, {"document_id": doc.id, "keys": mine_sorted.tobytes()})
     if session.bind.dialect.name == "postgresql":
-        connection.execute(_INSERT_BANDS_PG, {"doc": doc.id, "keys": keys})
+        connection.execute(_INSERT_KEYS_AND_BANDS_PG, {"doc": doc.id, "packed": mine_sorted.tobytes(), "keys": keys})
     else:
+        connection.execute(_INSERT_KEYS, {"document_id": doc.id, "keys": mine_sorted.tobytes()})
         connection.execute(_INSERT_BAND, [{"document_id": doc.id, "band": band, "key": key}
                                           for band, key in enumerate(keys)])
     if keys:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import bindparam, create_engine, event, func, insert, or_, select, update
+from sqlalchemy import DateTime, bindparam, create_engine, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
@@ -46,6 +46,13 @@ _INSERT_DOCUMENT = insert(Document.__table__).returning(Document.__table__.c.id)
 _INSERT_VERSION = insert(Version.__table__)
 _INSERT_ATTACHMENT = insert(Attachment.__table__)
 _INSERT_EVENT = insert(DocumentEvent.__table__)
+# PostgreSQL: a new or changed page's version and its run's event by one statement
+_INSERT_VERSION_AND_EVENT_PG = text(
+    "WITH version AS (INSERT INTO versions (document_id, number, content_hash, title, text, seen_at, last_seen, "
+    "attachment_text, capture_id) VALUES (:document_id, :number, :content_hash, :title, :text, :seen_at, :last_seen, "
+    ":attachment_text, :capture_id)) "
+    "INSERT INTO document_events (run_id, document_id, kind, at) VALUES (:run_id, :document_id, :kind, :seen_at)"
+).bindparams(bindparam("seen_at", type_=DateTime), bindparam("last_seen", type_=DateTime))
 _versions = Version.__table__.c
 _VERSION_SEEN = (update(Version.__table__)   # an unchanged page: its latest version seen again
                  .where(_versions.document_id == bindparam("doc"),
@@ -283,10 +290,16 @@ class Archive:
                 (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
             # rows never read back as objects here: Core INSERTs, no unit of work to track them
             connection = s.connection()
-            connection.execute(_INSERT_VERSION, dict(
-                document_id=row.id, number=number, content_hash=digest, title=doc.title, text=doc.text,
-                seen_at=seen_at, last_seen=seen_at, capture_id=capture_id,
-                attachment_text=version_attachment_text(row) if outcome == "changed" else None))
+            version = dict(document_id=row.id, number=number, content_hash=digest, title=doc.title, text=doc.text,
+                           seen_at=seen_at, last_seen=seen_at, capture_id=capture_id,
+                           attachment_text=version_attachment_text(row) if outcome == "changed" else None)
+            if run_id is not None and connection.dialect.name == "postgresql":   # the run's event with it
+                connection.execute(_INSERT_VERSION_AND_EVENT_PG, {**version, "run_id": run_id, "kind": outcome})
+            else:
+                connection.execute(_INSERT_VERSION, version)
+                if run_id is not None:
+                    connection.execute(_INSERT_EVENT, dict(run_id=run_id, document_id=row.id, kind=outcome,
+                                                           at=seen_at))
             known = set() if outcome == "new" else {a.url for a in row.attachments}   # a new row has none yet
             files = [dict(document_id=row.id, url=link.url, name=link.name, ext=link.ext)
                      for link in doc.attachments if link.url not in known]
@@ -295,8 +308,6 @@ class Archive:
             if outcome != "new":
                 recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
             self._after(s, row, None, cluster=True, citations=True)
-            if run_id is not None:
-                connection.execute(_INSERT_EVENT, dict(run_id=run_id, document_id=row.id, kind=outcome, at=seen_at))
             return IngestResult(row.id, outcome)
 
     def mark_withdrawn(self, url: str, when: datetime | None = None, run_id: int | None = None) -> bool:
