@@ -102,8 +102,9 @@ def refresh_many(s: Session, rows: list[Document]) -> int:
     return total
 
 
-_CITED_NUMBERS = select(Citation.number_key).where(Citation.number_key.in_(bindparam("keys", expanding=True))).distinct()
-_CITED_TITLES = select(Citation.title_key).where(Citation.title_key.in_(bindparam("keys", expanding=True))).distinct()
+_CITED_NUMBERS = (select(Citation.number_key).distinct()
+                  .where(Citation.number_key.in_(bindparam("keys", expanding=True))))
+_CITED_TITLES = select(Citation.title_key).distinct().where(Citation.title_key.in_(bindparam("keys", expanding=True)))
 
 
 class _KeysCited:

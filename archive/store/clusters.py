@@ -50,7 +50,8 @@ _INSERT_BAND = insert(LshBucket.__table__)
 # the 25 bands apart)
 _INSERT_KEYS_AND_BANDS_PG = text(
     "WITH stored AS (INSERT INTO dedup_keys (document_id, keys) VALUES (:doc, :packed)) "
-    "INSERT INTO lsh_buckets (document_id, band, key) SELECT :doc, n - 1, k FROM unnest(:keys) WITH ORDINALITY AS bands(k, n)"
+    "INSERT INTO lsh_buckets (document_id, band, key) "
+    "SELECT :doc, n - 1, k FROM unnest(:keys) WITH ORDINALITY AS bands(k, n)"
 ).bindparams(bindparam("keys", type_=ARRAY(BIGINT)), bindparam("packed", type_=LargeBinary))
 # PostgreSQL: a cluster of the document's own, and the document moved into it, by one statement
 _INSERT_CLUSTER_FOR_PG = text(
