@@ -141,6 +141,7 @@ def store_batch(archive: Archive, batch: list, hold: float = HOLD_SECONDS) -> tu
         try:
             with archive.batch():
                 began = time.monotonic()
+                archive.read_ahead(url for _, item, _ in ready[start:] for url in _document_urls(item))
                 for seq, item, run_id in ready[start:]:
                     attempted += 1
                     store_item(archive, item, run_id)
@@ -154,6 +155,16 @@ def store_batch(archive: Archive, batch: list, hold: float = HOLD_SECONDS) -> tu
                 return [(seq, answers[seq]) for seq, *_ in batch], problem
         start = attempted
     return [(seq, answers[seq]) for seq, *_ in batch], None
+
+
+def _document_urls(item) -> tuple:
+    """The URL whose document storing the page reads (crawler/pipelines/store.py): a page's own,
+    an attachment's page."""
+    if item.kind == "attachment":
+        return () if item.status == 304 else (item.referrer,)
+    if item.kind in ("unchanged", "gone"):
+        return (item.url,)
+    return (item.document.url,) if item.document is not None else ()
 
 
 def _one_by_one(archive: Archive, pages: list, answers: dict) -> str | None:

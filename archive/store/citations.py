@@ -94,19 +94,54 @@ def refresh_many(s: Session, rows: list[Document]) -> int:
     files: dict[int, list[str]] = {}
     for doc_id, text in s.execute(_FILE_TEXTS_OF, {"docs": ids}):
         files.setdefault(doc_id, []).append(text)
+    cited = _KeysCited(s, rows)
     total = 0
     for row in rows:
         page = pages.get(row.id)
-        total += _cite(s, row, page if page is not None else (row.text or ""), files.get(row.id, ()))
+        total += _cite(s, row, page if page is not None else (row.text or ""), files.get(row.id, ()), cited)
     return total
 
 
-def _cite(s: Session, row: Document, page_text: str, file_texts) -> int:
-    """`row`'s citations (its old ones deleted) from its page's and its files' texts (in id order)."""
-    refs = [("text", r) for r in find_references(page_text, row.title, row.doc_number)]
+_CITED_NUMBERS = (select(Citation.number_key).distinct()
+                  .where(Citation.number_key.in_(bindparam("keys", expanding=True))))
+_CITED_TITLES = select(Citation.title_key).distinct().where(Citation.title_key.in_(bindparam("keys", expanding=True)))
+
+
+class _KeysCited:
+    """The 文号 and title keys of a batch's documents that some citation holds (read for all of them
+    at once, then kept up to date with the citations the batch adds): a document whose keys no
+    citation holds has none waiting for it, and resolve_waiting's query is left out."""
+
+    def __init__(self, s: Session, rows: list[Document]):
+        numbers = sorted({row.doc_number_key for row in rows if row.doc_number_key})
+        titles = sorted({row.title_key for row in rows if row.title_key})
+        connection = s.connection()
+        self.numbers = set(connection.scalars(_CITED_NUMBERS, {"keys": numbers})) if numbers else set()
+        self.titles = set(connection.scalars(_CITED_TITLES, {"keys": titles})) if titles else set()
+
+    def add(self, ref: Reference) -> None:
+        self.numbers.add(ref.key)
+        self.titles.add(ref.title_key)
+
+    def may_wait_for(self, row: Document) -> bool:
+        return (bool(row.doc_number_key) and row.doc_number_key in self.numbers) or \
+            (bool(row.title_key) and row.title_key in self.titles)
+
+
+@lru_cache(maxsize=1024)   # a few batches' pages and files (their texts average a few KB)
+def _references(text: str, own_title: str | None, own_number: str | None) -> tuple[Reference, ...]:
+    """find_references, remembered: a document cited again in a later batch (its file's text came)
+    has the same page, and the files it had, read again."""
+    return tuple(find_references(text, own_title, own_number))
+
+
+def _cite(s: Session, row: Document, page_text: str, file_texts, keys_cited: _KeysCited | None = None) -> int:
+    """`row`'s citations (its old ones deleted) from its page's and its files' texts (in id order);
+    `keys_cited`: the keys citations hold (refresh_many), to skip looking for citations waiting for `row`."""
+    refs = [("text", r) for r in _references(page_text, row.title, row.doc_number)]
     seen = {(r.key, r.title_key) for _, r in refs}
     for n, text in enumerate(file_texts):
-        for ref in find_references(text, row.title, row.doc_number):
+        for ref in _references(text, row.title, row.doc_number):
             if (ref.key, ref.title_key) not in seen:
                 seen.add((ref.key, ref.title_key))
                 refs.append(("attachment", _shifted(ref, ATTACHMENT_POSITION * (n + 1))))
@@ -121,7 +156,11 @@ def _cite(s: Session, row: Document, page_text: str, file_texts) -> int:
                        issuer=(ref.issuer or None) and ref.issuer[:100], number_key=ref.key, title=ref.title,
                        title_key=ref.title_key, cited_id=cited_id, resolved_by=how))
     s.flush()
-    resolve_waiting(s, row)
+    if keys_cited is not None:
+        for _, ref in refs:
+            keys_cited.add(ref)
+    if keys_cited is None or keys_cited.may_wait_for(row):
+        resolve_waiting(s, row)
     return len(refs)
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Callable
 
 import numpy as np
-from sqlalchemy import bindparam, delete, insert, or_, select, text, update
+from sqlalchemy import DateTime, LargeBinary, bindparam, delete, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -46,6 +46,19 @@ _DELETE_BANDS = delete(LshBucket.__table__).where(LshBucket.__table__.c.document
 _DELETE_KEYS = delete(DedupKeys.__table__).where(DedupKeys.__table__.c.document_id == bindparam("doc"))
 _INSERT_KEYS = insert(DedupKeys.__table__)
 _INSERT_BAND = insert(LshBucket.__table__)
+# PostgreSQL: a document's keys and its bands by one statement (an executemany there sends each of
+# the 25 bands apart)
+_INSERT_KEYS_AND_BANDS_PG = text(
+    "WITH stored AS (INSERT INTO dedup_keys (document_id, keys) VALUES (:doc, :packed)) "
+    "INSERT INTO lsh_buckets (document_id, band, key) "
+    "SELECT :doc, n - 1, k FROM unnest(:keys) WITH ORDINALITY AS bands(k, n)"
+).bindparams(bindparam("keys", type_=ARRAY(BIGINT)), bindparam("packed", type_=LargeBinary))
+# PostgreSQL: a cluster of the document's own, and the document moved into it, by one statement
+_INSERT_CLUSTER_FOR_PG = text(
+    "WITH made AS (INSERT INTO clusters (canonical_document_id, size, first_seen, updated_at) "
+    "VALUES (:canonical_document_id, :size, :first_seen, :updated_at) RETURNING id) "
+    "UPDATE documents SET cluster_id = made.id FROM made WHERE documents.id = :doc RETURNING made.id"
+).bindparams(bindparam("first_seen", type_=DateTime), bindparam("updated_at", type_=DateTime))
 _INSERT_CLUSTER = insert(Cluster.__table__).returning(Cluster.__table__.c.id)
 _SITE_FAMILY = select(Site.__table__.c.family).where(Site.__table__.c.id == bindparam("site"))
 _documents = Document.__table__.c
@@ -72,7 +85,7 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     now = now or doc.updated_at
     postgres = session.bind.dialect.name == "postgresql"
     if postgres:
-        session.execute(_LOCK_SHARED, {"key": _PG_LOCK})
+        _hold_shared(session)
     mine = document_keys(dedup_text(doc.text), doc.region_code, doc.county, doc.city, settings.min_chars)
     bands = minhash.band_keys(minhash.signature(mine), settings.lsh_threshold) if mine is not None else []
     if postgres:
@@ -99,9 +112,13 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     elif old is not None and not old_alive:
         keep = old  # a document alone keeps its cluster id across versions
     else:   # a cluster of its own, written as joined_by would leave it: one INSERT
-        keep = session.connection().scalar(_INSERT_CLUSTER, {
-            "size": 1, "first_seen": doc.first_seen, "updated_at": now,
-            "canonical_document_id": None if _family(session, doc.site_id) == AGGREGATOR else doc.id})
+        cluster = {"size": 1, "first_seen": doc.first_seen, "updated_at": now,
+                   "canonical_document_id": None if _family(session, doc.site_id) == AGGREGATOR else doc.id}
+        if postgres:   # the document moved into it by the same statement
+            keep = connection.scalar(_INSERT_CLUSTER_FOR_PG, {**cluster, "doc": doc.id})
+            set_committed_value(doc, "cluster_id", keep)
+        else:
+            keep = connection.scalar(_INSERT_CLUSTER, cluster)
     if doc.cluster_id != keep:   # written at once, as if flushed: the reads below see it
         session.connection().execute(_SET_CLUSTER, {"doc": doc.id, "cluster": keep})
         set_committed_value(doc, "cluster_id", keep)
@@ -115,6 +132,15 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     elif targets:
         joined_by(session, keep, joined, doc, counted=old in targets, now=now)
     return keep
+
+
+def _hold_shared(session: Session) -> None:
+    """The global lock, shared, taken once per transaction (it is held until the transaction ends:
+    a batch's later documents need not ask again)."""
+    transaction = session.get_transaction()
+    if transaction is None or session.info.get("shared_cluster_lock") is not transaction:
+        session.execute(_LOCK_SHARED, {"key": _PG_LOCK})
+        session.info["shared_cluster_lock"] = session.get_transaction()
 
 
 def _family(session: Session, site_id: str | None) -> str | None:
@@ -164,14 +190,21 @@ def _matching_documents(session: Session, doc: Document, settings: DedupSettings
     pass have their document rows read (their type): a bucket's members cost their keys, not their rows.
     """
     connection = session.connection()
-    found = set(connection.scalars(_EXACT_COPIES, {"hash": doc.content_hash, "doc": doc.id}))
-    if mine is None:
-        return found
+    if mine is None or not keys:
+        found = set(connection.scalars(_EXACT_COPIES, {"hash": doc.content_hash, "doc": doc.id}))
+        if mine is None:
+            return found
     mine_sorted = sorted_array(mine)
-    connection.execute(_INSERT_KEYS, {"document_id": doc.id, "keys": mine_sorted.tobytes()})
-    connection.execute(_INSERT_BAND, [{"document_id": doc.id, "band": band, "key": key}
-                                      for band, key in enumerate(keys)])
-    shared = _bucket_members(session, keys, doc.id)
+    if session.bind.dialect.name == "postgresql":
+        connection.execute(_INSERT_KEYS_AND_BANDS_PG, {"doc": doc.id, "packed": mine_sorted.tobytes(), "keys": keys})
+    else:
+        connection.execute(_INSERT_KEYS, {"document_id": doc.id, "keys": mine_sorted.tobytes()})
+        connection.execute(_INSERT_BAND, [{"document_id": doc.id, "band": band, "key": key}
+                                          for band, key in enumerate(keys)])
+    if keys:
+        found, shared = _copies_and_bucket_members(session, doc, keys)
+    else:
+        shared = []
     if not shared:
         return found
     # keys only, from dedup_keys alone: the document rows (their type, their cluster) are read
@@ -222,11 +255,31 @@ def _bucket_members(session: Session, keys: list[int], doc_id: int) -> list[int]
     return sorted({other for (other,) in found if other != doc_id})
 
 
+def _copies_and_bucket_members(session: Session, doc: Document, keys: list[int]) -> tuple[set[int], list[int]]:
+    """The document's exact copies (_EXACT_COPIES) and _bucket_members, read by one statement."""
+    rows = session.connection().execute(_copies_and_firsts_of_buckets(len(keys)), {
+        "hash": doc.content_hash, "doc": doc.id, "cap": CANDIDATES_PER_BAND,
+        **{f"k{n}": key for n, key in enumerate(keys)}})
+    copies, members = set(), set()
+    for other, exact in rows:
+        (copies if exact else members).add(other)
+    members.discard(doc.id)
+    return copies, sorted(members)
+
+
 @lru_cache(maxsize=8)
 def _firsts_of_buckets(bands: int):
     """One statement for every band (written once per band count: building it is dearer than running it)."""
     return text(" UNION ".join(f"SELECT document_id FROM (SELECT document_id FROM lsh_buckets WHERE key = :k{n} "
                                f"ORDER BY document_id LIMIT :cap) AS b{n}" for n in range(bands)))
+
+
+@lru_cache(maxsize=8)
+def _copies_and_firsts_of_buckets(bands: int):
+    """_EXACT_COPIES (marked 1) beside _firsts_of_buckets (marked 0): a statement fewer per page."""
+    return text("SELECT id, 1 FROM documents WHERE content_hash = :hash AND id != :doc UNION " + " UNION ".join(
+        f"SELECT document_id, 0 FROM (SELECT document_id FROM lsh_buckets WHERE key = :k{n} "
+        f"ORDER BY document_id LIMIT :cap) AS b{n}" for n in range(bands)))
 
 
 def rebuild_clusters(sessions: Callable[[], Session], settings: DedupSettings = DEFAULT,

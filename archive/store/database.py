@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import bindparam, create_engine, event, func, insert, or_, select, update
+from sqlalchemy import DateTime, bindparam, create_engine, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
@@ -36,7 +36,8 @@ from archive.warc import WarcLocation
 # statements of every page, built once (building one costs more than SQLite running it)
 _INSERT_CAPTURE = insert(Capture.__table__).returning(Capture.__table__.c.id)
 _DOCUMENT_BY_URL = select(Document).where(Document.url == bindparam("url"))
-_ATTACHMENT_OF = select(Attachment).where(Attachment.document_id == bindparam("doc"), Attachment.url == bindparam("url"))
+_DOCUMENTS_BY_URL = select(Document).where(Document.url.in_(bindparam("urls", expanding=True)))
+_URLS_PER_SELECT = 500
 _CAPTURE_DIGEST = select(Capture.__table__.c.payload_digest).where(Capture.__table__.c.id == bindparam("id"))
 _LATEST_NUMBER = select(func.max(Version.number)).where(Version.document_id == bindparam("doc")).scalar_subquery()
 _LATEST_VERSION = select(Version).where(Version.document_id == bindparam("doc"), Version.number == _LATEST_NUMBER)
@@ -45,6 +46,13 @@ _INSERT_DOCUMENT = insert(Document.__table__).returning(Document.__table__.c.id)
 _INSERT_VERSION = insert(Version.__table__)
 _INSERT_ATTACHMENT = insert(Attachment.__table__)
 _INSERT_EVENT = insert(DocumentEvent.__table__)
+# PostgreSQL: a new or changed page's version and its run's event by one statement
+_INSERT_VERSION_AND_EVENT_PG = text(
+    "WITH version AS (INSERT INTO versions (document_id, number, content_hash, title, text, seen_at, last_seen, "
+    "attachment_text, capture_id) VALUES (:document_id, :number, :content_hash, :title, :text, :seen_at, :last_seen, "
+    ":attachment_text, :capture_id)) "
+    "INSERT INTO document_events (run_id, document_id, kind, at) VALUES (:run_id, :document_id, :kind, :seen_at)"
+).bindparams(bindparam("seen_at", type_=DateTime), bindparam("last_seen", type_=DateTime))
 _versions = Version.__table__.c
 _VERSION_SEEN = (update(Version.__table__)   # an unchanged page: its latest version seen again
                  .where(_versions.document_id == bindparam("doc"),
@@ -79,6 +87,7 @@ class _Batch:
     settle: dict[int, list] = field(default_factory=dict)   # document id -> [row, cluster?, citations?, now]
     templates: TemplateCache = field(default_factory=TemplateCache)
     documents: dict[str, Document] = field(default_factory=dict)   # url -> row, as its pages read or made it
+    ahead: dict[str, Document | None] = field(default_factory=dict)   # url -> row or None, read ahead, not yet asked
 
 
 class Archive:
@@ -157,13 +166,29 @@ class Archive:
         refresh_many(s, [row for row, _, citations, _ in pending if citations])
         batch.settle.clear()
 
+    def read_ahead(self, urls) -> None:
+        """In a batch: the documents of these URLs read at once (one SELECT for a batch's pages, not one
+        per page); each page then finds its row, or that there is none, without a query."""
+        batch = self._batch()
+        if batch is None:
+            raise RuntimeError("read_ahead needs an open batch")
+        wanted = sorted({url for url in urls if url and url not in batch.documents and url not in batch.ahead})
+        for start in range(0, len(wanted), _URLS_PER_SELECT):
+            chunk = wanted[start:start + _URLS_PER_SELECT]
+            batch.ahead.update(dict.fromkeys(chunk))
+            batch.ahead.update((row.url, row) for row in batch.session.scalars(_DOCUMENTS_BY_URL, {"urls": chunk}))
+
     def _document(self, s: Session, url: str) -> Document | None:
-        """The document of a URL; in a batch, the row an earlier page of it read or made (no query:
-        the session holds that very object)."""
+        """The document of a URL; in a batch, the row an earlier page of it read or made, or read
+        ahead (no query: the session holds that very object)."""
         batch = self._batch()
         if batch is not None and url in batch.documents:
             return batch.documents[url]
-        row = s.scalar(_DOCUMENT_BY_URL, {"url": url})
+        if batch is not None and url in batch.ahead:
+            s.flush()   # what the query it stands for would have flushed first
+            row = batch.ahead.pop(url)
+        else:
+            row = s.scalar(_DOCUMENT_BY_URL, {"url": url})
         if batch is not None and row is not None:
             batch.documents[url] = row
         return row
@@ -226,7 +251,8 @@ class Archive:
                 row = Document(url=doc.url, first_seen=seen_at, status="active")
                 outcome = "new"
             elif row.content_hash == digest:
-                row.last_seen = max(row.last_seen, seen_at)
+                if seen_at > row.last_seen:   # an unchanged value left alone: the row stays clean (no flush work)
+                    row.last_seen = seen_at
                 s.connection().execute(_VERSION_SEEN, {"doc": row.id, "seen": seen_at})
                 if row.status == "withdrawn":
                     row.status = "active"
@@ -259,14 +285,21 @@ class Archive:
                 s.flush()
             if batch is not None:
                 batch.documents[row.url] = row
+                batch.ahead.pop(row.url, None)
             number = 1 if outcome == "new" else \
                 (s.scalar(select(func.max(Version.number)).where(Version.document_id == row.id)) or 0) + 1
             # rows never read back as objects here: Core INSERTs, no unit of work to track them
             connection = s.connection()
-            connection.execute(_INSERT_VERSION, dict(
-                document_id=row.id, number=number, content_hash=digest, title=doc.title, text=doc.text,
-                seen_at=seen_at, last_seen=seen_at, capture_id=capture_id,
-                attachment_text=version_attachment_text(row) if outcome == "changed" else None))
+            version = dict(document_id=row.id, number=number, content_hash=digest, title=doc.title, text=doc.text,
+                           seen_at=seen_at, last_seen=seen_at, capture_id=capture_id,
+                           attachment_text=version_attachment_text(row) if outcome == "changed" else None)
+            if run_id is not None and connection.dialect.name == "postgresql":   # the run's event with it
+                connection.execute(_INSERT_VERSION_AND_EVENT_PG, {**version, "run_id": run_id, "kind": outcome})
+            else:
+                connection.execute(_INSERT_VERSION, version)
+                if run_id is not None:
+                    connection.execute(_INSERT_EVENT, dict(run_id=run_id, document_id=row.id, kind=outcome,
+                                                           at=seen_at))
             known = set() if outcome == "new" else {a.url for a in row.attachments}   # a new row has none yet
             files = [dict(document_id=row.id, url=link.url, name=link.name, ext=link.ext)
                      for link in doc.attachments if link.url not in known]
@@ -275,8 +308,6 @@ class Archive:
             if outcome != "new":
                 recompose(s, row, self.dedup_settings, seen_at, page_text=doc.text, cluster=False)
             self._after(s, row, None, cluster=True, citations=True)
-            if run_id is not None:
-                connection.execute(_INSERT_EVENT, dict(run_id=run_id, document_id=row.id, kind=outcome, at=seen_at))
             return IngestResult(row.id, outcome)
 
     def mark_withdrawn(self, url: str, when: datetime | None = None, run_id: int | None = None) -> bool:
@@ -322,8 +353,12 @@ class Archive:
             doc = self._document(s, document_url) if document_url else None
             if doc is None:
                 return None
-            row = s.scalar(_ATTACHMENT_OF, {"doc": doc.id, "url": url})
-            if row is None:
+            # the document's files read once, fresh (rows another write added by Core join them), and
+            # kept for what follows: the version's and the composed text read them too
+            s.expire(doc, ["attachments"])
+            row = next((a for a in doc.attachments if a.url == url), None)
+            made = row is None
+            if made:
                 row = Attachment(document_id=doc.id, url=url, name=url.rsplit("/", 1)[-1],
                                  ext=url.rsplit(".", 1)[-1].lower()[:10])
                 s.add(row)
@@ -337,7 +372,8 @@ class Archive:
             if text_changed:
                 row.text = text
             s.flush()
-            s.expire(doc, ["attachments"])   # read again (with the row above) when next used
+            if made:
+                s.expire(doc, ["attachments"])   # read again (with the row above) when next used
             # the latest version: the page's own text, and where the files' text is kept
             latest = None if replaced else s.scalar(_LATEST_VERSION, {"doc": doc.id})
             if text_changed:   # the document's text holds its files'; the file's references join the page's
@@ -352,7 +388,9 @@ class Archive:
             if replaced:
                 return new_attachment_version(s, doc, at, run_id, capture_id)
             if latest is not None:   # the file first read (or read again the same): the version's files
-                latest.attachment_text = version_attachment_text(doc)
+                files_text = version_attachment_text(doc)
+                if files_text != latest.attachment_text:   # else the version stays clean (no flush work)
+                    latest.attachment_text = files_text
             return "unchanged"
 
     # dedup -------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_batches_do_not_nest(archive):
 AGGREGATOR_SITE = {"id": "wk", "name": "文库", "region": None, "family": "aggregator", "base_url": "http://wk.test"}
 
 
-def _recrawl(archive: Archive, batched: bool) -> None:
+def _recrawl(archive: Archive, batched: bool, read_ahead: tuple = ()) -> None:
     """Two runs: the pages, then a recrawl where a cited plan and a citing one both change (the citing
     one's old citation, resolved again by the cited one's turn, is replaced at its own), one stays as it
     was, a file's text arrives, and a lone copy on an aggregator site comes (a cluster without a canonical)."""
@@ -119,6 +119,8 @@ def _recrawl(archive: Archive, batched: bool) -> None:
                                             text=f"附件：{seen_at:%m}月安排，依据祁政办发〔2024〕2号。", at=seen_at)
         if batched:
             with archive.batch():
+                if read_ahead:
+                    archive.read_ahead(read_ahead)
                 store()
         else:
             store()
@@ -164,3 +166,54 @@ def test_a_recrawl_in_batches_stores_what_page_by_page_stores(database_url, tmp_
     finally:
         batched.close()
         one_by_one.close()
+
+
+def _statements(archive: Archive) -> list[str]:
+    from sqlalchemy import event
+
+    sent: list[str] = []
+    event.listen(archive.engine, "before_cursor_execute", lambda _c, _cu, statement, *_a: sent.append(statement))
+    return sent
+
+
+def test_documents_read_ahead_store_what_page_by_page_stores(database_url, tmp_path):
+    """A batch that reads its pages' documents ahead (known ones, unknown ones, one a page of the batch
+    makes before its file comes) writes what one-by-one storing writes, and no page looks its row up."""
+    batched = Archive(database_url)
+    one_by_one = Archive(f"sqlite:///{tmp_path / 'one-by-one.sqlite'}")
+    urls = [page.url for page in PAGES] + ["http://wk.test/9.html", "http://q.test/none.html"]
+    try:
+        sent = _statements(batched)
+        _recrawl(batched, batched=True, read_ahead=tuple(urls))
+        _recrawl(one_by_one, batched=False)
+        assert _full_state(batched) == _full_state(one_by_one)
+        by_url = [s for s in sent if "FROM documents" in s and "documents.url =" in s]
+        assert by_url == []
+    finally:
+        batched.close()
+        one_by_one.close()
+
+
+def test_read_ahead_needs_a_batch(archive):
+    with pytest.raises(RuntimeError):
+        archive.read_ahead(["http://q.test/1.html"])
+
+
+def test_a_batch_takes_the_shared_cluster_lock_once(database_url):
+    """PostgreSQL: the global lock a rebuild takes exclusively is held shared from a batch's first
+    assignment to its commit; its later documents do not ask again, the next batch does."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("advisory locks are PostgreSQL's")
+    archive = Archive(database_url)
+    try:
+        archive.upsert_site({"id": "q", "name": "祁阳", "region": "431121", "family": "trs", "base_url": "http://q.test"})
+        sent = _statements(archive)
+        for pages in (PAGES[:3], PAGES[3:]):
+            with archive.batch():
+                for page in pages:
+                    archive.ingest(page, site_id="q", seen_at=datetime(2024, 6, 1))
+        assert sum("pg_advisory_xact_lock_shared" in s for s in sent) == 2
+        archive.assign_cluster(1)   # a transaction of its own takes it too
+        assert sum("pg_advisory_xact_lock_shared" in s for s in sent) == 3
+    finally:
+        archive.close()

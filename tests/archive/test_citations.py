@@ -156,3 +156,44 @@ def test_a_citation_resolved_again_in_a_batch_is_seen_by_the_batchs_later_docume
         from archive.models import Citation
         row = s.query(Citation).filter_by(document_id=county).one()
         assert (row.cited_id, row.resolved_by) == (city, "doc_number")
+
+
+def test_a_page_cited_again_when_its_file_comes_is_read_once(archive, monkeypatch):
+    """The file's text comes in a later batch: the page's references are found again from memory,
+    the file's from its text, and the citations are those of reading both."""
+    import archive.store.citations as store_citations
+
+    read: list[str] = []
+    find = store_citations.find_references
+    monkeypatch.setattr(store_citations, "find_references", lambda text, *a: read.append(text) or find(text, *a))
+    store_citations._references.cache_clear()   # what another test read is remembered too
+    plan = archive.ingest(_doc("p", "湖南省政务公开工作要点", "湘政办发〔2021〕12号", HUNAN)).document_id
+    page = "根据《湖南省政务公开工作要点》，制定本方案（缓存测试）。"
+    with archive.batch():
+        county = archive.ingest(_doc("q", "祁阳市政务公开实施方案", "祁政办发〔2022〕5号", QIYANG, page)).document_id
+    with archive.batch():
+        capture = archive.record_capture("http://x.test/q.pdf", 200, {}, None)
+        archive.link_attachment_capture("http://x.test/q", "http://x.test/q.pdf", capture,
+                                        text="依据湘政办发〔2021〕12号执行。")
+    assert read.count(page) == 1 and read.count("依据湘政办发〔2021〕12号执行。") == 1
+    assert [(c["source"], c["doc_id"]) for c in cites(archive, county)] == [("text", plan)]
+
+
+def test_a_batch_looks_for_waiting_citations_only_where_a_citation_holds_the_keys(archive):
+    """A citation made earlier in the batch, or stored before it, is resolved when its plan comes;
+    a batch's documents that nothing cites send no query for citations waiting for them."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+    event.listen(archive.engine, "before_cursor_execute", lambda _c, _cu, statement, *_a: sent.append(statement))
+    with archive.batch():
+        county = archive.ingest(_doc("q", "祁阳市政务公开实施方案", "祁政办发〔2022〕5号", QIYANG,
+                                     "根据湘政办发〔2021〕12号和永政办发〔2021〕30号文件精神。")).document_id
+        province = archive.ingest(_doc("p", "湖南省政务公开工作要点", "湘政办发〔2021〕12号", HUNAN,
+                                       published=date(2021, 2, 1))).document_id
+        archive.ingest(_doc("o", "道县无人引用的办法", "道政发〔2022〕9号", DAOXIAN))
+    waiting_queries = sum(1 for s in sent if "FROM citations JOIN documents" in s)
+    assert waiting_queries == 1   # the province's plan only: the county's page cites it
+    with archive.batch():
+        city = archive.ingest(_doc("c", "永州市政务公开实施方案", "永政办发〔2021〕30号", YONGZHOU)).document_id
+    assert [c["doc_id"] for c in cites(archive, county)] == [province, city]

@@ -74,6 +74,22 @@ def test_every_document_gets_a_cluster_and_unrelated_ones_differ(sites):
     assert templates.cluster(sites, first.cluster_id).canonical_document_id == first.id
 
 
+def test_a_documents_bands_are_stored_in_band_order(sites):
+    """Each band's key under its number (PostgreSQL writes them by one statement, SQLite row by row)."""
+    from archive.dedup import minhash
+    from archive.dedup.keys import DEFAULT, document_keys
+    from archive.extract.composed import dedup_text
+
+    stored = sites.ingest(_doc("qiyang", 1, _copy("祁阳市", "白水镇", date(2024, 5, 1)), date(2024, 5, 1)),
+                          site_id="qiyang")
+    row = get_document(sites, stored.document_id)
+    keys = document_keys(dedup_text(row.text), row.region_code, row.county, row.city, DEFAULT.min_chars)
+    expected = list(enumerate(minhash.band_keys(minhash.signature(keys), DEFAULT.lsh_threshold)))
+    with sites.reading() as s:
+        assert s.execute(select(LshBucket.band, LshBucket.key).where(LshBucket.document_id == row.id)
+                         .order_by(LshBucket.band)).all() == expected
+
+
 def test_county_adaptation_joins_the_model_cluster(sites):
     a = sites.ingest(_doc("qiyang", 1, _copy("祁阳市", "白水镇", date(2024, 5, 1)), date(2024, 5, 1)), site_id="qiyang")
     b = sites.ingest(_doc("dongan", 2, _copy("东安县", "芦洪市镇", date(2024, 7, 9)), date(2024, 7, 9)),

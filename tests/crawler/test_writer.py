@@ -157,3 +157,20 @@ def test_the_store_takes_pages_in_while_it_stores_a_batch(tmp_path, monkeypatch)
     store.join(30)
     assert sorted(seq for seq, _ in answered) == list(range(24))
     assert all(stored.outcome == "new" for _, stored in answered)
+
+
+def test_a_batch_reads_its_pages_documents_at_once(tmp_path):
+    """The pages' documents (new ones the first time, known ones again) are read by one SELECT per
+    batch, not one per page."""
+    from sqlalchemy import event
+
+    archive = _archive(tmp_path)
+    sent: list[str] = []
+    event.listen(archive.engine, "before_cursor_execute", lambda _c, _cu, statement, *_a: sent.append(statement))
+    for _ in range(2):
+        answers, fatal = store_batch(archive, _batch([_page(1), _page(2), _page(3)]))
+        assert fatal is None and all(stored.error is None for _, stored in answers)
+    reads = [s for s in sent if s.lstrip().startswith("SELECT") and "FROM documents" in s and "documents.url" in s]
+    assert len(reads) == 2 and all(" IN " in s for s in reads)
+    assert [stored.outcome for _, stored in answers] == ["unchanged"] * 3
+    archive.close()
