@@ -113,6 +113,7 @@ def _visible(el) -> str:
 
 
 _LIST_MARK = re.compile(r"^[-•·*]\s+")
+_MARKS = "-•·*"  # the characters _LIST_MARK starts with
 # Lines between nav items that say nothing: list marks, separators, a list item's date.
 NEUTRAL = re.compile(r"^[\s\-–—|｜>»＞/·•*]*$|^[\[【(（]?\s*\d{2,4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?\s*[\]】)）]?$")
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/]\d{1,2}(?!\d)")
@@ -120,7 +121,9 @@ _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/]\d{1,2}(?!\d)")
 
 def is_nav_line(line: str, nav: frozenset[str]) -> bool:
     """A line made only of nav items and header words (国务院 | 省政府, 今天是：…, 搜索)."""
-    item = _LIST_MARK.sub("", line.strip()).strip()
+    item = line.strip()
+    if item[:1] in _MARKS:
+        item = _LIST_MARK.sub("", item).strip()
     if key(item) in nav:  # [科技日报]… keeps its brackets
         return True
     bare = item.strip("【】[]")
@@ -128,8 +131,7 @@ def is_nav_line(line: str, nav: frozenset[str]) -> bool:
         return False
     if HEADER_WORD.match(bare) and len(bare) <= 40:
         return True
-    whole = key(bare)
-    if whole in nav:
+    if bare is not item and key(bare) in nav:  # (the same key as the item's when nothing was stripped)
         return True
     tokens = [t for t in _SEPARATORS.split(bare) if t]
     return len(tokens) > 1 and all(key(t) in nav or HEADER_WORD.match(t) for t in tokens)
