@@ -1,6 +1,7 @@
 """The shortcuts that keep extraction cheap give what the long way gives: lxml.html's element classes
 from our parser, trafilatura's options built once, prune_chrome's skipped subtrees, and the steps
-that skip work a cheap test shows is not needed (nav anchors, themes, 文号, headings, header rows)."""
+that skip work a cheap test shows is not needed (nav anchors, themes, 文号, headings, header rows,
+readability's tests of divs and link densities)."""
 import copy
 import json
 import sys
@@ -9,9 +10,11 @@ import unicodedata
 import pytest
 import trafilatura
 from lxml import etree, html
+from readability import Document as ReadabilityDocument
+from readability.readability import REGEXES as readability_regexes, clean as readability_clean
 from trafilatura.settings import Extractor
 
-from archive.extract import decode, navigation, parse_doc_number, site_chrome, titles
+from archive.extract import decode, navigation, parse_doc_number, readable, site_chrome, titles
 from archive.extract.body import (_BLOCKS, _CHROME_WORDS, _chrome_attrs, _content_holders, _drop, _goes,
                                   INDENTED, SMALL, prune_chrome, trafilatura_options)
 from archive.extract.dom import element_text, longest_text, parse, render_lines, with_class_or_id
@@ -218,3 +221,33 @@ def test_a_header_row_is_read_only_when_every_cell_is_a_label():
     one_cell_no_label = "<table><tr><th>索引号</th><th>说明</th></tr><tr><td>001</td><td>县政府办</td></tr></table>"
     found = paired_values(parse(one_cell_no_label))
     assert not [f for values in found.values() for f in values if f.source.startswith("table:")]
+
+
+class _ReadabilityOwnWay(readable._Readability):
+    get_link_density = ReadabilityDocument.get_link_density
+    transform_misused_divs_into_paragraphs = ReadabilityDocument.transform_misused_divs_into_paragraphs
+
+
+ODD_DIVS = ("<html><body><div><a href='x'><img src='a.png'></a>文字</div><div>纯文字 &lt;p&gt; 不是块</div>"
+            "<div title='<div>'><span>属性里的 &lt;div&gt;</span></div><div><param name='p'>参数</div>"
+            "<div><P>大写</P></div><div><!-- <p>注释</p> -->注释外</div><div><!-- 没有块 -->文字</div><div><span>a</span><b>b</b>尾巴<br>下一行</div>"
+            "<div class='content'>" + "这是一段比较长的正文，" * 30 + "<a href='y'>" + "链接 " * 60 + "</a>\t制表\n换行</div>"
+            "<div>" + "\u3000" * 300 + "全角空格之后</div></body></html>")
+
+
+@pytest.mark.parametrize("name,page", [("odd divs", ODD_DIVS), ("nav", NAV_PAGE), *_pages()],
+                         ids=lambda v: v if len(v) < 80 else None)
+def test_readability_gives_what_its_own_methods_give(name, page):
+    tree = parse(page)
+    assert readable._Readability(tree).summary(html_partial=True) == \
+        _ReadabilityOwnWay(tree).summary(html_partial=True)
+    for div in tree.iter("div"):
+        own_way = bool(readability_regexes["divToPElementsRe"].search(
+            str(b"".join(etree.tostring(child, encoding="utf-8") for child in div))))
+        assert readable._holds_block(div) == own_way
+
+
+@pytest.mark.parametrize("text", ["", "  链接  ", "a b", "a  b", "a\tb", "a\n  b", " " * 300, "\u3000" * 300 + "x",
+                                  "x" * 300, "\u3000\u3000正文 ", "a\r\nb", "\xa0\xa0x\xa0"])
+def test_readabilitys_text_length_is_its_clean_texts_length(text):
+    assert readable._text_length(text, {}) == len(readability_clean(text))
