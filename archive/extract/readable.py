@@ -10,13 +10,14 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from functools import lru_cache
 
 from lxml import etree
 from lxml import html as lxml_html
 from readability import Document
 from readability.readability import REGEXES, clean, fragment_fromstring
 
-from .dom import render_lines
+from .dom import render_lines, with_class_or_id
 from .navigation import key as _nav_key
 
 
@@ -97,6 +98,19 @@ class _Readability(Document):
         link_length = sum(_text_length(a.text_content() or "", self._lengths) for a in elem.findall(".//a"))
         return float(link_length) / max(_text_length(elem.text_content() or "", self._lengths), 1)
 
+    def remove_unlikely_candidates(self):
+        """readability's, over the elements with a class or an id only (the others' "class id" is
+        one space, which it skips) and its two searches done once per "class id" string."""
+        for elem in with_class_or_id(self.html):
+            s = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
+            if len(s) < 2 or elem is self.html:  # (.//* leaves the root out)
+                continue
+            if (_unlikely(s) and elem.tag not in ["html", "body"]
+                    and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
+                    and not elem.xpath("descendant-or-self::main | descendant-or-self::article | "
+                                       "descendant-or-self::math")):
+                elem.drop_tree()
+
     def transform_misused_divs_into_paragraphs(self):
         """readability's, a div's children tested for blocks by their tags (_holds_block) instead of
         serialising them for divToPElementsRe: every div of the page serialised its whole subtree."""
@@ -137,6 +151,11 @@ class _Readability(Document):
 _INLINE_TAGS = {"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"}
 # the tags divToPElementsRe finds at a "<" (a prefix of the name, in any case)
 _BLOCK_PREFIXES = ("blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul")
+
+
+@lru_cache(maxsize=8192)
+def _unlikely(attrs: str) -> bool:
+    return bool(REGEXES["unlikelyCandidatesRe"].search(attrs) and not REGEXES["okMaybeItsACandidateRe"].search(attrs))
 
 
 def _holds_block(div) -> bool:
