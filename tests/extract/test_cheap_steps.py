@@ -18,6 +18,7 @@ from archive.extract import decode, navigation, parse_doc_number, readable, site
 from archive.extract.body import (_BLOCKS, _CHROME_WORDS, _chrome_attrs, _content_holders, _drop, _goes,
                                   INDENTED, SMALL, prune_chrome, trafilatura_options)
 from archive.extract.dom import element_text, longest_text, parse, render_lines, with_class_or_id
+from archive.extract.images import body_images
 from archive.extract.metadata import meta_tags, paired_values
 from archive.extract.navigation import is_nav_line, nav_texts
 from archive.extract.site_chrome import page_keys, template_lines
@@ -253,3 +254,11 @@ def test_readability_gives_what_its_own_methods_give(name, page):
                                   "x" * 300, "\u3000\u3000正文 ", "a\r\nb", "\xa0\xa0x\xa0"])
 def test_readabilitys_text_length_is_its_clean_texts_length(text):
     assert readable._text_length(text, {}) == len(readability_clean(text))
+
+
+def test_an_image_is_the_body_in_the_articles_container_or_when_large_and_never_when_furniture():
+    page = ("<html><body><div class='TRS_Editor'><img src='/a/scan1.jpg'><img src='/a/logo.png'>"
+            "<img src='/a/p.png' class='share'></div><div><img src='/b/big.jpg' width='800'>"
+            "<img src='/b/small.jpg' width='40'><img src='/b/banner.jpg' width='800'></div></body></html>")
+    found = body_images(parse(page), "http://x.gov.cn/c/t1.html")
+    assert [i.url for i in found] == ["http://x.gov.cn/a/scan1.jpg", "http://x.gov.cn/b/big.jpg"]
