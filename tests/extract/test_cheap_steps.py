@@ -231,9 +231,11 @@ class _ReadabilityOwnWay(readable._Readability):
 
 
 ODD_DIVS = ("<html class='sidebar'><body><div class='comment'><div class='comment-content'>留言</div></div>"
-            "<pre><span class='footer'>代码</span></pre><div id='sidebar'><article>文章</article></div><div><a href='x'><img src='a.png'></a>文字</div><div>纯文字 &lt;p&gt; 不是块</div>"
+            "<pre><span class='footer'>代码</span></pre><div id='sidebar'><article>文章</article></div>"
+            "<div><a href='x'><img src='a.png'></a>文字</div><div>纯文字 &lt;p&gt; 不是块</div>"
             "<div title='<div>'><span>属性里的 &lt;div&gt;</span></div><div><param name='p'>参数</div>"
-            "<div><P>大写</P></div><div><!-- <p>注释</p> -->注释外</div><div><!-- 没有块 -->文字</div><div><span>a</span><b>b</b>尾巴<br>下一行</div>"
+            "<div><P>大写</P></div><div><!-- <p>注释</p> -->注释外</div><div><!-- 没有块 -->文字</div>"
+            "<div><span>a</span><b>b</b>尾巴<br>下一行</div>"
             "<div class='content'>" + "这是一段比较长的正文，" * 30 + "<a href='y'>" + "链接 " * 60 + "</a>\t制表\n换行</div>"
             "<div>" + "\u3000" * 300 + "全角空格之后</div></body></html>")
 
