@@ -23,8 +23,23 @@ def themes_for(title: str | None, text: str | None, taxonomy: dict | None = None
     """Themes in taxonomy order: a keyword in the title, or keyword hits that recur in the text."""
     title, text = title or "", text or ""
     taxonomy = taxonomy or load_taxonomy()
-    hits = {theme: sum(text.count(k) for k in keywords) for theme, keywords in taxonomy.items()}
+    present = set(text)
+    hits = {theme: sum([text.count(k) for k, letters in lettered if letters <= present])
+            for theme, lettered in _with_letters(taxonomy).items()}
     top = max(hits.values(), default=0)
     return tuple(theme for theme, keywords in taxonomy.items()
                  if any(k in title for k in keywords)
                  or (hits[theme] >= MIN_TEXT_HITS and hits[theme] >= SHARE_OF_TOP * top))
+
+
+def _with_letters(taxonomy: dict[str, tuple[str, ...]]) -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
+    """Each theme's keywords with their characters: a keyword with a character the text lacks is not
+    counted (most keywords are in no given page, and a count reads the whole text)."""
+    if taxonomy is load_taxonomy():
+        return _default_letters()
+    return {theme: tuple((k, frozenset(k)) for k in keywords) for theme, keywords in taxonomy.items()}
+
+
+@lru_cache(maxsize=None)
+def _default_letters() -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
+    return {theme: tuple((k, frozenset(k)) for k in keywords) for theme, keywords in load_taxonomy().items()}

@@ -19,7 +19,7 @@ _NOT_ISSUER = re.compile(r"^.*(?:文号|字号|编号|文件|根据|依据|按�
 
 def parse_doc_number(s: str | None) -> DocNumber | None:
     """The first 文号 in s, parsed; None when there is none."""
-    if not s:
+    if not s or "号" not in s:  # every form ends in 号, which NFKC makes of no other character
         return None
     text = unicodedata.normalize("NFKC", s)
     match = _PATTERN.search(text)

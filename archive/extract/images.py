@@ -33,14 +33,17 @@ def body_images(tree, base_url: str | None) -> tuple[AttachmentLink, ...]:
         if not src or src.startswith("data:"):
             continue
         match = _EXT.search(unquote(src))
-        if not match or _FURNITURE.search(src) or _FURNITURE.search(f"{img.get('class') or ''} {img.get('id') or ''}"):
+        if not match:
             continue
         container = next((a for a in img.iterancestors() if _content_attrs(a.get("class"), a.get("id"))), None)
         if container is None:
             if not _large(img):
-                continue
+                continue  # (most images: before the slower furniture test)
             container = _block_around(img)
-        if container is None or len(_CJK.findall(container.text_content() or "")) >= BODY_TEXT_MAX:
+        if container is None or _FURNITURE.search(src) \
+                or _FURNITURE.search(f"{img.get('class') or ''} {img.get('id') or ''}"):
+            continue
+        if len(_CJK.findall(container.text_content() or "")) >= BODY_TEXT_MAX:
             continue
         try:
             url = urljoin(base_url, src) if base_url else src

@@ -122,8 +122,8 @@ def paired_values(tree) -> dict[str, list[Found]]:
         if value and _label_key(value) not in _ANY_LABEL and len(value) <= 120:
             found.setdefault(_FIELD_OF[label], []).append(Found(value, f"pair:{label}", LAST))
     for row in tree.iter("tr"):
-        labels = [_label_key(c.text_content()) for c in row if c.tag in ("td", "th")]
-        if len(labels) < 2 or not all(l in _ANY_LABEL for l in labels):
+        labels = _row_labels([c for c in row if c.tag in ("td", "th")])
+        if labels is None:
             continue
         below = next(iter(row.xpath("following::tr[1]")), None)  # past a </thead> too
         if below is None:
@@ -135,6 +135,19 @@ def paired_values(tree) -> dict[str, list[Found]]:
             if label in _FIELD_OF and value and _label_key(value) not in _ANY_LABEL:
                 found.setdefault(_FIELD_OF[label], []).append(Found(value, f"table:{label}", LAST))
     return found
+
+
+def _row_labels(cells: list) -> list[str] | None:
+    """The labels of a header row: every cell a label, two or more; None at the first cell that is not."""
+    if len(cells) < 2:
+        return None
+    labels = []
+    for cell in cells:
+        label = _label_key(cell.text_content())
+        if label not in _ANY_LABEL:
+            return None
+        labels.append(label)
+    return labels
 
 
 def merged(labelled: dict[str, list[Found]], more: dict[str, list[Found]]) -> dict[str, list[Found]]:

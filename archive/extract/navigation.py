@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .dom import with_class_or_id
 
 # A block is a nav list when this share of its text, or more, is link text (fit on the labelled
 # pages: evaluation.loso fits it per held-out site and reports what it chose).
@@ -41,27 +40,47 @@ def nav_texts(tree, share: float | None = None) -> frozenset[str]:
     share = NAV_LINK_SHARE if share is None else share
     found: set[str] = set()
     density: dict = {}
-    in_content = None
+    keys: dict = {}  # anchor -> its key: a block's link share reads its anchors again
+    in_content: dict = {}
     for anchor in tree.iter("a"):
-        text = key(anchor.text_content())
+        text = _anchor_key(anchor, keys)
         if not text or len(text) > 80 or _FILE_LINK.search(anchor.get("href") or ""):
             continue
         block = _block_of(anchor)
         if block is None:
             continue
         if block not in density:
-            density[block] = _link_share(block)
-        if density[block] >= share:
-            if in_content is None:  # the article's own link lists are its text
-                in_content = _content_anchors(tree)
-            if anchor not in in_content:
-                found.add(text)
+            density[block] = _link_share(block, keys)
+        if density[block] >= share and not _in_content(anchor, in_content):  # the article's own link lists are its text
+            found.add(text)
     return frozenset(found)
 
 
-def _content_anchors(tree) -> set:
-    return {a for el in with_class_or_id(tree) if _content_attrs(el.get("class"), el.get("id"))
-            for a in el.iter("a")}
+def _anchor_key(anchor, keys: dict) -> str:
+    text = keys.get(anchor)
+    if text is None:
+        text = keys[anchor] = key(anchor.text_content())
+    return text
+
+
+def _in_content(el, known: dict) -> bool:
+    """The element is in (or is) one whose class or id names the article's own container; known:
+    the answers found so far, for the element and each of its ancestors."""
+    path = []
+    answer = None
+    while el is not None:
+        answer = known.get(el)
+        if answer is not None:
+            break
+        if _content_attrs(el.get("class"), el.get("id")):
+            answer = True
+            break
+        path.append(el)
+        el = el.getparent()
+    answer = bool(answer)
+    for el in path:
+        known[el] = answer
+    return answer
 
 
 @lru_cache(maxsize=8192)
@@ -76,12 +95,12 @@ def _block_of(anchor):
     return None
 
 
-def _link_share(block) -> float:
+def _link_share(block, keys: dict) -> float:
     anchors = [a for a in block.iter("a")]
     if len(anchors) < MIN_LINKS:
         return 0.0
     total = len(key(_DATE.sub("", _visible(block))))  # a link list's dates are part of it
-    linked = sum(len(key(a.text_content())) for a in anchors)
+    linked = sum(len(_anchor_key(a, keys)) for a in anchors)
     return linked / total if total else 0.0
 
 
@@ -94,6 +113,7 @@ def _visible(el) -> str:
 
 
 _LIST_MARK = re.compile(r"^[-•·*]\s+")
+_MARKS = "-•·*"  # the characters _LIST_MARK starts with
 # Lines between nav items that say nothing: list marks, separators, a list item's date.
 NEUTRAL = re.compile(r"^[\s\-–—|｜>»＞/·•*]*$|^[\[【(（]?\s*\d{2,4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?\s*[\]】)）]?$")
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/]\d{1,2}(?!\d)")
@@ -101,7 +121,9 @@ _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/]\d{1,2}(?!\d)")
 
 def is_nav_line(line: str, nav: frozenset[str]) -> bool:
     """A line made only of nav items and header words (国务院 | 省政府, 今天是：…, 搜索)."""
-    item = _LIST_MARK.sub("", line.strip()).strip()
+    item = line.strip()
+    if item[:1] in _MARKS:
+        item = _LIST_MARK.sub("", item).strip()
     if key(item) in nav:  # [科技日报]… keeps its brackets
         return True
     bare = item.strip("【】[]")
@@ -109,8 +131,7 @@ def is_nav_line(line: str, nav: frozenset[str]) -> bool:
         return False
     if HEADER_WORD.match(bare) and len(bare) <= 40:
         return True
-    whole = key(bare)
-    if whole in nav:
+    if bare is not item and key(bare) in nav:  # (the same key as the item's when nothing was stripped)
         return True
     tokens = [t for t in _SEPARATORS.split(bare) if t]
     return len(tokens) > 1 and all(key(t) in nav or HEADER_WORD.match(t) for t in tokens)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from functools import lru_cache
 
 from lxml import etree
 from lxml import html as lxml_html
 from readability import Document
+from readability.readability import REGEXES, clean, fragment_fromstring
 
-from .dom import render_lines
+from .dom import render_lines, with_class_or_id
 from .navigation import key as _nav_key
 
 
@@ -52,6 +54,10 @@ class _Readability(Document):
     link rewriting cost a third of its time and change no text (we drop scripts, styles,
     comments and hidden blocks ourselves; relative links do not matter to text)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._lengths: dict[str, int] = {}  # text -> readability's text_length of it
+
     def _parse(self, input):
         doc = copy.deepcopy(input)
         etree.strip_elements(doc, "script", "style", "link", "noscript", etree.Comment,
@@ -85,6 +91,98 @@ class _Readability(Document):
         apart = [c for c in holders if c["elem"] is not common and c["elem"] not in set(common.iterancestors())] \
             if common is not None else holders
         return max(apart or holders, key=lambda c: c["content_score"])
+
+    def get_link_density(self, elem):
+        """readability's, its text lengths looked up: a block's links are measured again for its
+        parent and grandparent, and whole blocks again in sanitize."""
+        link_length = sum(_text_length(a.text_content() or "", self._lengths) for a in elem.findall(".//a"))
+        return float(link_length) / max(_text_length(elem.text_content() or "", self._lengths), 1)
+
+    def remove_unlikely_candidates(self):
+        """readability's, over the elements with a class or an id only (the others' "class id" is
+        one space, which it skips) and its two searches done once per "class id" string."""
+        for elem in with_class_or_id(self.html):
+            s = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
+            if len(s) < 2 or elem is self.html:  # (.//* leaves the root out)
+                continue
+            if (_unlikely(s) and elem.tag not in ["html", "body"]
+                    and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
+                    and not elem.xpath("descendant-or-self::main | descendant-or-self::article | "
+                                       "descendant-or-self::math")):
+                elem.drop_tree()
+
+    def transform_misused_divs_into_paragraphs(self):
+        """readability's, a div's children tested for blocks by their tags (_holds_block) instead of
+        serialising them for divToPElementsRe: every div of the page serialised its whole subtree."""
+        for elem in self.tags(self.html, "div"):
+            if not _holds_block(elem):
+                elem.tag = "p"
+        for elem in self.tags(self.html, "div"):
+            children = list(elem)
+            paragraph = None
+            if elem.text and elem.text.strip():
+                p = fragment_fromstring("<p/>")
+                p.text = elem.text
+                elem.text = None
+                elem.insert(0, p)
+                paragraph = p
+            for child in children:
+                if child.tag == "br":
+                    paragraph = None
+                    continue
+                if child.tag not in _INLINE_TAGS or REGEXES["divToPElementsRe"].search(
+                        etree.tounicode(child, method="html")):
+                    paragraph = None
+                    continue
+                if paragraph is None:
+                    paragraph = fragment_fromstring("<p/>")
+                    child.addprevious(paragraph)
+                paragraph.append(child)
+            for pos, child in reversed(list(enumerate(elem))):
+                if child.tail and child.tail.strip():
+                    p = fragment_fromstring("<p/>")
+                    p.text = child.tail
+                    child.tail = None
+                    elem.insert(pos + 1, p)
+                if child.tag == "br":
+                    child.drop_tree()
+
+
+_INLINE_TAGS = {"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"}
+# the tags divToPElementsRe finds at a "<" (a prefix of the name, in any case)
+_BLOCK_PREFIXES = ("blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul")
+
+
+@lru_cache(maxsize=8192)
+def _unlikely(attrs: str) -> bool:
+    return bool(REGEXES["unlikelyCandidatesRe"].search(attrs) and not REGEXES["okMaybeItsACandidateRe"].search(attrs))
+
+
+def _holds_block(div) -> bool:
+    """divToPElementsRe.search(str(b"".join(tostring(child) for child in div))), readability's test of
+    a div for blocks, without serialising: text, tails and attribute values are escaped there, so
+    the pattern finds the start tag of a descendant named so, or words inside a comment or a
+    processing instruction (those, and names not plain ASCII, are serialised as before)."""
+    for el in div.iterdescendants():
+        tag = el.tag
+        if isinstance(tag, str) and tag.isascii() and not tag.startswith("{"):
+            if tag.lower().startswith(_BLOCK_PREFIXES):
+                return True
+        elif REGEXES["divToPElementsRe"].search(str(etree.tostring(el, encoding="utf-8", with_tail=False))):
+            return True  # (an odd name too: as serialised, bytes escaped)
+    return False
+
+
+def _text_length(text: str, lengths: dict) -> int:
+    """readability's text_length of an element of this text: len(clean(text)). clean collapses runs
+    of 255 spaces or more, line breaks with the spaces around them, tabs and runs of spaces, then
+    strips: a shorter text with neither a line break, a tab nor two spaces in a row is only stripped."""
+    if len(text) < 255 and "\n" not in text and "\t" not in text and "  " not in text:
+        return len(text.strip())
+    length = lengths.get(text)
+    if length is None:
+        length = lengths[text] = len(clean(text))
+    return length
 
 
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)

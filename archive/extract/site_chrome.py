@@ -62,10 +62,17 @@ def page_keys(lines: Iterable[str]) -> frozenset[str]:
     """A page's visible lines and their space- or bar-separated pieces, normalised; long lines left out."""
     keys: set[str] = set()
     for line in lines:
-        for k in (key(line), *map(key, _PIECES.split(line))):
-            if k and len(k) <= MAX_KEY and not _SENTENCE.search(k):
-                keys.add(k)
+        keys.update(_short_line_keys(line) if len(line) <= SHORT_LINE else _line_keys(line))
     return frozenset(keys)
+
+
+def _line_keys(line: str) -> tuple[str, ...]:
+    return tuple(k for k in (key(line), *map(key, _PIECES.split(line)))
+                 if k and len(k) <= MAX_KEY and not _SENTENCE.search(k))
+
+
+# A site's menus, labels and footers are the same lines on every page: their keys are worked out once.
+_short_line_keys = functools.lru_cache(maxsize=16384)(_line_keys)
 
 
 @dataclass(frozen=True)

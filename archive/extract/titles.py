@@ -38,9 +38,7 @@ def pick_title(tree, meta: dict[str, list[Found]], page_title: str | None,
     parts = _title_parts(page_title)
     site_names = {_key(p) for p in parts if _SITE_NAME.search(p)} if len(parts) > 1 else set()
     site_names.update(_key(f.value) for f in meta.get("site_name", []) if f.value)
-    # a heading that is one of the page's own nav links, or a column's name, is that column
-    headings = [h for h in heading_candidates(tree)
-                if _key(h[0]) not in site_names and not _column(_key(h[0]), nav)]
+    blocks = heading_blocks(tree)
     parts = [p for p in parts if not _column(_key(p), nav)]
     for found in meta.get("title", []):
         if found.source.lower() == "meta:articletitle" and _plausible(found.value):
@@ -48,6 +46,10 @@ def pick_title(tree, meta: dict[str, list[Found]], page_title: str | None,
     for found in labelled:
         if _plausible(found.value):
             return found
+    # rendered only now: most pages of TRS sites are answered by ArticleTitle above.
+    # A heading that is one of the page's own nav links, or a column's name, is that column.
+    headings = [h for h in heading_candidates(blocks)
+                if _key(h[0]) not in site_names and not _column(_key(h[0]), nav)]
     cleaned = [part for part in parts if not _SITE_NAME.search(part)]
     longest = max((len(_key(p)) for p in cleaned), default=0)
     page_key = _key(page_title or "")
@@ -75,16 +77,21 @@ def _column(key: str, nav: frozenset[str]) -> bool:
     return bool(COLUMN_NAME.match(key)) or (key in nav and len(key) <= NAV_NAME_MAX)
 
 
-def heading_candidates(tree):
-    """(text, where, lines) for h1-h3 and title-classed blocks, in document order."""
+def heading_blocks(tree) -> list[tuple[object, str]]:
+    """(element, where) for h1-h3 and title-classed blocks, in document order."""
+    blocks = []
     for el in tree.iter(*_HEADING_TAGS, "div", "p", "td", "span", "strong", "font", "b"):
         tag = el.tag
         if tag in _HEADING_TAGS:
-            where = tag
-        elif not _title_attrs(el.get("class", ""), el.get("id", "")):
-            continue
-        else:
-            where = f"{tag}.{(el.get('class') or el.get('id') or '').split()[0]}"
+            blocks.append((el, tag))
+        elif _title_attrs(el.get("class", ""), el.get("id", "")):
+            blocks.append((el, f"{tag}.{(el.get('class') or el.get('id') or '').split()[0]}"))
+    return blocks
+
+
+def heading_candidates(blocks):
+    """(text, where, lines) for the heading_blocks whose text can be a title."""
+    for el, where in blocks:
         lines = render_lines(el)
         text = clean_text(" ".join(lines))
         if _plausible(text) and not _NOT_TITLE.search(text):
