@@ -161,7 +161,7 @@ def serve(conn, lifeline, settings_overrides: dict | None = None) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.reactor import install_reactor
 
-    from crawler.run import crawl_settings
+    from crawler.run import crawl_settings, fewer_collections
 
     die_with_worker(lifeline)
     # Ctrl-C reaches the whole process group: the worker decides (finish the crawls, or stop and die)
@@ -172,4 +172,5 @@ def serve(conn, lifeline, settings_overrides: dict | None = None) -> None:
     process = CrawlerProcess(settings)   # for its reactor set-up: resolver, thread pool, logging
     crawls = CrawlProcess(conn)
     threading.Thread(target=_listen, args=(conn, crawls), name="crawl requests", daemon=True).start()
-    process.start(stop_after_crawl=False, install_signal_handlers=False)
+    with fewer_collections():   # as `govplans crawl`'s process: the collector ran every 700 young objects
+        process.start(stop_after_crawl=False, install_signal_handlers=False)

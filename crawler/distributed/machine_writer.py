@@ -290,7 +290,13 @@ def serve(database_url: str, stay: bool = False) -> None:
     Path(address).unlink(missing_ok=True)   # a dead service's socket
     # the stages' modules, loaded before the writer forks them
     from crawler.pipelines import extraction, store  # noqa: F401
+    from crawler.run import fewer_collections
 
+    with fewer_collections():   # its stages, forked in here, keep it (as `govplans crawl`'s writer)
+        _serve(database_url, address, stay, reactor, task)
+
+
+def _serve(database_url: str, address: str, stay: bool, reactor, task) -> None:
     listener = Listener(address, family="AF_UNIX")
     service = Service(database_url, listener)
     threading.Thread(target=service.accept, name="machine-writer-accept", daemon=True).start()
