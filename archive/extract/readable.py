@@ -15,7 +15,7 @@ from functools import lru_cache
 from lxml import etree
 from lxml import html as lxml_html
 from readability import Document
-from readability.readability import REGEXES, clean, fragment_fromstring
+from readability.readability import REGEXES, fragment_fromstring
 
 from .dom import render_lines, with_class_or_id
 from .navigation import key as _nav_key
@@ -91,6 +91,38 @@ class _Readability(Document):
         apart = [c for c in holders if c["elem"] is not common and c["elem"] not in set(common.iterancestors())] \
             if common is not None else holders
         return max(apart or holders, key=lambda c: c["content_score"])
+
+    def score_paragraphs(self):
+        """readability's, each paragraph's cleaned length looked up (_text_length: the same texts
+        come back as link-density blocks and on its retry) and its commas counted on the raw text
+        (clean only touches whitespace); no describe() for a debug line nobody reads."""
+        min_length = self.min_text_length
+        candidates = {}
+        ordered = []
+        for elem in self.tags(self._html(), "p", "pre", "td", "blockquote"):
+            parent_node = elem.getparent()
+            if parent_node is None:
+                continue
+            grand_parent_node = parent_node.getparent()
+            text = elem.text_content() or ""
+            inner_text_len = _text_length(text, self._lengths)
+            if inner_text_len < min_length:
+                continue
+            if parent_node not in candidates:
+                candidates[parent_node] = self.score_node(parent_node)
+                ordered.append(parent_node)
+            if grand_parent_node is not None and grand_parent_node not in candidates:
+                candidates[grand_parent_node] = self.score_node(grand_parent_node)
+                ordered.append(grand_parent_node)
+            content_score = 1
+            content_score += text.count(",") + 1
+            content_score += min((inner_text_len / 100), 3)
+            candidates[parent_node]["content_score"] += content_score
+            if grand_parent_node is not None:
+                candidates[grand_parent_node]["content_score"] += content_score / 2.0
+        for elem in ordered:
+            candidates[elem]["content_score"] *= 1 - self.get_link_density(elem)
+        return candidates
 
     def get_link_density(self, elem):
         """readability's, its text lengths looked up: a block's links are measured again for its
@@ -181,8 +213,26 @@ def _text_length(text: str, lengths: dict) -> int:
         return len(text.strip())
     length = lengths.get(text)
     if length is None:
-        length = lengths[text] = len(clean(text))
+        length = lengths[text] = len(_clean(text))
     return length
+
+
+# readability's clean() with its patterns compiled once, each run only where it can match; a run
+# of 255 spaces or more is matched from its first space only (leftmost, it starts there anyway).
+_LONG_SPACE = re.compile(r"(?<!\s)\s{255,}")
+_BREAK = re.compile(r"\s*\n\s*")
+_TAB_OR_SPACES = re.compile(r"\t|[ \t]{2,}")
+
+
+def _clean(text: str) -> str:
+    """readability.readability.clean(text)."""
+    if len(text) >= 255:
+        text = _LONG_SPACE.sub(" " * 255, text)
+    if "\n" in text:
+        text = _BREAK.sub("\n", text)
+    if "\t" in text or "  " in text:
+        text = _TAB_OR_SPACES.sub(" ", text)
+    return text.strip()
 
 
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)

@@ -4,6 +4,7 @@ that skip work a cheap test shows is not needed (nav anchors, themes, 文号, he
 readability's tests of divs and link densities)."""
 import copy
 import json
+import random
 import sys
 import unicodedata
 
@@ -228,6 +229,7 @@ class _ReadabilityOwnWay(readable._Readability):
     get_link_density = ReadabilityDocument.get_link_density
     transform_misused_divs_into_paragraphs = ReadabilityDocument.transform_misused_divs_into_paragraphs
     remove_unlikely_candidates = ReadabilityDocument.remove_unlikely_candidates
+    score_paragraphs = ReadabilityDocument.score_paragraphs
 
 
 ODD_DIVS = ("<html class='sidebar'><body><div class='comment'><div class='comment-content'>留言</div></div>"
@@ -256,6 +258,15 @@ def test_readability_gives_what_its_own_methods_give(name, page):
                                   "x" * 300, "\u3000\u3000正文 ", "a\r\nb", "\xa0\xa0x\xa0"])
 def test_readabilitys_text_length_is_its_clean_texts_length(text):
     assert readable._text_length(text, {}) == len(readability_clean(text))
+
+
+def test_readabilitys_clean_with_its_runs_tested_first_is_its_clean():
+    spaces = [" ", "\t", "\n", "\r", "\u3000", "\xa0", "\x0b", "\x1c", "\x85", "\u2028", "a", "中", ","]
+    rnd = random.Random(21)
+    texts = ["".join(rnd.choice(spaces) for _ in range(rnd.randint(0, 40))) for _ in range(20000)]
+    texts += ["".join(rnd.choice(spaces[:6] + ["x"]) for _ in range(rnd.randint(240, 700))) for _ in range(2000)]
+    texts += ["x" + " " * n + "y" + "\t" * m + "\n" * (n % 3) for n in range(0, 320, 9) for m in range(0, 300, 13)]
+    assert [readable._clean(text) for text in texts] == [readability_clean(text) for text in texts]
 
 
 def test_an_image_is_the_body_in_the_articles_container_or_when_large_and_never_when_furniture():
