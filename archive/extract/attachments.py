@@ -5,7 +5,7 @@ import re
 from urllib.parse import unquote, urljoin, urlparse
 
 from .document import AttachmentLink
-from .dom import element_text
+from .dom import element_text, raw_text
 
 EXTENSIONS = ("pdf", "docx", "doc", "wps", "xlsx", "xls", "et", "ofd", "zip", "rar", "7z",
               "pptx", "ppt", "txt", "csv", "jpg", "jpeg", "png", "tif", "tiff")  # images: scans for OCR
@@ -21,7 +21,7 @@ def attachments(tree, base_url: str | None) -> tuple[AttachmentLink, ...]:
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         title = (a.get("title") or "").strip()
-        if not any(_MAYBE_EXT.search(unquote(s)) for s in (href, a.text_content(), title)):
+        if not (_may_name_file(href) or _may_name_file(title) or _may_name_file(raw_text(a))):
             continue  # no file name anywhere: skip rendering the link's text
         text = element_text(a) or title
         ext = _extension(href) or _extension(text)
@@ -36,6 +36,14 @@ def attachments(tree, base_url: str | None) -> tuple[AttachmentLink, ...]:
             name = text or unquote(path.rsplit("/", 1)[-1])
             found[url] = AttachmentLink(url=url, name=name, ext=ext)
     return tuple(found.values())
+
+
+def _may_name_file(s: str) -> bool:
+    """_MAYBE_EXT in s unquoted; unquoting only changes a string with a %, and every extension
+    follows a dot."""
+    if "%" in s:
+        s = unquote(s)
+    return "." in s and _MAYBE_EXT.search(s) is not None
 
 
 def _extension(s: str) -> str | None:

@@ -22,7 +22,7 @@ from lxml import etree
 from trafilatura.settings import Extractor
 
 from .anchor import lead_of
-from .dom import element_text, longest_text, with_class_or_id
+from .dom import element_text, longest_text, raw_text, with_class_or_id
 from .labels import TIERS
 from .literals import Prefiltered
 from .navigation import NEUTRAL, is_nav_line, key as _nav_key, nav_texts
@@ -139,7 +139,7 @@ def prune_chrome(tree) -> None:
         if not chrome_attrs and (tag not in _BLOCKS or inherited):
             continue  # rendering the visible text is the slow part: only for blocks that may go
         # text_content() is cheap and never shorter than the visible text: big blocks stay
-        raw = el.text_content()
+        raw = raw_text(el)
         if len(raw) >= SMALL + 100 and (len(raw) > INDENTED or tag not in ("table", "ul", "dl", "div")
                                         or len("".join(raw.split())) >= SMALL + 100):
             continue  # (templates indent their metadata tables: that whitespace is no text)
@@ -174,7 +174,7 @@ _LABELS = frozenset(label for field in ("index_number", "doc_number", "agency", 
 
 def _label_cells(table) -> int:
     """How many of the table's cells hold nothing but a metadata label."""
-    return sum("".join(cell.text_content().split()).rstrip(":：") in _LABELS for cell in table.iter("td", "th"))
+    return sum("".join(raw_text(cell).split()).rstrip(":：") in _LABELS for cell in table.iter("td", "th"))
 
 
 def unwrap_layout_tables(tree) -> None:
@@ -195,7 +195,7 @@ def _owner_table(el):
 
 
 def _is_layout_cell(cell) -> bool:
-    length = len(cell.text_content().strip())
+    length = len(raw_text(cell).strip())
     if next(cell.iterdescendants("p", "div", "table", "h1", "h2", "h3", "ul"), None) is not None:
         return length > 60
     return length > 150

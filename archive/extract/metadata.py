@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dom import clean_text
+from .dom import clean_text, raw_text
 from .labels import OTHER_LABELS, TIERS, without_widgets
 
 # Labels as printed, per field, in tiers (labels.py: every spelling and where it was seen).
@@ -115,7 +115,7 @@ def paired_values(tree) -> dict[str, list[Found]]:
         if label not in _FIELD_OF:
             continue
         after = el.getnext()
-        value = clean_text(el.tail) or (clean_text(after.text_content()) if after is not None else "")
+        value = clean_text(el.tail) or (clean_text(raw_text(after)) if after is not None else "")
         if _BARE_LABEL.fullmatch(value):
             continue  # 办文部门： with its own value left empty
         value = without_widgets(value.strip(" :：|｜"))
@@ -128,7 +128,7 @@ def paired_values(tree) -> dict[str, list[Found]]:
         below = next(iter(row.xpath("following::tr[1]")), None)  # past a </thead> too
         if below is None:
             continue
-        values = [clean_text(c.text_content()) for c in below if c.tag in ("td", "th")]
+        values = [clean_text(raw_text(c)) for c in below if c.tag in ("td", "th")]
         if len(values) != len(labels):
             continue
         for label, value in zip(labels, values):
@@ -143,7 +143,7 @@ def _row_labels(cells: list) -> list[str] | None:
         return None
     labels = []
     for cell in cells:
-        label = _label_key(cell.text_content())
+        label = _label_key(raw_text(cell))
         if label not in _ANY_LABEL:
             return None
         labels.append(label)

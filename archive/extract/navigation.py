@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .dom import raw_text
+
 
 # A block is a nav list when this share of its text, or more, is link text (fit on the labelled
 # pages: evaluation.loso fits it per held-out site and reports what it chose).
@@ -59,7 +61,7 @@ def nav_texts(tree, share: float | None = None) -> frozenset[str]:
 def _anchor_key(anchor, keys: dict) -> str:
     text = keys.get(anchor)
     if text is None:
-        text = keys[anchor] = key(anchor.text_content())
+        text = keys[anchor] = key(raw_text(anchor))
     return text
 
 
@@ -108,7 +110,7 @@ def _visible(el) -> str:
     """text_content() less scripts and styles (their text is no one's to read)."""
     text = el.text_content()
     for hidden in el.iter("script", "style", "noscript"):
-        text = text.replace(hidden.text_content(), "", 1)
+        text = text.replace(raw_text(hidden), "", 1)
     return text
 
 

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 from readability import Document
 from readability.readability import REGEXES, fragment_fromstring
 
-from .dom import render_lines, with_class_or_id
+from .dom import raw_text, render_lines, with_class_or_id
 from .navigation import key as _nav_key
 
 
@@ -104,7 +104,7 @@ class _Readability(Document):
             if parent_node is None:
                 continue
             grand_parent_node = parent_node.getparent()
-            text = elem.text_content() or ""
+            text = raw_text(elem)
             inner_text_len = _text_length(text, self._lengths)
             if inner_text_len < min_length:
                 continue
@@ -127,7 +127,7 @@ class _Readability(Document):
     def get_link_density(self, elem):
         """readability's, its text lengths looked up: a block's links are measured again for its
         parent and grandparent, and whole blocks again in sanitize."""
-        link_length = sum(_text_length(a.text_content() or "", self._lengths) for a in elem.findall(".//a"))
+        link_length = sum(_text_length(raw_text(a), self._lengths) for a in elem.findall(".//a"))
         return float(link_length) / max(_text_length(elem.text_content() or "", self._lengths), 1)
 
     def remove_unlikely_candidates(self):

@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from .dom import raw_text
+
 MIN_PAGES = 5          # pages a template must have seen before its chrome is trusted
 SHARE = 0.6            # a key on this share of the template's pages is chrome
 FIT = 0.4              # a page showing less of a ready template's chrome is not of that template
@@ -52,7 +54,7 @@ def template_lines(tree, lines: Iterable[str]) -> tuple[str, ...]:
     list items): a menu of links rendered as one line is, in a body, often one line per link."""
     out = list(lines)
     for el in tree.iter(*_PIECE_TAGS):
-        text = el.text_content()
+        text = raw_text(el)
         if text and len(text) <= MAX_KEY and not text.isspace():
             out.append(text)
     return tuple(out)

@@ -7,6 +7,7 @@ import json
 import random
 import sys
 import unicodedata
+from urllib.parse import unquote
 
 import pytest
 import trafilatura
@@ -18,7 +19,8 @@ from trafilatura.settings import Extractor
 from archive.extract import decode, navigation, parse_doc_number, readable, site_chrome, titles
 from archive.extract.body import (_BLOCKS, _CHROME_WORDS, _chrome_attrs, _content_holders, _drop, _goes,
                                   INDENTED, SMALL, prune_chrome, trafilatura_options)
-from archive.extract.dom import element_text, longest_text, parse, render_lines, with_class_or_id
+from archive.extract import attachments as attachments_module
+from archive.extract.dom import element_text, longest_text, parse, raw_text, render_lines, with_class_or_id
 from archive.extract.images import body_images
 from archive.extract.metadata import meta_tags, paired_values
 from archive.extract.navigation import is_nav_line, nav_texts
@@ -275,3 +277,21 @@ def test_an_image_is_the_body_in_the_articles_container_or_when_large_and_never_
             "<img src='/b/small.jpg' width='40'><img src='/b/banner.jpg' width='800'></div></body></html>")
     found = body_images(parse(page), "http://x.gov.cn/c/t1.html")
     assert [i.url for i in found] == ["http://x.gov.cn/a/scan1.jpg", "http://x.gov.cn/b/big.jpg"]
+
+
+LEAVES = ("<html><body><p>纯文字</p><p></p><p><!-- 注释 -->后面</p><p>a<b>粗</b>尾</p><span>&amp; 实体 &#20013;</span>"
+          "<a href='x.pdf'>附件<?pi x?></a><td>单元格</td><div><![CDATA[数据]]></div><script>var a = '<p>';</script>"
+          "</body></html>")
+
+
+@pytest.mark.parametrize("name,page", [("leaves", LEAVES), *_pages()], ids=lambda v: v if len(v) < 80 else None)
+def test_raw_text_is_text_content(name, page):
+    for tree in (parse(page), html.document_fromstring(page)):
+        for el in tree.iter(etree.Element):
+            assert raw_text(el) == el.text_content() and type(raw_text(el)) is str
+
+
+@pytest.mark.parametrize("s", ["", "x.pdf", "x%2Epdf", "x%2epdf?a=1", "附件.DOCX", "no file", "a.b", "%zz.pdf", "%E9%99%84.xls",
+                                "report%2", "x.pdf%", ".txt"])
+def test_a_file_name_is_looked_for_as_before(s):
+    assert attachments_module._may_name_file(s) == bool(attachments_module._MAYBE_EXT.search(unquote(s)))
