@@ -84,34 +84,33 @@ def render_lines(root) -> list[str]:
     """Visible text as lines: a line per block, table cells separated by a tab."""
     parts: list[str] = []
     add = parts.append
-    skipping = None
-    for event, el in etree.iterwalk(root, events=("start", "end")):
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
         tag = el.tag
-        if skipping is not None:
-            if event == "end" and el is skipping:
-                skipping = None
-                if el.tail:
-                    add(el.tail)
-            continue
+        kind = _KINDS.get(tag)  # one lookup for the tags seen most
+        if kind is None:
+            kind = _KIND.get(tag.lower(), _INLINE) if tag.__class__ is str else _NOT_ELEMENT
         if event == "start":
-            if tag.__class__ is not str:
-                continue
-            if tag not in _PLAIN:
-                kind = _KIND.get(tag) if tag in _KIND else _KIND.get(tag.lower())
+            if kind:
                 if kind == _SKIPPED:
-                    skipping = el
+                    walker.skip_subtree()  # its end still comes, for its tail
                     continue
                 if kind == _BLOCKED:
                     add("\n")
+                elif kind == _NOT_ELEMENT:
+                    continue  # a comment's or a processing instruction's text is not shown
             if el.text:
                 add(el.text)
         else:
-            if tag.__class__ is str and tag not in _PLAIN:
-                kind = _KIND.get(tag) if tag in _KIND else _KIND.get(tag.lower())
+            if kind:
                 if kind == _CELLED:
                     add("\t")
                 elif kind == _BLOCKED:
                     add("\n")
+                elif kind == _SKIPPED:
+                    if el.tail:
+                        add(el.tail)  # (the root's too)
+                    continue
             if el.tail and el is not root:
                 add(el.tail)
     lines = []
@@ -126,8 +125,8 @@ def render_lines(root) -> list[str]:
     return lines
 
 
-_SKIPPED, _BLOCKED, _CELLED = 1, 2, 3
+_INLINE, _SKIPPED, _BLOCKED, _CELLED, _NOT_ELEMENT = 0, 1, 2, 3, 4
 _KIND = {**{t: _SKIPPED for t in SKIP}, **{t: _BLOCKED for t in BLOCK}, **{t: _CELLED for t in CELL}}
-# inline tags seen most often: no lookups for them
-_PLAIN = frozenset(("a", "span", "font", "b", "strong", "i", "em", "img", "u", "sup", "sub", "label", "small",
-                    "input", "button", "meta", "link", "base"))
+# inline tags seen most often, and every tag of _KIND: a tag not here is looked up lowercased
+_KINDS = {**{t: _INLINE for t in ("a", "span", "font", "b", "strong", "i", "em", "img", "u", "sup", "sub", "label",
+                                  "small", "input", "button", "meta", "link", "base")}, **_KIND}

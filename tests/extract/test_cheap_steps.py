@@ -16,7 +16,7 @@ from readability import Document as ReadabilityDocument
 from readability.readability import REGEXES as readability_regexes, clean as readability_clean
 from trafilatura.settings import Extractor
 
-from archive.extract import decode, navigation, parse_doc_number, readable, site_chrome, titles
+from archive.extract import decode, dom, navigation, parse_doc_number, readable, site_chrome, titles
 from archive.extract.body import (_BLOCKS, _CHROME_WORDS, _chrome_attrs, _content_holders, _drop, _goes,
                                   INDENTED, SMALL, prune_chrome, trafilatura_options)
 from archive.extract import attachments as attachments_module
@@ -295,3 +295,60 @@ def test_raw_text_is_text_content(name, page):
                                 "report%2", "x.pdf%", ".txt"])
 def test_a_file_name_is_looked_for_as_before(s):
     assert attachments_module._may_name_file(s) == bool(attachments_module._MAYBE_EXT.search(unquote(s)))
+
+
+def _render_lines_with_a_skipping_mark(root) -> list[str]:
+    """render_lines as it was: every event of a skipped subtree walked, a mark telling to skip it."""
+    kinds = {**{t: 1 for t in dom.SKIP}, **{t: 2 for t in dom.BLOCK}, **{t: 3 for t in dom.CELL}}
+    parts = []
+    skipping = None
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag
+        if skipping is not None:
+            if event == "end" and el is skipping:
+                skipping = None
+                if el.tail:
+                    parts.append(el.tail)
+            continue
+        if event == "start":
+            if not isinstance(tag, str):
+                continue
+            kind = kinds.get(tag.lower())
+            if kind == 1:
+                skipping = el
+                continue
+            if kind == 2:
+                parts.append("\n")
+            if el.text:
+                parts.append(el.text)
+        else:
+            if isinstance(tag, str):
+                kind = kinds.get(tag.lower())
+                if kind == 3:
+                    parts.append("\t")
+                elif kind == 2:
+                    parts.append("\n")
+            if el.tail and el is not root:
+                parts.append(el.tail)
+    lines = [line for line in (dom.clean_text(line) if "\t" not in line else "\t".join(
+        c for c in (dom.clean_text(c) for c in line.split("\t")) if c) for line in "".join(parts).split("\n")) if line]
+    return lines
+
+
+ODD_RENDERING = ("<html><head><title>标题</title><script>var x;</script></head><body><!-- 注释 --><?pi 指令?>"
+                 "<div>块<p>段<b>粗</b>尾</p>之后<script>隐藏<p>不显示</p></script>脚本之后</div>"
+                 "<table><tr><td> 单元 </td><td></td><th>表头</th></tr></table><select><option>选项</option></select>尾巴"
+                 "<o:p>Word</o:p><span>行内\u3000\xa0空格</span><br>换行<textarea>文本框</textarea>末</body></html>")
+
+
+@pytest.mark.parametrize("name,page", [("odd rendering", ODD_RENDERING), *_pages()],
+                         ids=lambda v: v if len(v) < 80 else None)
+def test_render_lines_is_what_walking_every_event_renders(name, page):
+    for tree in (parse(page), html.document_fromstring(page)):  # (lxml.html keeps processing instructions)
+        for el in tree.iter(etree.Element):
+            assert render_lines(el) == _render_lines_with_a_skipping_mark(el)
+    tree = parse(ODD_RENDERING)
+    for el in list(tree.iter("p", "td", "script")):
+        el.tag = el.tag.upper()  # not from the parser, but read as before
+    for el in tree.iter(etree.Element):
+        assert render_lines(el) == _render_lines_with_a_skipping_mark(el)
