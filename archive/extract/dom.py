@@ -34,9 +34,9 @@ def _html_classes() -> etree.ElementNamespaceClassLookup:
 
 # Processing instructions are never text: left out at parse time, as trafilatura's
 # own parser does, so no later pass walks them. Copies of a tree keep its parser, and so
-# its lookup.
-_PARSER = html.HTMLParser(remove_pis=True, collect_ids=False)
-_PARSER.set_element_class_lookup(_html_classes())
+# its lookup (readability's summary is read back with it, and its new paragraphs made by it).
+HTML_PARSER = html.HTMLParser(remove_pis=True, collect_ids=False)
+HTML_PARSER.set_element_class_lookup(_html_classes())
 
 
 def parse(text: str) -> html.HtmlElement | None:
@@ -45,10 +45,10 @@ def parse(text: str) -> html.HtmlElement | None:
     if not text.strip():
         return None
     try:
-        return html.document_fromstring(text, parser=_PARSER)
+        return html.document_fromstring(text, parser=HTML_PARSER)
     except (etree.ParserError, ValueError):
         try:
-            return html.fragment_fromstring(text, create_parent="div", parser=_PARSER)
+            return html.fragment_fromstring(text, create_parent="div", parser=HTML_PARSER)
         except (etree.ParserError, ValueError):
             return None
 

@@ -15,9 +15,9 @@ from functools import lru_cache
 from lxml import etree
 from lxml import html as lxml_html
 from readability import Document
-from readability.readability import REGEXES, fragment_fromstring
+from readability.readability import REGEXES
 
-from .dom import raw_text, render_lines, with_class_or_id
+from .dom import HTML_PARSER, raw_text, render_lines, with_class_or_id
 from .navigation import key as _nav_key
 
 
@@ -29,7 +29,7 @@ def readability_text(tree, lead=None) -> str:
         lead.set(_LEAD_MARK, "")
     try:
         summary = _Readability(tree).summary(html_partial=True)
-        return "\n".join(render_lines(lxml_html.fromstring(summary))) if summary else ""
+        return "\n".join(render_lines(lxml_html.fromstring(summary, parser=HTML_PARSER))) if summary else ""
     except Exception:  # readability bugs on odd trees must not stop extraction
         return ""
     finally:
@@ -153,7 +153,7 @@ class _Readability(Document):
             children = list(elem)
             paragraph = None
             if elem.text and elem.text.strip():
-                p = fragment_fromstring("<p/>")
+                p = _paragraph()
                 p.text = elem.text
                 elem.text = None
                 elem.insert(0, p)
@@ -167,17 +167,22 @@ class _Readability(Document):
                     paragraph = None
                     continue
                 if paragraph is None:
-                    paragraph = fragment_fromstring("<p/>")
+                    paragraph = _paragraph()
                     child.addprevious(paragraph)
                 paragraph.append(child)
             for pos, child in reversed(list(enumerate(elem))):
                 if child.tail and child.tail.strip():
-                    p = fragment_fromstring("<p/>")
+                    p = _paragraph()
                     p.text = child.tail
                     child.tail = None
                     elem.insert(pos + 1, p)
                 if child.tag == "br":
                     child.drop_tree()
+
+
+def _paragraph():
+    """An empty <p>, as readability's fragment_fromstring("<p/>") makes it, without parsing a string."""
+    return HTML_PARSER.makeelement("p")
 
 
 _INLINE_TAGS = {"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"}
