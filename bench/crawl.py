@@ -1,11 +1,15 @@
 """Crawl throughput on the farm: bare Scrapy vs raw capture (WARC) vs full (capture + extract + store).
 
-    python -m bench.crawl [--sites 20] [--runs 7] [--inline]
+    python -m bench.crawl [--sites 20] [--runs 7] [--inline] [--extractors 2,3] [--real]
 
 `full` is what `govplans crawl` runs: the crawl process captures and hands each page to the archive
 writer's two processes (crawler/writer.py: an extractor, and a store writing in batches).
 `--inline` adds `full-inline`, the same work in the crawl's own process page by page
-(ExtractionPipeline + StorePipeline), measured in the same rounds.
+(ExtractionPipeline + StorePipeline), measured in the same rounds. `--extractors 2,3` adds
+`full-e2`, `full-e3`: the full path with that many extractor processes in the writer
+(GOVPLANS_EXTRACTORS; `full` runs with the writer's default, crawler/writer.extractor_count).
+`--real` crawls portals of real government pages (bench/real_portals.py: the labelled pages of
+../shared/realdata, heavier to extract than the farm's) in place of the farm's.
 
 CPU is counted for every process of a crawl: the crawl process's own (RUSAGE_SELF) plus its
 children's (RUSAGE_CHILDREN: the writer's processes, which run_crawl joins before it returns, so
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -33,6 +38,8 @@ import tempfile
 from pathlib import Path
 
 import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # bare and capture store nothing: no pipelines and no crawl-runs extension (run bookkeeping)
 MODES = {
@@ -51,7 +58,8 @@ def crawl_once(sites_file: str, mode: str, data_dir: str) -> dict:
     from crawler.run import run_crawl
 
     before = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
-    summary = run_crawl(load_sites(sites_file), DataDir.resolve(data_dir), overrides=(INLINE if mode == "full-inline" else MODES[mode]) | {"LOG_LEVEL": "ERROR"})
+    overrides = INLINE if mode == "full-inline" else MODES[mode.split("-e")[0]]
+    summary = run_crawl(load_sites(sites_file), DataDir.resolve(data_dir), overrides=overrides | {"LOG_LEVEL": "ERROR"})
     crawl = _cpu(resource.RUSAGE_SELF) - before[0]
     writer = _cpu(resource.RUSAGE_CHILDREN) - before[1]   # the archive writer, joined when run_crawl ended
     return {"mode": mode, "pages": summary.pages, "seconds": summary.seconds,
@@ -70,27 +78,46 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--inline", action="store_true",
                         help="also the full path in the crawl's own process (full-inline), side by side")
+    parser.add_argument("--extractors", default="",
+                        help="also the full path with these numbers of extractor processes (full-eN), side by side")
+    parser.add_argument("--real", action="store_true",
+                        help="portals of real government pages (../shared/realdata) in place of the farm's")
     parser.add_argument("--one", nargs=3, metavar=("SITES_FILE", "MODE", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(crawl_once(*args.one)))
         return
 
-    from govplans.demo import start_farm
-    from govplans.ports import free_port
-    from sitefarm.world import World
+    if args.real:
+        from bench.real_portals import start_real_portals
 
-    port = free_port()
-    farm = start_farm(port, args.sites)
-    modes = list(MODES) + (["full-inline"] if args.inline else [])
+        server, registry = start_real_portals(ROOT.parent / "shared" / "realdata", args.sites)
+        stop = server.shutdown
+    else:
+        from govplans.demo import start_farm
+        from govplans.ports import free_port
+        from sitefarm.world import World
+
+        port = free_port()
+        farm = start_farm(port, args.sites)
+        registry = World(sites=args.sites).registry(port)
+
+        def stop():
+            farm.terminate()
+            farm.wait()
+    modes = list(MODES) + (["full-inline"] if args.inline else []) + [
+        f"full-e{n}" for n in args.extractors.split(",") if n.strip()]
     results: dict[str, list[dict]] = {mode: [] for mode in modes}
     try:
         with tempfile.TemporaryDirectory() as tmp:
             sites_file = Path(tmp) / "sites.yaml"
-            sites_file.write_text(yaml.safe_dump(World(sites=args.sites).registry(port), allow_unicode=True))
+            sites_file.write_text(yaml.safe_dump(registry, allow_unicode=True))
+
             def once(mode: str, data: Path) -> dict:
+                extractors = {"GOVPLANS_EXTRACTORS": mode.split("-e")[1]} if "-e" in mode else {}
                 out = subprocess.run([sys.executable, "-m", "bench.crawl", "--one", str(sites_file), mode,
-                                      str(data)], capture_output=True, text=True, check=True)
+                                      str(data)], capture_output=True, text=True, check=True,
+                                     env=os.environ | extractors)
                 return json.loads(out.stdout.strip().splitlines()[-1])
 
             once("bare", Path(tmp) / "warm-up")
@@ -98,9 +125,8 @@ def main() -> None:
                 for mode in modes[run % len(modes):] + modes[:run % len(modes)]:
                     results[mode].append(once(mode, Path(tmp) / f"{mode}-{run}"))
     finally:
-        farm.terminate()
-        farm.wait()
-    summary = summarize(results, args.sites)
+        stop()
+    summary = summarize(results, args.sites) | {"pages": "real" if args.real else "farm"}
     print(json.dumps(summary))
     print_table(summary["modes"], args.runs)
 

@@ -8,8 +8,8 @@ A thread reads utime + stime of each process every `every` seconds; a process's 
 reading less its reading when the window opened (0 if it started later), so a process that exits
 loses at most one interval. The roots are the benchmark's own children; their descendants are
 named by where they sit in the tree (the worker path: Celery worker -> fork server -> crawl
-process -> extractor, store; `govplans crawl`: crawl process -> extractor, store; the writer's
-stages are forked in that order, so the extractor has the lower pid). PostgreSQL counts its
+process -> extractor(s), store; `govplans crawl`: crawl process -> extractor(s), store; the writer's
+stages are forked in that order, so the store has the highest pid; several extractors count as one). PostgreSQL counts its
 background processes and the backends of `database` only (other databases are other people's);
 Redis counts its server (shared with whoever else uses it). `machine` is the whole machine's
 busy CPU seconds over the window (everyone's), from /proc/stat.
@@ -158,7 +158,7 @@ class ProcessCpu:
                 stages[self._parent[pid]].append(pid)
                 continue
             totals[role] += used
-        for pids in stages.values():
-            for name, pid in zip(("extractor", "store"), sorted(pids)):
-                totals[name] += self._last[pid] - self._first[pid]
+        for pids in stages.values():   # the extractors are forked first, the store last
+            for n, pid in enumerate(sorted(pids)):
+                totals["store" if n == len(pids) - 1 and n else "extractor"] += self._last[pid] - self._first[pid]
         return {role: round(value, 2) for role, value in sorted(totals.items())}

@@ -1,18 +1,20 @@
-"""The archive writer: two long-lived processes that extract and store what the crawl captured, so
-the crawl (Scrapy's reactor, the WARC capture) never waits for the archive and both cores work.
+"""The archive writer: long-lived processes that extract and store what the crawl captured, so
+the crawl (Scrapy's reactor, the WARC capture) never waits for the archive and every core works.
 
-    crawl process                            extractor process            store process
+    crawl process                            extractor processes          store process
     ArchiveWriterPipeline.process_item ──►   bytes -> document fields ──► Archive.batch(): up to
       a Deferred, fired once stored          (crawler/pipelines/           BATCH_ITEMS pages or
-    ◄── (outcome, the document's fields) ─── extraction.py), in order     BATCH_SECONDS, one commit
+    ◄── (outcome, the document's fields) ─── extraction.py), in turn     BATCH_SECONDS, one commit
 
-Both are forked from the crawl before Scrapy starts (crawler/run.py), with the modules loaded, and
+They are forked from the crawl before Scrapy starts (crawler/run.py), with the modules loaded, and
 live as long as the crawl; crawler/writer_stages.py holds their loops.
 
 - Batches: pages are stored together in one transaction (Archive.batch: one commit, each
   document's cluster and citations once); only then is each page answered. A Deferred fires after
   its page is committed, so what the crawl-runs extension counts is stored. Pages keep their order
   (a page is stored before the files it links, as in the crawl).
+- Extractors: one per core (extractor_count). Page n goes to extractor n mod N and the store
+  reads the extractors' pipes in the same turn, so the order holds whatever each page costs.
 - Back-pressure: at most MAX_PENDING pages are with the writer; more wait in the crawl process,
   their Deferreds unfired, which keeps Scrapy's scraper slot full so it stops taking new requests
   (SCRAPER_SLOT_MAX_ACTIVE_SIZE) until the archive catches up. A thread sends the pages, so a full
@@ -42,6 +44,18 @@ from crawler.writer_stages import Stored, extract_stage, store_stage
 BATCH_ITEMS = 128         # pages per transaction at most
 BATCH_SECONDS = 0.5       # and the longest a page waits for its batch's commit
 MAX_PENDING = 256         # pages with the writer at once; more wait in the crawl process
+MAX_EXTRACTORS = 8
+
+
+def extractor_count() -> int:
+    """Extractor processes: $GOVPLANS_EXTRACTORS, else one per core this process may use, at most
+    MAX_EXTRACTORS. Extraction is most of the writer's CPU on real pages (a saved government page
+    takes ~15-20 ms, its crawl and store a few), so one extractor kept a 2-core machine's second
+    core half idle there; on the farm's light pages two extractors cost no more than one."""
+    value = os.environ.get("GOVPLANS_EXTRACTORS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    return max(1, min(MAX_EXTRACTORS, len(os.sched_getaffinity(0))))
 
 
 def batch_size() -> int:
@@ -101,22 +115,29 @@ class ArchiveWriter(PageSender):
     is called in the reactor's thread once the page is stored (or failed, or the crawl must stop)."""
 
     def __init__(self, database_url: str, batch_items: int | None = None, batch_seconds: float = BATCH_SECONDS,
-                 max_pending: int = MAX_PENDING):
+                 max_pending: int = MAX_PENDING, extractors: int | None = None):
         batch_items = batch_items or batch_size()
+        extractors = extractors or extractor_count()
+        if extractors > 1:
+            from crawler.pipelines.extraction import warm_up
+
+            warm_up()   # once here, not once in each extractor
         context = multiprocessing.get_context("fork")   # the modules are loaded already: no re-import
-        to_extract, self._pages = context.Pipe(duplex=False)      # (reading end, writing end)
-        to_store, extracted = context.Pipe(duplex=False)
+        to_extract, self._pages = zip(*(context.Pipe(duplex=False) for _ in range(extractors)))  # (reading, writing)
+        to_store, extracted = zip(*(context.Pipe(duplex=False) for _ in range(extractors)))
         self._stored, answers = context.Pipe(duplex=False)
-        ends = [to_extract, self._pages, to_store, extracted, self._stored, answers]
+        ends = [*to_extract, *self._pages, *to_store, *extracted, self._stored, answers]
         self.processes = [
             context.Process(target=extract_stage, name="govplans-extractor", daemon=True,
-                            args=(to_extract, extracted, [e for e in ends if e not in (to_extract, extracted)])),
+                            args=(inbox, outbox, [e for e in ends if e not in (inbox, outbox)]))
+            for inbox, outbox in zip(to_extract, extracted)]
+        self.processes.append(
             context.Process(target=store_stage, name="govplans-archive-writer", daemon=True,
-                            args=(to_store, answers, [e for e in ends if e not in (to_store, answers)],
-                                  database_url, batch_items, batch_seconds))]
+                            args=(list(to_store), answers, [e for e in ends if e not in (*to_store, answers)],
+                                  database_url, batch_items, batch_seconds)))
         for process in self.processes:
             process.start()
-        for end in (to_extract, to_store, extracted, answers):   # the stages' ends: theirs alone
+        for end in (*to_extract, *to_store, *extracted, answers):   # the stages' ends: theirs alone
             end.close()
         super().__init__(max_pending)
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()   # sent by a thread: a full pipe never blocks the reactor
@@ -130,16 +151,21 @@ class ArchiveWriter(PageSender):
         self._outbox.put(message)
 
     def _write(self) -> None:
+        # page n goes to extractor n mod N; the store reads them back in the same turn, so pages keep
+        # their order however many extractors there are
+        turn = 0
         while (message := self._outbox.get()) is not None:
             try:
-                self._pages.send(message)
+                self._pages[turn].send(message)
             except (OSError, ValueError):
-                break                               # the extractor is gone: _read tells the crawl
-        try:
-            self._pages.send(None)
-        except (OSError, ValueError):
-            pass
-        self._pages.close()
+                break                               # an extractor is gone: _read tells the crawl
+            turn = (turn + 1) % len(self._pages)
+        for pages in self._pages:
+            try:
+                pages.send(None)
+            except (OSError, ValueError):
+                pass
+            pages.close()
 
     def _read(self) -> None:
         while True:

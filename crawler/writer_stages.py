@@ -1,5 +1,5 @@
-"""The archive writer's two processes (crawler/writer.py starts them): the extractor turns each
-captured page into its document fields, the store writes them in batches. Messages are
+"""The archive writer's processes (crawler/writer.py starts them): an extractor (or several, taking
+pages in turn) turns each captured page into its document fields, the store writes them in batches. Messages are
 (seq, item, run_id) and end with None; the store answers [(seq, Stored)] once a batch is committed.
 """
 from __future__ import annotations
@@ -79,8 +79,10 @@ def _extracted(item):
     return item
 
 
-def store_stage(inbox, answers, close: list, database_url: str, batch_items: int, batch_seconds: float) -> None:
-    """Extracted pages stored in batches of up to batch_items, or what came in batch_seconds."""
+def store_stage(inboxes: list, answers, close: list, database_url: str, batch_items: int,
+                batch_seconds: float) -> None:
+    """Extracted pages stored in batches of up to batch_items, or what came in batch_seconds;
+    inboxes: the extractors' pipes, read in turn (page n came from extractor n mod N)."""
     _child(close)
     archive, fatal = None, None
     try:
@@ -88,7 +90,7 @@ def store_stage(inbox, answers, close: list, database_url: str, batch_items: int
     except Exception as error:
         fatal = storage_problem(error) or f"the archive writer could not open the archive: {error}"
     closing = False
-    pages = _drained(inbox)
+    pages = _drained(inboxes)
     while not closing and (message := pages.get()) is not None:
         batch, deadline = [message], time.monotonic() + batch_seconds
         while len(batch) < batch_items:
@@ -110,16 +112,20 @@ def store_stage(inbox, answers, close: list, database_url: str, batch_items: int
         archive.close()
 
 
-def _drained(inbox) -> queue.SimpleQueue:
-    """The pipe's messages, read by a thread as they come (ending with None). Read only between
-    batches, the pipe filled while a batch was stored and the extractor waited on it: the two
-    stages took turns instead of working at once. The queue stays small: the crawl sends at most
-    MAX_PENDING pages before their answers come (crawler/writer.py)."""
+def _drained(inboxes: list) -> queue.SimpleQueue:
+    """The pipes' messages, read by a thread as they come, in turn (the order the crawl sent them),
+    ending with None at the first pipe's end (each extractor's None comes after the last page,
+    so nothing is left in the others but their None). Read only between batches, the pipe filled
+    while a batch was stored and the extractor waited on it: the two stages took turns instead of
+    working at once. The queue stays small: the crawl sends at most MAX_PENDING pages before their
+    answers come (crawler/writer.py)."""
     pages: queue.SimpleQueue = queue.SimpleQueue()
 
     def read() -> None:
-        while (message := _receive(inbox)) is not None:
+        turn = 0
+        while (message := _receive(inboxes[turn])) is not None:
             pages.put(message)
+            turn = (turn + 1) % len(inboxes)
         pages.put(None)
 
     threading.Thread(target=read, name="store-inbox", daemon=True).start()

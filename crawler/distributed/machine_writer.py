@@ -2,7 +2,7 @@
 
     worker 1's crawl process ──┐                      machine writer process
     worker 2's crawl process ──┼── Unix socket ──►    an ArchiveWriter (crawler/writer.py): its
-    …                          ┘   (pages; answers)   extractor and store processes, batches
+    …                          ┘   (pages; answers)   extractors and store process, batches
 
 With a writer of its own in each crawl process, a worker was three busy processes; two workers
 on two cores ran six, and their two store processes, writing into the same PostgreSQL at once, waited on each

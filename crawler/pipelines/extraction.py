@@ -99,3 +99,20 @@ def with_listing(document: ExtractedDocument, listing: dict | None) -> Extracted
 
 def _content_type(headers: dict | None) -> str | None:
     return next((str(v) for k, v in (headers or {}).items() if str(k).lower() == "content-type"), None)
+
+
+WARM_UP_PAGE = ("<html><head><title>关于印发工作方案的通知</title></head><body><h1>关于印发工作方案的通知</h1>"
+                "<div class='content'><p>发布日期：2024-06-01</p><p>为做好相关工作，制定本方案。</p></div></body></html>")
+
+
+def warm_up() -> None:
+    """Load what extraction loads on first use (file readers, charset detection, themes and regions
+    tables, trafilatura's first call), so that processes forked after it share it instead of each
+    paying for it: the archive writer calls this before it forks several extractors."""
+    import charset_normalizer  # noqa: F401
+    import docx  # noqa: F401
+    import openpyxl  # noqa: F401
+    import pypdf  # noqa: F401
+
+    extract_document(RawPage("http://warm-up.invalid/t20240601_1.html", WARM_UP_PAGE.encode("utf-8"),
+                             {"Content-Type": "text/html; charset=utf-8"}, 200))

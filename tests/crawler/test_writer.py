@@ -135,7 +135,7 @@ def test_the_store_takes_pages_in_while_it_stores_a_batch(tmp_path, monkeypatch)
     answers_in, answers = multiprocessing.Pipe(duplex=False)
     _archive(tmp_path).close()
     store = threading.Thread(target=stages.store_stage, daemon=True,
-                             args=(inbox, answers, [], f"sqlite:///{tmp_path / 'archive.sqlite'}", 8, 0.05))
+                             args=([inbox], answers, [], f"sqlite:///{tmp_path / 'archive.sqlite'}", 8, 0.05))
     monkeypatch.setattr(stages, "_child", lambda close: None)   # a thread here, not a forked process
     store.start()
     pages = _batch([_page(n) for n in range(24)])
