@@ -4,6 +4,7 @@ that skip work a cheap test shows is not needed (nav anchors, themes, 文号, he
 readability's tests of divs and link densities)."""
 import copy
 import json
+import re
 import sys
 import unicodedata
 
@@ -264,3 +265,23 @@ def test_an_image_is_the_body_in_the_articles_container_or_when_large_and_never_
             "<img src='/b/small.jpg' width='40'><img src='/b/banner.jpg' width='800'></div></body></html>")
     found = body_images(parse(page), "http://x.gov.cn/c/t1.html")
     assert [i.url for i in found] == ["http://x.gov.cn/a/scan1.jpg", "http://x.gov.cn/b/big.jpg"]
+
+
+def test_doc_numbers_are_looked_for_only_where_a_numbers_end_is_and_found_the_same(monkeypatch):
+    """find_doc_numbers runs its patterns only on a text holding what their matches end with."""
+    import random
+
+    from archive.extract import docnumber
+
+    pool = list("祁政办发湘字函令室的〔〕【】[]()（）［］《》{}<>第年号 　\n2019200345１２") + \
+        ["2021", "〔2024〕", "年第", "祁政办发", "湘政函", "12号", "2020年", "〔２０２１〕", "依据"] * 3
+    rng = random.Random(0)
+    texts = ["祁政办发〔2024〕5号", "依据湘政办发2021年第12号文件", "〔２０２１〕３号", "国发〔2020〕 第 3 号和国发2021年4号",
+             "市政府办公室〔2021〕30号", "2021年12月", "〔2021〕号"]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) for _ in range(4000)]
+    fast = [docnumber.find_doc_numbers(text) for text in texts]
+    always = re.compile("")
+    monkeypatch.setattr(docnumber, "_PATTERN_END", always)
+    monkeypatch.setattr(docnumber, "_YEAR_FORM_END", always)
+    assert fast == [docnumber.find_doc_numbers(text) for text in texts]
+    assert sum(1 for found in fast if found) > 100
