@@ -105,7 +105,12 @@ class Template:
             counts[k] = counts.get(k, 0) + 1
         if len(counts) > MAX_KEYS:
             counts = dict(sorted(counts.items(), key=lambda kv: -kv[1])[:MAX_KEYS * 3 // 4])
-        return Template(self.pages + 1, counts)
+            return Template(self.pages + 1, counts)
+        learnt = Template(self.pages + 1, counts)
+        if self.ready:   # its chrome is among ours and the page's keys: the floor only rises, other counts stay
+            floor = max(3, SHARE * learnt.pages)
+            learnt.__dict__["_chrome"] = frozenset(k for k in (*self.chrome(), *keys) if counts[k] >= floor)
+        return learnt
 
 
 def best_template(templates: Iterable[tuple[int, Template]], keys: frozenset[str]) -> int | None:
