@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
+
+from archive.nfkc import nfkc
 
 MIN_PAGES = 5          # pages a template must have seen before its chrome is trusted
 SHARE = 0.6            # a key on this share of the template's pages is chrome
@@ -41,7 +42,7 @@ def key(line: str) -> str:
 
 
 def _key(line: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", _BULLET.sub("", line.strip())))
+    return _SPACE.sub("", nfkc(_BULLET.sub("", line.strip())))
 
 
 _short_key = functools.lru_cache(maxsize=16384)(_key)
