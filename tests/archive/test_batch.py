@@ -257,3 +257,22 @@ def test_files_of_one_document_in_one_batch_compose_as_one_by_one(database_url, 
     finally:
         batched.close()
         one_by_one.close()
+
+
+def test_a_cluster_refreshed_by_core_keeps_the_sessions_object_in_step(archive):
+    """refresh_cluster writes the row by one Core UPDATE: an object of it the session holds (a batch's
+    earlier document loaded it) has the values written, and no stale change of its own left to flush."""
+    from archive.models import Cluster
+    from archive.store.cluster_rows import refresh_cluster
+
+    archive.upsert_site({"id": "q", "name": "祁阳", "region": "431121", "family": "trs", "base_url": "http://q.test"})
+    for page in PAGES[:2]:   # near copies: one cluster of two
+        archive.ingest(page, site_id="q", seen_at=datetime(2024, 6, 1))
+    with archive.session() as s:
+        cluster_id = s.scalar(select(Document.cluster_id).where(Document.url == PAGES[0].url))
+        held = s.get(Cluster, cluster_id)
+        held.size = 99   # a change pending on the object, replaced by the refresh
+        refresh_cluster(s, cluster_id, datetime(2024, 6, 2))
+        assert (held.size, held.updated_at) == (2, datetime(2024, 6, 2))
+    with archive.reading() as s:
+        assert s.get(Cluster, cluster_id).size == 2
