@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 
 from archive import regions
+from archive.nfkc import nfkc
 
 SHINGLE = 5
 MASK = "□"
@@ -24,20 +24,6 @@ _SENTENCE_END = re.compile(r"[\n。！？；]")
 _DATE = re.compile(r"\d{2,4}年\d{1,2}月\d{1,2}日|\d{4}年(?:度)?|\d{1,2}月\d{1,2}日")
 # unfilled placeholders of model texts: xx镇, XX县, ××单位, ○○
 PLACEHOLDER = re.compile(r"(?:[xX×*○]{2,}|某某)(?:[省市县区镇乡村街道]|单位|部门)?")
-
-
-# Characters that are their own NFKC: CJK ideographs, printable ASCII, the usual CJK punctuation. Only runs
-# of other characters are normalised; nfkc's final check catches a combining mark after one of these.
-_MAYBE_CHANGED = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf\u0021-\u007e\u3001-\u3003\u3005-\u3011"
-                            r"\u2014\u2026\u201c\u201d\u2018\u2019\u00b7\u25a1\n]+")
-
-
-def nfkc(text: str) -> str:
-    """unicodedata.normalize("NFKC", text), faster on Chinese text: only the runs of characters outside the
-    stable set are normalised, and the result is kept when it is normalised as a whole (it then equals the
-    whole text's NFKC, NFKC being the same for compatibility-equivalent texts), else the full NFKC."""
-    out = _MAYBE_CHANGED.sub(lambda run: unicodedata.normalize("NFKC", run.group()), text)
-    return out if unicodedata.is_normalized("NFKC", out) else unicodedata.normalize("NFKC", text)
 
 
 def normalise(text: str) -> str:

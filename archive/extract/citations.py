@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from archive.extract.docnumber import find_doc_numbers, number_key, parse_doc_number, same_issuer
 from archive.extract.document import DocNumber
+from archive.nfkc import nfkc
 
 MAX_REFERENCES = 200          # a long compilation cites a lot; past this it is a list, not a plan
 _TITLE_MIN, _TITLE_MAX = 4, 120
@@ -52,11 +53,11 @@ def find_references(text: str, own_title: str | None = None, own_number: str | N
     later mention may add the 文号 or title the first lacked)."""
     if not text:
         return []
-    normal = unicodedata.normalize("NFKC", text)
+    normal = nfkc(text)
     own = parse_doc_number(own_number)
     own_key, own_title_key = number_key(own), title_key(own_title)
     titles = _titles(normal)
-    numbers = find_doc_numbers(text)
+    numbers = find_doc_numbers(text, normal)
     refs: list[Reference] = []
     used_numbers: set[int] = set()
     for t_start, t_end, title in titles:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from archive.nfkc import nfkc
+
 from .document import DocNumber
 
 # NFKC turns （）［］ into ()[]; 〔〕【】 and 六角 brackets stay, so list them all.
@@ -50,13 +52,21 @@ _BODY_ENDS = "室府厅局委会部院处司省市县区"
 _YEAR_FORM = re.compile(r"(?P<issuer>[\u4e00-\u9fffA-Za-z]{1,12}?)\s*(?P<year>(?:19|20)\d\d)\s*年"
                         r"\s*第?\s*(?P<number>\d{1,5})\s*号")
 
+# what every match of _PATTERN / _YEAR_FORM ends with: a text without it holds none (the search for
+# it is fast; the patterns themselves try up to 12 issuer characters at every position)
+_PATTERN_END = re.compile(rf"[{_OPEN}]\s*(?:19|20)\d\d\s*[{_CLOSE}]\s*第?\s*\d{{1,5}}\s*号")
+_YEAR_FORM_END = re.compile(r"(?:19|20)\d\d\s*年\s*第?\s*\d{1,5}\s*号")
 
-def find_doc_numbers(text: str) -> list[tuple[int, int, DocNumber]]:
+
+def find_doc_numbers(text: str, normal: str | None = None) -> list[tuple[int, int, DocNumber]]:
     """Every 文号 in running text as (start, end, parsed), in order; spans are of NFKC(text)
-    (the same length as text for the CJK and full-width forms a 文号 is written in)."""
-    normal = unicodedata.normalize("NFKC", text or "")
+    (the same length as text for the CJK and full-width forms a 文号 is written in).
+    normal: NFKC(text), when the caller has it."""
+    normal = nfkc(text or "") if normal is None else normal
     found: list[tuple[int, int, DocNumber]] = []
-    for pattern, need_issuer in ((_PATTERN, False), (_YEAR_FORM, True)):
+    for pattern, end, need_issuer in ((_PATTERN, _PATTERN_END, False), (_YEAR_FORM, _YEAR_FORM_END, True)):
+        if end.search(normal) is None:
+            continue
         for match in pattern.finditer(normal):
             issuer = _NOT_ISSUER_IN_TEXT.sub("", _NOT_ISSUER.sub("", match["issuer"])) or None
             if issuer and issuer[-1] in _BODY_ENDS:   # 市政府办公室〔2021〕30号: a body named, no 机关代字

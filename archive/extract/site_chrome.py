@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
+
+from archive.nfkc import nfkc
 
 from .dom import raw_text
 
@@ -43,7 +44,7 @@ def key(line: str) -> str:
 
 
 def _key(line: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", _BULLET.sub("", line.strip())))
+    return _SPACE.sub("", nfkc(_BULLET.sub("", line.strip())))
 
 
 _short_key = functools.lru_cache(maxsize=16384)(_key)
@@ -107,7 +108,12 @@ class Template:
             counts[k] = counts.get(k, 0) + 1
         if len(counts) > MAX_KEYS:
             counts = dict(sorted(counts.items(), key=lambda kv: -kv[1])[:MAX_KEYS * 3 // 4])
-        return Template(self.pages + 1, counts)
+            return Template(self.pages + 1, counts)
+        learnt = Template(self.pages + 1, counts)
+        if self.ready:   # its chrome is among ours and the page's keys: the floor only rises, other counts stay
+            floor = max(3, SHARE * learnt.pages)
+            learnt.__dict__["_chrome"] = frozenset(k for k in (*self.chrome(), *keys) if counts[k] >= floor)
+        return learnt
 
 
 def best_template(templates: Iterable[tuple[int, Template]], keys: frozenset[str]) -> int | None:

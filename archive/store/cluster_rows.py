@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from archive.dedup.keys import AGGREGATOR, canonical_copy, earliest_first
 from archive.models import Cluster, Document, Site
+from archive.store.committed import write_committed
 
 
 # (id, published, first_seen, family) of documents, as a cluster's canonical copy is chosen; built once
@@ -21,15 +22,14 @@ _MEMBER = _MEMBERS.where(Document.id == bindparam("doc"))
 def refresh_cluster(session: Session, cluster_id: int, now: datetime) -> None:
     """Size, first_seen and canonical copy: the earliest published government copy."""
     members = session.execute(_MEMBERS_OF, {"cluster": cluster_id}).all()
-    cluster = session.get(Cluster, cluster_id)
-    if cluster is None or not members:
+    if not members:
         return
     earliest = canonical_copy(members, lambda m: earliest_first(m.published, m.first_seen, m.id),
                               lambda m: m.family == AGGREGATOR)
-    cluster.size = len(members)
-    cluster.first_seen = min(m.first_seen for m in members)
-    cluster.canonical_document_id = earliest.id if earliest else None
-    cluster.updated_at = now
+    # every column written: no need to read the row first (a cluster gone is updated nowhere)
+    write_committed(session, Cluster, cluster_id, {
+        "size": len(members), "first_seen": min(m.first_seen for m in members),
+        "canonical_document_id": earliest.id if earliest else None, "updated_at": now})
 
 
 def _member(session: Session, doc_id: int | None):

@@ -45,7 +45,8 @@ _LOCK_SHARED = text("SELECT pg_advisory_xact_lock_shared(:key)")
 _DELETE_BANDS = delete(LshBucket.__table__).where(LshBucket.__table__.c.document_id == bindparam("doc"))
 _DELETE_KEYS = delete(DedupKeys.__table__).where(DedupKeys.__table__.c.document_id == bindparam("doc"))
 _INSERT_KEYS = insert(DedupKeys.__table__)
-_INSERT_BAND = insert(LshBucket.__table__)
+# SQLite: the bands' rows as the driver's tuples (Core would build each of the 25 rows' parameters)
+_INSERT_BANDS_SQLITE = 'INSERT INTO lsh_buckets (document_id, band, "key") VALUES (?, ?, ?)'
 # PostgreSQL: a document's keys and its bands by one statement (an executemany there sends each of
 # the 25 bands apart)
 _INSERT_KEYS_AND_BANDS_PG = text(
@@ -199,8 +200,8 @@ def _matching_documents(session: Session, doc: Document, settings: DedupSettings
         connection.execute(_INSERT_KEYS_AND_BANDS_PG, {"doc": doc.id, "packed": mine_sorted.tobytes(), "keys": keys})
     else:
         connection.execute(_INSERT_KEYS, {"document_id": doc.id, "keys": mine_sorted.tobytes()})
-        connection.execute(_INSERT_BAND, [{"document_id": doc.id, "band": band, "key": key}
-                                          for band, key in enumerate(keys)])
+        if keys:
+            connection.exec_driver_sql(_INSERT_BANDS_SQLITE, [(doc.id, band, key) for band, key in enumerate(keys)])
     if keys:
         found, shared = _copies_and_bucket_members(session, doc, keys)
     else:

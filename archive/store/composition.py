@@ -32,12 +32,20 @@ def recompose(session: Session, doc: Document, settings: DedupSettings, now: dat
               page_text: str | None = None, cluster: bool = True,
               files: list[tuple[str, str | None]] | None = None) -> bool:
     """Write the document's composed text; True when it changed (then it is re-clustered)."""
-    text = composed_text(session, doc, page_text, files)
-    if text == (doc.text or ""):
+    values = composed_change(session, doc, now, page_text, files)
+    if values is None:
         return False
-    doc.text = text
-    doc.updated_at = max(doc.updated_at, now) if doc.updated_at else now
+    doc.text, doc.updated_at = values["text"], values["updated_at"]
     if cluster:   # else written by the next flush (a batch re-clusters once, when it ends)
         session.flush()
         assign_cluster(session, doc, settings, now)
     return True
+
+
+def composed_change(session: Session, doc: Document, now: datetime, page_text: str | None = None,
+                    files: list[tuple[str, str | None]] | None = None) -> dict | None:
+    """The document's composed text and updated_at when the text changed (None: it did not)."""
+    text = composed_text(session, doc, page_text, files)
+    if text == (doc.text or ""):
+        return None
+    return {"text": text, "updated_at": max(doc.updated_at, now) if doc.updated_at else now}

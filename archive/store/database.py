@@ -23,7 +23,8 @@ from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Capture, Document, DocumentEvent, Site, Version
 from archive.store.citations import rebuild_citations, refresh_citations, refresh_many
 from archive.store.clusters import assign_cluster, rebuild_clusters
-from archive.store.composition import recompose
+from archive.store.committed import write_committed
+from archive.store.composition import composed_change, recompose
 from archive.store.migrations import upgrade
 from archive.store.documents import (IngestResult, attachment_replaced, content_hash, extracted_content, fill,
                                      new_attachment_version, note_site_event, printed_labels,
@@ -40,7 +41,8 @@ _DOCUMENTS_BY_URL = select(Document).where(Document.url.in_(bindparam("urls", ex
 _URLS_PER_SELECT = 500
 _CAPTURE_DIGEST = select(Capture.__table__.c.payload_digest).where(Capture.__table__.c.id == bindparam("id"))
 _LATEST_NUMBER = select(func.max(Version.number)).where(Version.document_id == bindparam("doc")).scalar_subquery()
-_LATEST_VERSION = select(Version).where(Version.document_id == bindparam("doc"), Version.number == _LATEST_NUMBER)
+_LATEST_VERSION = select(Version.id, Version.text, Version.attachment_text).where(
+    Version.document_id == bindparam("doc"), Version.number == _LATEST_NUMBER)
 _DOCUMENT_COLUMNS = [c.key for c in Document.__table__.columns if c.key != "id"]
 _INSERT_DOCUMENT = insert(Document.__table__).returning(Document.__table__.c.id)
 _INSERT_VERSION = insert(Version.__table__)
@@ -367,20 +369,26 @@ class Archive:
             same = bool(ocr) and _same_payload(s, row.capture_id, capture_id)
             if replaced is None:
                 replaced = attachment_replaced(row, text, digest, previous)
-            row.capture_id = capture_id
             text_changed = text is not None and not same and text != row.text
-            if text_changed:
-                row.text = text
-            s.flush()
             if made:
+                row.capture_id = capture_id
+                if text_changed:
+                    row.text = text
+                s.flush()
                 s.expire(doc, ["attachments"])   # read again (with the row above) when next used
+            else:   # a known row: Core writes from here (the flush leaves the version below read as stored)
+                s.flush()
+                write_committed(s, Attachment, row.id, row=row, values={
+                    **({"capture_id": capture_id} if row.capture_id != capture_id else {}),
+                    **({"text": text} if text_changed else {})})
             # the latest version: the page's own text, and where the files' text is kept
-            latest = None if replaced else s.scalar(_LATEST_VERSION, {"doc": doc.id})
+            latest = None if replaced else s.connection().execute(_LATEST_VERSION, {"doc": doc.id}).first()
             if text_changed:   # the document's text holds its files'; the file's references join the page's
                 files = [(a.name, a.text) for a in sorted(doc.attachments, key=lambda a: a.id)]
-                composed = recompose(s, doc, self.dedup_settings, at, cluster=False, files=files,
-                                     page_text=latest.text if latest is not None else None)
-                self._after(s, doc, at, cluster=composed, citations=True)
+                composed = composed_change(s, doc, at, files=files,
+                                           page_text=latest.text if latest is not None else None)
+                write_committed(s, Document, doc.id, composed or {}, row=doc)
+                self._after(s, doc, at, cluster=composed is not None, citations=True)
             if ocr:
                 from archive.store.ocr import enqueue
 
@@ -389,8 +397,8 @@ class Archive:
                 return new_attachment_version(s, doc, at, run_id, capture_id)
             if latest is not None:   # the file first read (or read again the same): the version's files
                 files_text = version_attachment_text(doc)
-                if files_text != latest.attachment_text:   # else the version stays clean (no flush work)
-                    latest.attachment_text = files_text
+                if files_text != latest.attachment_text:   # else not written
+                    write_committed(s, Version, latest.id, {"attachment_text": files_text})
             return "unchanged"
 
     # dedup -------------------------------------------------------------------------------

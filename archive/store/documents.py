@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
@@ -18,6 +17,7 @@ from archive.extract.citations import title_key
 from archive.extract.docnumber import number_key, parse_doc_number
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Document, DocumentEvent, SiteEvent, Version
+from archive.nfkc import nfkc
 from archive.store import revisions
 
 _SPACE = re.compile(r"\s+")
@@ -25,7 +25,7 @@ _SPACE = re.compile(r"\s+")
 
 def content_hash(title: str | None, text: str) -> str:
     """Hash of the normalised title and text: whitespace and width differences are not edits."""
-    normal = unicodedata.normalize("NFKC", f"{title or ''}\n{text}")
+    normal = nfkc(f"{title or ''}\n{text}")
     return hashlib.sha256(_SPACE.sub("", normal).encode("utf-8")).hexdigest()
 
 

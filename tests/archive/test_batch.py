@@ -217,3 +217,62 @@ def test_a_batch_takes_the_shared_cluster_lock_once(database_url):
         assert sum("pg_advisory_xact_lock_shared" in s for s in sent) == 3
     finally:
         archive.close()
+
+
+def _two_files(archive: Archive, batched: bool) -> None:
+    """A page with two files whose texts come in the page's batch, the second twice (read again the same)."""
+    archive.upsert_site({"id": "q", "name": "祁阳", "region": "431121", "family": "trs", "base_url": "http://q.test"})
+    page = dataclasses.replace(_doc(5, OTHER), attachments=(AttachmentLink("http://q.test/5a.pdf", "附件一", "pdf"),
+                                                            AttachmentLink("http://q.test/5b.pdf", "附件二", "pdf")))
+
+    def store():
+        archive.ingest(page, site_id="q", seen_at=datetime(2024, 6, 1))
+        for name, text in (("5a", "附件一：活动安排表。"), ("5b", "附件二：报名表，依据祁政办发〔2024〕1号。"),
+                           ("5b", "附件二：报名表，依据祁政办发〔2024〕1号。")):
+            capture = archive.record_capture(f"http://q.test/{name}.pdf", 200, {}, None, site_id="q")
+            archive.link_attachment_capture(page.url, f"http://q.test/{name}.pdf", capture, text=text,
+                                            at=datetime(2024, 6, 2))
+    if batched:
+        with archive.batch():
+            store()
+    else:
+        store()
+
+
+def test_files_of_one_document_in_one_batch_compose_as_one_by_one(database_url, tmp_path):
+    """A file's row, its document's text and its version's files are written by Core in a batch: the
+    session's objects must hold what was written (the second file's composition reads the first's text)."""
+    batched = Archive(database_url)
+    one_by_one = Archive(f"sqlite:///{tmp_path / 'one-by-one.sqlite'}")
+    try:
+        _two_files(batched, batched=True)
+        _two_files(one_by_one, batched=False)
+        state = _full_state(batched)
+        assert state == _full_state(one_by_one)
+        text = state["documents"]["http://q.test/5.html"][2]
+        assert "活动安排表" in text and "报名表" in text
+        (version,) = [v for v in state["versions"] if v[0] == "http://q.test/5.html"]
+        assert "活动安排表" in version[4] and "报名表" in version[4]
+        assert state["documents"]["http://q.test/5.html"][4] == "2024-06-02 00:00:00"
+    finally:
+        batched.close()
+        one_by_one.close()
+
+
+def test_a_cluster_refreshed_by_core_keeps_the_sessions_object_in_step(archive):
+    """refresh_cluster writes the row by one Core UPDATE: an object of it the session holds (a batch's
+    earlier document loaded it) has the values written, and no stale change of its own left to flush."""
+    from archive.models import Cluster
+    from archive.store.cluster_rows import refresh_cluster
+
+    archive.upsert_site({"id": "q", "name": "祁阳", "region": "431121", "family": "trs", "base_url": "http://q.test"})
+    for page in PAGES[:2]:   # near copies: one cluster of two
+        archive.ingest(page, site_id="q", seen_at=datetime(2024, 6, 1))
+    with archive.session() as s:
+        cluster_id = s.scalar(select(Document.cluster_id).where(Document.url == PAGES[0].url))
+        held = s.get(Cluster, cluster_id)
+        held.size = 99   # a change pending on the object, replaced by the refresh
+        refresh_cluster(s, cluster_id, datetime(2024, 6, 2))
+        assert (held.size, held.updated_at) == (2, datetime(2024, 6, 2))
+    with archive.reading() as s:
+        assert s.get(Cluster, cluster_id).size == 2

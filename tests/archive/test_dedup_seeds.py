@@ -127,3 +127,21 @@ def test_pair_score_counts_the_pairs_it_would_list():
     assert (score.true_pairs, score.found_pairs, score.wrong_pairs) == (len(truth), len(found), len(found - truth))
     assert score.precision == len(truth & found) / len(found)
     assert score.recall == len(truth & found) / len(truth)
+
+
+def test_content_hash_is_that_of_the_full_nfkc():
+    """content_hash normalises with the fast nfkc: the digests stored before it must not move."""
+    import hashlib
+    import random
+    import re
+    import unicodedata
+
+    from archive.store.documents import content_hash
+
+    pool = "，。（）ＡＢＣ１２３　 abc中文〇、—…①㍿ｶﾞﾊﾟ가e\u0301\u0300\u0308\u304b\u3099ﬁÅ𝐀\U0002F800\n\t"
+    rng = random.Random(1)
+    for _ in range(2000):
+        title = "".join(rng.choice(pool) for _ in range(rng.randint(0, 6))) or None
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 24)))
+        full = unicodedata.normalize("NFKC", f"{title or ''}\n{text}")
+        assert content_hash(title, text) == hashlib.sha256(re.sub(r"\s+", "", full).encode()).hexdigest()

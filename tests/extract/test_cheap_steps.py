@@ -5,6 +5,7 @@ readability's tests of divs and link densities)."""
 import copy
 import json
 import random
+import re
 import sys
 import unicodedata
 from urllib.parse import unquote
@@ -352,3 +353,23 @@ def test_render_lines_is_what_walking_every_event_renders(name, page):
         el.tag = el.tag.upper()  # not from the parser, but read as before
     for el in tree.iter(etree.Element):
         assert render_lines(el) == _render_lines_with_a_skipping_mark(el)
+
+
+def test_doc_numbers_are_looked_for_only_where_a_numbers_end_is_and_found_the_same(monkeypatch):
+    """find_doc_numbers runs its patterns only on a text holding what their matches end with."""
+    import random
+
+    from archive.extract import docnumber
+
+    pool = list("祁政办发湘字函令室的〔〕【】[]()（）［］《》{}<>第年号 　\n2019200345１２") + \
+        ["2021", "〔2024〕", "年第", "祁政办发", "湘政函", "12号", "2020年", "〔２０２１〕", "依据"] * 3
+    rng = random.Random(0)
+    texts = ["祁政办发〔2024〕5号", "依据湘政办发2021年第12号文件", "〔２０２１〕３号", "国发〔2020〕 第 3 号和国发2021年4号",
+             "市政府办公室〔2021〕30号", "2021年12月", "〔2021〕号"]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) for _ in range(4000)]
+    fast = [docnumber.find_doc_numbers(text) for text in texts]
+    always = re.compile("")
+    monkeypatch.setattr(docnumber, "_PATTERN_END", always)
+    monkeypatch.setattr(docnumber, "_YEAR_FORM_END", always)
+    assert fast == [docnumber.find_doc_numbers(text) for text in texts]
+    assert sum(1 for found in fast if found) > 100

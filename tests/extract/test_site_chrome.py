@@ -74,3 +74,22 @@ def test_a_closing_sentence_or_the_signature_repeated_on_most_pages_stays():
     assert "祁阳市人民政府办公室" in chrome                      # on every page's fields too
     text = "标题9\n正文9\n（二）加强组织领导。各单位要高度重视，确保各项工作落到实处。\n祁阳市人民政府办公室\n网站地图"
     assert strip_chrome(text, chrome, keep="标题9", signature="祁阳市人民政府办公室") == text.rsplit("\n", 1)[0]
+
+
+def test_a_learnt_templates_chrome_is_what_its_counts_give():
+    """learn works the new chrome out from the old chrome and the page's keys: the same as from all counts."""
+    import random
+
+    from archive.extract.site_chrome import MAX_KEYS, SHARE, Template
+
+    rng = random.Random(0)
+    words = [f"k{n}" for n in range(3000)]
+    template = Template()
+    for page in range(400):
+        common = rng.sample(words[:40], rng.randint(0, 40))   # a site's menus: on most pages
+        rare = rng.sample(words, rng.randint(0, 60 if page < 200 else 400))   # past MAX_KEYS later on
+        template = template.learn(frozenset(common + rare))
+        floor = max(3, SHARE * template.pages)
+        expected = frozenset(k for k, n in template.counts.items() if n >= floor) if template.ready else frozenset()
+        assert template.chrome() == expected
+    assert len(template.counts) <= MAX_KEYS
