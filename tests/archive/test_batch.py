@@ -149,23 +149,28 @@ def _full_state(archive: Archive) -> dict:
             "attachments": sorted((url[a.document_id], a.url, a.name, a.text) for a in s.scalars(select(Attachment)))}
 
 
-def test_a_recrawl_in_batches_stores_what_page_by_page_stores(database_url, tmp_path):
+def _stored_both_ways(store, database_url: str, tmp_path) -> tuple[dict, dict]:
+    """The full state after store(archive, batched=…) in batches and page by page (into SQLite)."""
     batched = Archive(database_url)
     one_by_one = Archive(f"sqlite:///{tmp_path / 'one-by-one.sqlite'}")
     try:
-        _recrawl(batched, batched=True)
-        _recrawl(one_by_one, batched=False)
-        state = _full_state(batched)
-        assert state == _full_state(one_by_one)
-        cites_of_four = [c for c in state["citations"] if c[0] == "http://q.test/4.html"]
-        assert [(c[3], c[4]) for c in cites_of_four] == [("2024:3", "http://q.test/3.html"),
-                                                        ("2024:2", "http://q.test/2.html")]
-        assert state["clusters"]["http://wk.test/9.html"][1:3] == (1, None)   # an aggregator's copy alone
-        assert [v[1] for v in state["versions"] if v[0] == "http://q.test/1.html"] == [1, 2]
-        assert ("http://q.test/2.html", 1) in [(v[0], v[1]) for v in state["versions"]]
+        store(batched, batched=True)
+        store(one_by_one, batched=False)
+        return _full_state(batched), _full_state(one_by_one)
     finally:
         batched.close()
         one_by_one.close()
+
+
+def test_a_recrawl_in_batches_stores_what_page_by_page_stores(database_url, tmp_path):
+    state, page_by_page = _stored_both_ways(_recrawl, database_url, tmp_path)
+    assert state == page_by_page
+    cites_of_four = [c for c in state["citations"] if c[0] == "http://q.test/4.html"]
+    assert [(c[3], c[4]) for c in cites_of_four] == [("2024:3", "http://q.test/3.html"),
+                                                    ("2024:2", "http://q.test/2.html")]
+    assert state["clusters"]["http://wk.test/9.html"][1:3] == (1, None)   # an aggregator's copy alone
+    assert [v[1] for v in state["versions"] if v[0] == "http://q.test/1.html"] == [1, 2]
+    assert ("http://q.test/2.html", 1) in [(v[0], v[1]) for v in state["versions"]]
 
 
 def _statements(archive: Archive) -> list[str]:
@@ -242,21 +247,13 @@ def _two_files(archive: Archive, batched: bool) -> None:
 def test_files_of_one_document_in_one_batch_compose_as_one_by_one(database_url, tmp_path):
     """A file's row, its document's text and its version's files are written by Core in a batch: the
     session's objects must hold what was written (the second file's composition reads the first's text)."""
-    batched = Archive(database_url)
-    one_by_one = Archive(f"sqlite:///{tmp_path / 'one-by-one.sqlite'}")
-    try:
-        _two_files(batched, batched=True)
-        _two_files(one_by_one, batched=False)
-        state = _full_state(batched)
-        assert state == _full_state(one_by_one)
-        text = state["documents"]["http://q.test/5.html"][2]
-        assert "活动安排表" in text and "报名表" in text
-        (version,) = [v for v in state["versions"] if v[0] == "http://q.test/5.html"]
-        assert "活动安排表" in version[4] and "报名表" in version[4]
-        assert state["documents"]["http://q.test/5.html"][4] == "2024-06-02 00:00:00"
-    finally:
-        batched.close()
-        one_by_one.close()
+    state, page_by_page = _stored_both_ways(_two_files, database_url, tmp_path)
+    assert state == page_by_page
+    text = state["documents"]["http://q.test/5.html"][2]
+    assert "活动安排表" in text and "报名表" in text
+    (version,) = [v for v in state["versions"] if v[0] == "http://q.test/5.html"]
+    assert "活动安排表" in version[4] and "报名表" in version[4]
+    assert state["documents"]["http://q.test/5.html"][4] == "2024-06-02 00:00:00"
 
 
 def test_a_cluster_refreshed_by_core_keeps_the_sessions_object_in_step(archive):
