@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Characters that are their own NFKC: CJK ideographs, printable ASCII, the usual CJK punctuation. Only runs
-# of other characters are normalised; nfkc's final check catches a combining mark after one of these.
+# Characters that are their own NFKC: CJK ideographs, printable ASCII, the usual CJK punctuation (not "…",
+# whose NFKC is "..."). Only runs of other characters are normalised; nfkc's final check catches a
+# combining mark after one of these.
 _MAYBE_CHANGED = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf\u0021-\u007e\u3001-\u3003\u3005-\u3011"
-                            r"\u2014\u2026\u201c\u201d\u2018\u2019\u00b7\u25a1\n]+")
+                            r"\u2014\u201c\u201d\u2018\u2019\u00b7\u25a1\n]+")
 
 
 def nfkc(text: str) -> str:

@@ -95,6 +95,17 @@ def test_fast_nfkc_equals_unicodedata():
         assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
 
 
+def test_what_fast_nfkc_leaves_alone_is_its_own_nfkc():
+    """The characters nfkc does not normalise are NFKC-stable one by one (… is not: it becomes ...)."""
+    import unicodedata
+
+    from archive.nfkc import _MAYBE_CHANGED
+
+    left_alone = [chr(code) for code in range(0x10000) if not _MAYBE_CHANGED.fullmatch(chr(code))]
+    assert len(left_alone) > 20_000
+    assert [c for c in left_alone if unicodedata.normalize("NFKC", c) != c] == []
+
+
 def test_band_sizes_are_those_datasketch_picks():
     from datasketch import MinHashLSH
 
