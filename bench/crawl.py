@@ -58,13 +58,18 @@ def crawl_once(sites_file: str, mode: str, data_dir: str) -> dict:
     from crawler.run import run_crawl
 
     before = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
-    overrides = INLINE if mode == "full-inline" else MODES[mode.split("-e")[0]]
+    overrides = INLINE if mode == "full-inline" else MODES["full" if extractors_of(mode) else mode]
     summary = run_crawl(load_sites(sites_file), DataDir.resolve(data_dir), overrides=overrides | {"LOG_LEVEL": "ERROR"})
     crawl = _cpu(resource.RUSAGE_SELF) - before[0]
     writer = _cpu(resource.RUSAGE_CHILDREN) - before[1]   # the archive writer, joined when run_crawl ended
     return {"mode": mode, "pages": summary.pages, "seconds": summary.seconds,
             "pages_per_second": summary.pages_per_second, "cpu_seconds": crawl + writer,
             "crawl_cpu_seconds": crawl, "writer_cpu_seconds": writer}
+
+
+def extractors_of(mode: str) -> str | None:
+    """N of a `full-eN` mode (the full path with N extractor processes), else None."""
+    return mode[len("full-e"):] if mode.startswith("full-e") else None
 
 
 def _cpu(who: int) -> float:
@@ -114,7 +119,7 @@ def main() -> None:
             sites_file.write_text(yaml.safe_dump(registry, allow_unicode=True))
 
             def once(mode: str, data: Path) -> dict:
-                extractors = {"GOVPLANS_EXTRACTORS": mode.split("-e")[1]} if "-e" in mode else {}
+                extractors = {"GOVPLANS_EXTRACTORS": extractors_of(mode)} if extractors_of(mode) else {}
                 out = subprocess.run([sys.executable, "-m", "bench.crawl", "--one", str(sites_file), mode,
                                       str(data)], capture_output=True, text=True, check=True,
                                      env=os.environ | extractors)

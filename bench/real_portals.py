@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 from sitefarm.responses import Request, Response, not_found
 from sitefarm.server import FarmServer, start_app_in_thread
 
 COLUMN = "/zwgk/"
+DETAIL = re.compile(rf"{COLUMN}d(\d+)\.html")   # the n-th labelled page
 
 
 def gold_pages(realdata: Path) -> list[tuple[str, bytes]]:
@@ -55,12 +57,12 @@ def start_real_portals(realdata: Path, sites: int) -> tuple[FarmServer, list[dic
         portal = host.split(".")[0]
         if request.path in (COLUMN, COLUMN + "index.html"):
             return Response(200, listing, "text/html; charset=utf-8")
-        name = request.path[len(COLUMN):]
-        if request.path.startswith(COLUMN + "d") and name[1:-5].isdigit() and int(name[1:-5]) < len(pages):
-            # no charset: the page's own meta (or BOM) says it, as its portal served it
-            body = pages[int(name[1:-5])][1]
-            return Response(200, body + _comment(body, portal), "text/html")
-        return not_found()
+        detail = DETAIL.fullmatch(request.path)
+        if detail is None or int(detail[1]) >= len(pages):
+            return not_found()
+        body = pages[int(detail[1])][1]
+        # no charset: the page's own meta (or BOM) says it, as its portal served it
+        return Response(200, body + _comment(body, portal), "text/html")
 
     server, port = start_app_in_thread(respond, port=0)
     registry = [{"id": f"real{k}", "name": f"真实页面门户{k}", "region": "350128", "family": "generic",

@@ -10,7 +10,7 @@ import yaml
 from archive.config import DataDir
 from archive.store import Archive
 from archive.store.index_feed import iter_documents
-from bench.real_portals import COLUMN, start_real_portals
+from bench.real_portals import COLUMN, gold_pages, start_real_portals
 from tests.conftest import REALDATA, run_govplans
 
 pytestmark = pytest.mark.skipif(not (REALDATA / "gold.jsonl").is_file(),
@@ -55,6 +55,6 @@ def test_a_crawl_of_the_real_portals_stores_every_page_with_its_title(tmp_path):
     archive = Archive(DataDir.resolve(tmp_path / "data").database_url)
     stored = list(iter_documents(archive))
     archive.close()
-    labelled = sum(1 for line in (REALDATA / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line.strip())
+    labelled = len(gold_pages(REALDATA))
     assert len(stored) == labelled
     assert sum(1 for row in stored if row.title) >= labelled - 2
