@@ -1,6 +1,7 @@
 """Crawl throughput of 1, 2 … Celery workers beside a one-process `govplans crawl` of the same farm sites.
 
     python -m bench.workers [--sites 30] [--docs 10-15] [--runs 3] [--workers 1,2] [--concurrency 16,32]
+                            [--cores-per-worker K]
 
 Every configuration writes into a fresh PostgreSQL database (the same archive kind):
 - `crawl`: `govplans crawl --sites-file` in one process; pages/s is what it prints (its responses
@@ -11,6 +12,12 @@ Every configuration writes into a fresh PostgreSQL database (the same archive ki
   worker count runs at each; the rows are then named `N workers ×C`, and × 1 worker pairs a row
   with one worker at the same C); by default the worker's own default.
 The farm serves from a process of its own (so its CPU does not compete with the bench's polling).
+`--cores-per-worker K` measures scale-out apart from this machine's core count: each worker is a
+machine of K cores (worker n and every process it starts pinned to cores nK … nK+K-1, wrapping round
+the machine's cores, and a machine writer of its own: its own TMPDIR, so its own socket, with an
+extractor per core it may use), and the one-process crawl is pinned to the first worker's cores;
+the farm, PostgreSQL and Redis stay unpinned (the portals and the shared archive, which other
+machines would host). Unpinned (the default), one worker and its writer already fill 2 cores.
 Configurations are interleaved run by run (the order rotates) so machine noise hits them alike.
 Printed: each run as JSON (stderr), then the medians as JSON and a table with each configuration's
 pages/s, its ratio to the one-process crawl and to one worker (medians of the ratios paired within a
@@ -40,6 +47,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,15 +76,33 @@ def fresh_database():
         admin.close()
 
 
-def crawl_once(sites_file: Path, tmp: Path, farm_pid: int) -> dict:
+def worker_cores(worker: int, per_worker: int, cores: list[int]) -> list[int]:
+    """The cores worker number `worker` is pinned to: the next `per_worker` of the machine's, wrapping round."""
+    return [cores[(worker * per_worker + k) % len(cores)] for k in range(per_worker)]
+
+
+def pinned(command: list[str], cores: list[int] | None) -> list[str]:
+    """command run on those cores only (taskset: every process it starts inherits the mask)."""
+    return command if not cores else ["taskset", "--cpu-list", ",".join(map(str, cores)), *command]
+
+
+def machine_env(env: dict, worker: int, tmp: Path) -> dict:
+    """env for a worker that is a machine of its own: a TMPDIR of its own, so a machine writer of its
+    own (crawler/distributed/machine_writer.py keeps its socket under the temporary directory)."""
+    own = tmp / f"machine-{worker}"
+    own.mkdir(exist_ok=True)
+    return dict(env, TMPDIR=str(own))
+
+
+def crawl_once(sites_file: Path, tmp: Path, farm_pid: int, cores: list[int] | None = None) -> dict:
     """One-process `govplans crawl` of the sites into a fresh PostgreSQL database; its CPU counted
     from its first spider open to its last spider close (its timed window: imports and the index
     update after it are left out, as from its pages/s)."""
     with fresh_database() as (database_url, name):
         data = tmp / name
         env = dict(os.environ, GOVPLANS_DATABASE_URL=database_url, GOVPLANS_DATA=str(data))
-        process = subprocess.Popen([sys.executable, "-m", "govplans.cli", "crawl", "--sites-file", str(sites_file)],
-                                   env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(pinned([sys.executable, "-m", "govplans.cli", "crawl", "--sites-file",
+                                           str(sites_file)], cores), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         cpu = ProcessCpu({process.pid: "crawl", farm_pid: "farm"}, database=name)
         cpu.start()
         said, opened, closed, tail = None, 0, 0, []
@@ -108,7 +134,7 @@ def cpu_fields(cpu: ProcessCpu, pages: int, seconds: float) -> dict:
 
 
 def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path, farm_pid: int,
-                 named: str = "") -> dict:
+                 named: str = "", cores_per_worker: int = 0) -> dict:
     import redis
     from celery import Celery
 
@@ -125,11 +151,15 @@ def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path, f
         data.mkdir(parents=True)
         logs = [data / f"worker-{n}.log" for n in range(workers)]
         processes = []
-        for log in logs:
+        cores = sorted(os.sched_getaffinity(0))
+        for n, log in enumerate(logs):
+            command = [sys.executable, "-m", "govplans.cli", "worker", "--concurrency", str(concurrency)]
+            if cores_per_worker:
+                command = pinned(command, worker_cores(n, cores_per_worker, cores))
             with open(log, "wb") as out:
                 processes.append(subprocess.Popen(
-                    [sys.executable, "-m", "govplans.cli", "worker", "--concurrency", str(concurrency)],
-                    env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT))
+                    command, env=machine_env(env, n, data) if cores_per_worker else env, cwd=ROOT, stdout=out,
+                    stderr=subprocess.STDOUT))
         app = configure(Celery("bench"), DistributedConfig(broker_url=broker, result_backend=broker, queue=queue))
         try:
             while not all(" ready." in log.read_text(errors="replace") for log in logs):
@@ -165,8 +195,14 @@ def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path, f
     return {"config": f"{workers} worker{'s' if workers > 1 else ''}{named}", "workers": workers,
             "concurrency": concurrency, "pages": pages,
             "seconds": round(seconds, 2), "pages_per_second": round(pages / seconds, 1),
-            **cpu_fields(cpu, pages, seconds),
+            "sites_by_worker": sites_by_worker(summaries), **cpu_fields(cpu, pages, seconds),
             "tasks": [s["timing"] for s in summaries if "timing" in s]}   # (none from a worker before timing)
+
+
+def sites_by_worker(summaries: list[dict]) -> list[int]:
+    """How many sites each worker's crawl process took, most first: Celery hands a task to whichever
+    worker asks first, so with fewer sites than slots one worker may take nearly all."""
+    return sorted(Counter(s.get("process") for s in summaries).values(), reverse=True)
 
 
 def _serve_farm(sites: int, docs: tuple[int, int], port: int) -> None:
@@ -221,6 +257,9 @@ def main() -> None:
     parser.add_argument("--concurrency", default=str(SITES_AT_ONCE),
                         help="sites at once per worker; a list (16,32) runs each worker count at each")
     parser.add_argument("--no-crawl", action="store_true", help="leave out the one-process `govplans crawl` row")
+    parser.add_argument("--cores-per-worker", type=int, default=0,
+                        help="pin each worker (and the crawl row) to this many cores, each worker a machine with "
+                             "its own writer; 0: unpinned")
     args = parser.parse_args()
 
     from sitefarm.world import World
@@ -243,10 +282,12 @@ def main() -> None:
                 this_run = {}
                 for config in configs[run % len(configs):] + configs[:run % len(configs)]:
                     if config == "crawl":
-                        result = crawl_once(sites_file, Path(tmp), farm.pid)
+                        result = crawl_once(sites_file, Path(tmp), farm.pid, worker_cores(
+                            0, args.cores_per_worker, sorted(os.sched_getaffinity(0))) or None)
                     else:
                         workers, concurrency = config
-                        result = workers_once(sites, workers, concurrency, Path(tmp), farm.pid, named(concurrency))
+                        result = workers_once(sites, workers, concurrency, Path(tmp), farm.pid, named(concurrency),
+                                              args.cores_per_worker)
                     result["load"] = load()
                     print(json.dumps({k: v for k, v in result.items() if k != "tasks"}), file=sys.stderr, flush=True)
                     this_run[result["config"]] = result
@@ -271,7 +312,8 @@ def main() -> None:
             1000 * r[name]["cpu"].get(role, 0.0) / r[name]["pages"] for r in runs), 2) for role in roles}
         rows[name] = row
     print(json.dumps({"sites": args.sites, "docs_per_site": [low, high], "runs": args.runs, "cores": os.cpu_count(),
-                      "concurrency": concurrencies, "load_before": load_before, "load_after": load(),
+                      "concurrency": concurrencies, "cores_per_worker": args.cores_per_worker or None,
+                      "load_before": load_before, "load_after": load(),
                       "medians": rows}, ensure_ascii=False))
     print(f"{'config':>14} {'pages/s':>8} {'x crawl':>8} {'x 1 worker':>10} "
           + " ".join(f"{p:>10}" for p in PHASES) + "   (per task, median s)")

@@ -303,7 +303,10 @@ def _serve(database_url: str, address: str, stay: bool, reactor, task) -> None:
 
     def check() -> None:
         if service.should_leave() and not (stay and all(p.is_alive() for p in service.writer.processes)):
-            listener.close()   # no one new: a client that came meanwhile sees us go (its crawl retries)
+            try:
+                listener.close()   # no one new: a client that came meanwhile sees us go (its crawl retries)
+            except OSError:
+                pass   # its socket was removed (a cleaned temporary directory): closing it failed, leaving must not
             reactor.stop()
 
     task.LoopingCall(check).start(0.5, now=False)
