@@ -9,6 +9,11 @@ is what makes it a candidate) are clustered one after the other, and the second 
 checked again once locked, since a concurrent merge may have moved its matches to another
 cluster meanwhile. Documents that share no key run side by side. A rebuild takes the global lock
 exclusively; assignment holds it shared, so they never overlap.
+
+A batch (one transaction, many documents: the archive writer's) takes every key of all its
+documents at once, in ascending order, before the first assignment (`lock_batch_keys`): taken
+document by document, two writers' batches each held keys the other's later documents wanted, and
+deadlocked (PostgreSQL aborts one after a second; its pages were then stored again one by one).
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ from archive.extract.composed import dedup_text
 from archive.models import Cluster, DedupKeys, Document, LshBucket, Site
 from archive.store.cluster_rows import joined_by, left, refresh_cluster
 
-__all__ = ["assign_cluster", "rebuild_clusters", "refresh_cluster", "CANDIDATES_PER_BAND"]
+__all__ = ["assign_cluster", "lock_batch_keys", "rebuild_clusters", "refresh_cluster", "CANDIDATES_PER_BAND"]
 
 _PG_LOCK = 0x676F7664656475  # a rebuild holds it exclusively, assignments shared (PostgreSQL)
 _LOCK_KEYS = text("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(:keys) AS k ORDER BY 1) AS ordered"
@@ -76,9 +81,29 @@ _OF_TYPE = or_(_documents.doc_type.is_(None), _documents.doc_type == bindparam("
 _THOSE_OF_TYPE = select(_documents.id).where(_documents.id.in_(bindparam("ids", expanding=True)), _OF_TYPE)
 
 
+def lock_batch_keys(session: Session, docs: list[Document], settings: DedupSettings = DEFAULT) -> dict:
+    """PostgreSQL: every key of these documents (their LSH bands and content hashes) locked by one
+    statement, in ascending order, so that two batches never each hold what the other waits for.
+    Returns what assign_cluster takes as `keys` (document id -> its keys and bands, computed once);
+    on other databases nothing is locked (SQLite has one writer) and nothing is computed ahead."""
+    if session.bind.dialect.name != "postgresql" or not docs:
+        return {}
+    _hold_shared(session)
+    computed = {doc.id: _keys_and_bands(doc, settings) for doc in docs}
+    wanted = {key for doc in docs for key in (*computed[doc.id][1], _hash_key(doc.content_hash))}
+    session.execute(_LOCK_KEYS, {"keys": sorted(wanted)})
+    return computed
+
+
+def _keys_and_bands(doc: Document, settings: DedupSettings) -> tuple[set | None, list[int]]:
+    mine = document_keys(dedup_text(doc.text), doc.region_code, doc.county, doc.city, settings.min_chars)
+    return mine, (minhash.band_keys(minhash.signature(mine), settings.lsh_threshold) if mine is not None else [])
+
+
 def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DEFAULT,
-                   now: datetime | None = None) -> int:
+                   now: datetime | None = None, keys: tuple[set | None, list[int]] | None = None) -> int:
     """Put a new or changed document in its cluster, merging clusters it links; returns the cluster id.
+    keys: the document's keys and bands from lock_batch_keys, which locked them already.
 
     The clusters' size, first_seen and canonical copy are updated from the clusters' own rows and the
     document's (cluster_rows.py), not by reading every member: a family of 700 copies costs what one of 7 does.
@@ -87,10 +112,12 @@ def assign_cluster(session: Session, doc: Document, settings: DedupSettings = DE
     postgres = session.bind.dialect.name == "postgresql"
     if postgres:
         _hold_shared(session)
-    mine = document_keys(dedup_text(doc.text), doc.region_code, doc.county, doc.city, settings.min_chars)
-    bands = minhash.band_keys(minhash.signature(mine), settings.lsh_threshold) if mine is not None else []
-    if postgres:
-        session.execute(_LOCK_KEYS, {"keys": sorted({*bands, _hash_key(doc.content_hash)})})
+    if keys is not None:
+        mine, bands = keys
+    else:
+        mine, bands = _keys_and_bands(doc, settings)
+        if postgres:
+            session.execute(_LOCK_KEYS, {"keys": sorted({*bands, _hash_key(doc.content_hash)})})
     session.flush()
     connection = session.connection()   # Core from here on where no ORM object is involved: no unit of work
     old = doc.cluster_id

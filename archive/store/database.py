@@ -22,7 +22,7 @@ from archive.extract.composed import compose
 from archive.extract.document import ExtractedDocument
 from archive.models import Attachment, Capture, Document, DocumentEvent, Site, Version
 from archive.store.citations import rebuild_citations, refresh_citations, refresh_many
-from archive.store.clusters import assign_cluster, rebuild_clusters
+from archive.store.clusters import assign_cluster, lock_batch_keys, rebuild_clusters
 from archive.store.committed import write_committed
 from archive.store.composition import composed_change, recompose
 from archive.store.migrations import upgrade
@@ -161,9 +161,10 @@ class Archive:
         s = batch.session
         batch.templates.write(s)
         pending = list(batch.settle.values())   # in the order the pages came
+        keys = lock_batch_keys(s, [row for row, cluster, _, _ in pending if cluster], self.dedup_settings)
         for row, cluster, _, now in pending:
             if cluster:
-                assign_cluster(s, row, self.dedup_settings, now)
+                assign_cluster(s, row, self.dedup_settings, now, keys.get(row.id))
         # every cluster settled first: resolution may read them
         refresh_many(s, [row for row, _, citations, _ in pending if citations])
         batch.settle.clear()

@@ -141,3 +141,58 @@ def test_four_concurrent_writers_give_the_clusters_a_rebuild_gives(postgres_url)
         assert lineages  # the truth is non-trivial too
     finally:
         archive.close()
+
+
+def test_two_batches_holding_copies_in_opposite_orders_do_not_deadlock(postgres_url, monkeypatch):
+    """Batch A stores X then Y, batch B a copy of Y then a copy of X, their assignments interleaved: taken
+    document by document, A held X's keys and waited for Y's, B the reverse, and PostgreSQL aborted one
+    (deadlock detected). A batch now locks all its documents' keys at once, in ascending order."""
+    import archive.store.database as database
+
+    registry, records = farm_truth(12)
+    by_lineage: dict[str, list[dict]] = {}
+    for record in records:
+        by_lineage.setdefault(record["lineage"], []).append(record)
+    pairs = [group[:2] for group in by_lineage.values() if len(group) >= 2 and _bands(group[0]) & _bands(group[1])]
+    x, y = next((a, b) for a in pairs for b in pairs
+                if not (_bands(a[0]) | _bands(a[1])) & (_bands(b[0]) | _bands(b[1])))
+    archive = Archive(postgres_url)
+    try:
+        for entry in registry:
+            archive.upsert_site(entry)
+        between = threading.Barrier(2, timeout=3)   # each batch's first assignment done before either's second
+        assigned = threading.local()
+        real = database.assign_cluster
+
+        def assign_then_wait(*args, **kwargs):
+            cluster = real(*args, **kwargs)
+            if not getattr(assigned, "once", False):
+                assigned.once = True
+                try:
+                    between.wait()
+                except threading.BrokenBarrierError:
+                    pass   # the other batch waits for this one's keys: it cannot come
+            return cluster
+
+        monkeypatch.setattr(database, "assign_cluster", assign_then_wait)
+        errors: list[BaseException] = []
+
+        def store(batch: list[dict]) -> None:
+            try:
+                with archive.batch():
+                    for record in batch:
+                        archive.ingest(to_extracted(record), site_id=record["site"], seen_at=SEEN)
+            except BaseException as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+
+        batches = [threading.Thread(target=store, args=([x[0], y[0]],)),
+                   threading.Thread(target=store, args=([y[1], x[1]],))]
+        for batch in batches:
+            batch.start()
+        for batch in batches:
+            batch.join(60)
+        assert not errors, errors
+        clusters = _clusters_by_url(archive)
+        assert clusters[x[0]["url"]] == clusters[x[1]["url"]] != clusters[y[0]["url"]] == clusters[y[1]["url"]]
+    finally:
+        archive.close()
