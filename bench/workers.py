@@ -101,8 +101,9 @@ def crawl_once(sites_file: Path, tmp: Path, farm_pid: int, cores: list[int] | No
     with fresh_database() as (database_url, name):
         data = tmp / name
         env = dict(os.environ, GOVPLANS_DATABASE_URL=database_url, GOVPLANS_DATA=str(data))
-        process = subprocess.Popen(pinned([sys.executable, "-m", "govplans.cli", "crawl", "--sites-file",
-                                           str(sites_file)], cores), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        command = [sys.executable, "-m", "govplans.cli", "crawl", "--sites-file", str(sites_file)]
+        process = subprocess.Popen(pinned(command, cores), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
         cpu = ProcessCpu({process.pid: "crawl", farm_pid: "farm"}, database=name)
         cpu.start()
         said, opened, closed, tail = None, 0, 0, []
@@ -201,7 +202,7 @@ def workers_once(sites: list[dict], workers: int, concurrency: int, tmp: Path, f
 
 def sites_by_worker(summaries: list[dict]) -> list[int]:
     """How many sites each worker's crawl process took, most first: Celery hands a task to whichever
-    worker asks first, so with fewer sites than slots one worker may take nearly all."""
+    worker asks first, so with fewer sites than slots one worker may take most of them."""
     return sorted(Counter(s.get("process") for s in summaries).values(), reverse=True)
 
 
