@@ -43,11 +43,12 @@ def test_parsed_elements_get_lxml_html_classes_also_in_copies():
     assert [type(el) for el in copy.copy(ours).iter()] == expected  # trafilatura's copies
 
 
+@pytest.mark.parametrize("fast", [False, True])
 @pytest.mark.parametrize("url", ["http://www.qiyang.gov.cn/zwgk/t20240524_1.html", None, "", "http://x.cn/\ud800"])
-def test_shared_trafilatura_options_are_what_a_fresh_extractor_builds(url):
+def test_shared_trafilatura_options_are_what_a_fresh_extractor_builds(url, fast):
     fresh = Extractor(output_format="txt", recall=True, comments=False, links=False, tables=True, dedup=False,
-                      with_metadata=False, url=url or None)
-    shared = trafilatura_options(url)
+                      with_metadata=False, url=url or None, fast=fast)
+    shared = trafilatura_options(url, fast)
     # date_params only serve metadata extraction, which is off
     assert {name: getattr(shared, name) for name in Extractor.__slots__ if name != "date_params"} == \
         {name: getattr(fresh, name) for name in Extractor.__slots__ if name != "date_params"}
