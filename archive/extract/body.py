@@ -133,9 +133,10 @@ def _cut_to_article(pruned) -> bool:
     place: what stands beside it and beside each of its ancestors is the template's (navigation,
     breadcrumbs, related lists, footers), and trafilatura's work grows with the tree it is given.
     The ancestors and the head stay (trafilatura reads the structure around the article).
-    Returns whether the tree was cut."""
+    Returns whether the tree was cut. A container class on the body (or the html) marks no
+    article: the whole page would pass for one."""
     containers = _outermost_containers(pruned)
-    if len(containers) != 1 or not _holds_longest_text(containers[0], pruned):
+    if len(containers) != 1 or containers[0].tag in ("html", "body") or not _holds_longest_text(containers[0], pruned):
         return False
     kept = containers[0]
     for ancestor in kept.iterancestors():

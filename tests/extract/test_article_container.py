@@ -72,9 +72,20 @@ def test_nothing_found_in_the_container_falls_back_to_the_whole_pruned_page(monk
 def test_the_cut_tree_gets_trafilatura_without_its_second_opinion(monkeypatch):
     fast = []
     real = body.trafilatura.extract
-    monkeypatch.setattr(body.trafilatura, "extract", lambda tree, options: fast.append(options.fast) or real(tree, options=options))
+    monkeypatch.setattr(body.trafilatura, "extract",
+                        lambda tree, options: fast.append(options.fast) or real(tree, options=options))
     extracted(page())
     assert fast == [True]
     fast.clear()
     extracted(page().replace(b"<div class='box2'>", b"<div class='box2'><div class='article_content'>x</div>"))
     assert fast == [False]   # not cut: trafilatura as before, readability and jusText consulted
+
+
+def test_a_container_class_on_the_body_is_no_article(monkeypatch):
+    fast = []
+    real = body.trafilatura.extract
+    monkeypatch.setattr(body.trafilatura, "extract",
+                        lambda tree, options: fast.append(options.fast) or real(tree, options=options))
+    text = extracted(page(container="text").replace(b"<body>", b"<body class='article_content'>")).text
+    assert fast == [False]   # the page as before: trafilatura with its second opinion
+    assert all(paragraph in text for paragraph in ARTICLE)
