@@ -112,33 +112,39 @@ def main_text(tree, url: str | None = None, title: str | None = None, government
             return from_lead(text, lead[1], title)  # the article under the heading, however short
         if len(text) >= READABILITY_MIN:
             return text
-    pruned = copy.deepcopy(tree)
-    prune_chrome(pruned)
-    unwrap_layout_tables(pruned)
+    pruned, containers = _pruned(tree)
     text = None
-    if _cut_to_article(pruned):
+    if _cut_to_article(pruned, containers):
         # the tree is the article already: the second opinion, a third of trafilatura's time on a
         # short page, changed no text on the real and farm pages measured (bench/RESULTS.md)
         text = _trafilatura(pruned, url, fast=True)
         if not text:   # nothing in the article's container: the whole pruned page, as without one
-            pruned = copy.deepcopy(tree)
-            prune_chrome(pruned)
-            unwrap_layout_tables(pruned)
+            pruned, _ = _pruned(tree)
     text = text or _trafilatura(pruned, url) or _trafilatura(copy.deepcopy(tree), url) or ""
     return filter_lines(text, title, nav)
 
 
-def _cut_to_article(pruned) -> bool:
-    """When the page has exactly one article container (outermost), cut the tree down to it in
+def _pruned(tree) -> tuple:
+    """A copy of the page without its chrome, its layout tables unwrapped, and the article
+    containers on it (prune_chrome keeps them all)."""
+    pruned = copy.deepcopy(tree)
+    containers = prune_chrome(pruned)
+    unwrap_layout_tables(pruned)
+    return pruned, containers
+
+
+def _cut_to_article(pruned, containers: list) -> bool:
+    """When the page has exactly one article container (outermost of `containers`, the page's
+    article containers in document order), cut the tree down to it in
     place: what stands beside it and beside each of its ancestors is the template's (navigation,
     breadcrumbs, related lists, footers), and trafilatura's work grows with the tree it is given.
     The ancestors and the head stay (trafilatura reads the structure around the article).
     Returns whether the tree was cut. A container class on the body (or the html) marks no
     article: the whole page would pass for one."""
-    containers = _outermost_containers(pruned)
-    if len(containers) != 1 or containers[0].tag in ("html", "body") or not _holds_longest_text(containers[0], pruned):
+    outermost = _outermost(containers)
+    if len(outermost) != 1 or outermost[0].tag in ("html", "body") or not _holds_longest_text(outermost[0], pruned):
         return False
-    kept = containers[0]
+    kept = outermost[0]
     for ancestor in kept.iterancestors():
         if ancestor.tag != "html":
             for sibling in list(ancestor):
@@ -167,16 +173,17 @@ def _holds_longest_text(container, tree) -> bool:
     return owner is not None and (owner is container or any(a is container for a in owner.iterancestors()))
 
 
-def _outermost_containers(tree) -> list:
-    found = [node for node in with_class_or_id(tree) if _content_attrs(node.get("class"), node.get("id"))]
-    inner = set(found)
-    return [node for node in found if not any(ancestor in inner for ancestor in node.iterancestors())]
+def _outermost(containers: list) -> list:
+    inner = set(containers)
+    return [node for node in containers if not any(ancestor in inner for ancestor in node.iterancestors())]
 
 
-def prune_chrome(tree) -> None:
-    """Drop share/print bars, metadata tables, QR codes and related lists in place."""
+def prune_chrome(tree) -> list:
+    """Drop share/print bars, metadata tables, QR codes and related lists in place. Returns the
+    article's own containers (_CONTENT_ATTR), in document order: never pruned."""
     doomed = []
-    holders = _content_holders(tree)
+    containers = _containers(tree)
+    holders = _content_holders(tree, containers)
     # Blocks whose raw text has no chrome word; an element's raw text is a run of its parent's
     # (_CHROME_WORDS has no anchors), so their descendants have none either and are not searched.
     plain: set = set()
@@ -208,6 +215,7 @@ def prune_chrome(tree) -> None:
             gone.add(el)
     for el in doomed:
         _drop(el)
+    return containers
 
 
 def _goes(el, tag: str, text: str, chrome_attrs: bool) -> bool:
@@ -274,16 +282,20 @@ def _content_attrs(cls: str | None, id_: str | None) -> bool:
     return bool((cls or id_) and _CONTENT_ATTR.search(f"{cls or ''} {id_ or ''}"))
 
 
-def _content_holders(tree) -> set:
+def _containers(tree) -> list:
+    """The article's own containers (_CONTENT_ATTR), in document order."""
+    return [node for node in with_class_or_id(tree) if _content_attrs(node.get("class"), node.get("id"))]
+
+
+def _content_holders(tree, containers: list | None = None) -> set:
     """The article's own containers and every element around one."""
     holders: set = set()
-    for node in with_class_or_id(tree):
-        if node not in holders and _content_attrs(node.get("class"), node.get("id")):
-            holders.add(node)
-            for ancestor in node.iterancestors():
-                if ancestor in holders:
-                    break
-                holders.add(ancestor)
+    for node in _containers(tree) if containers is None else containers:
+        holders.add(node)
+        for ancestor in node.iterancestors():
+            if ancestor in holders:
+                break
+            holders.add(ancestor)
     return holders
 
 
